@@ -1,0 +1,36 @@
+// Family name -> family index, an open-addressing table that keeps its slots
+// across bodies. Only consulted when a sample does not belong to the family
+// being read, so the common path never hashes.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace nodepulse::prom {
+
+class family_index {
+public:
+  static constexpr uint32_t npos = UINT32_MAX;
+
+  uint32_t find(std::string_view name) const;
+
+  // Adds `name`; the caller has checked that it is not present.
+  void insert(std::string_view name, uint32_t family);
+
+  void clear();
+
+private:
+  struct slot {
+    std::string_view name;
+    uint32_t family = npos;
+  };
+
+  static uint64_t hash(std::string_view s);
+  void grow();
+
+  std::vector<slot> slots_; // size is a power of two, or zero
+  size_t used_ = 0;
+};
+
+} // namespace nodepulse::prom

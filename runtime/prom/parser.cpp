@@ -1,0 +1,775 @@
+#include "runtime/prom/parser.hpp"
+
+#include "runtime/prom/family_rules.hpp"
+#include "runtime/prom/number.hpp"
+#include "runtime/prom/utf8.hpp"
+
+#include <cmath>
+#include <cstring>
+
+namespace nodepulse::prom {
+
+std::string parse_error::to_string() const {
+  return "line " + std::to_string(line) + ", column " + std::to_string(column)
+         + ": " + reason;
+}
+
+// -- character classes --------------------------------------------------------
+
+namespace {
+
+enum char_class : unsigned char {
+  metric_start = 1, // [a-zA-Z_:]
+  metric_char = 2,  // [a-zA-Z0-9_:]
+  label_start = 4,  // [a-zA-Z_]
+  label_char = 8,   // [a-zA-Z0-9_]
+  blank = 16,       // space, tab
+  value_special = 32, // '"', '\\' or a non-ASCII byte inside a label value
+};
+
+struct char_table {
+  unsigned char c[256] = {};
+  constexpr char_table() {
+    for (int i = 0; i < 256; ++i) {
+      bool alpha = (i >= 'a' && i <= 'z') || (i >= 'A' && i <= 'Z');
+      bool digit = i >= '0' && i <= '9';
+      unsigned char v = 0;
+      if (alpha || i == '_' || i == ':')
+        v |= metric_start | metric_char;
+      if (digit)
+        v |= metric_char | label_char;
+      if (alpha || i == '_')
+        v |= label_start | label_char;
+      if (i == ' ' || i == '\t')
+        v |= blank;
+      if (i == '"' || i == '\\' || i >= 0x80)
+        v |= value_special;
+      c[i] = v;
+    }
+  }
+};
+
+constexpr char_table table;
+
+inline bool is(char ch, char_class cls) {
+  return (table.c[static_cast<unsigned char>(ch)] & cls) != 0;
+}
+
+std::string quoted(std::string_view s) {
+  constexpr size_t shown = 64;
+  std::string out = "'";
+  out.append(s.substr(0, shown));
+  if (s.size() > shown)
+    out += "...";
+  out += "'";
+  return out;
+}
+
+std::string describe(const char* at, const char* end) {
+  if (at >= end)
+    return "end of line";
+  char ch = *at;
+  if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f)
+    return "byte 0x" + std::string{"0123456789abcdef"[(ch >> 4) & 0xf]}
+           + std::string{"0123456789abcdef"[ch & 0xf]};
+  return std::string{"'"} + ch + "'";
+}
+
+// -- the parser ---------------------------------------------------------------
+
+class exposition_parser {
+public:
+  exposition_parser(std::string_view body, const parse_options& opts,
+                    sample_batch& out, parse_result& res)
+    : end_(body.data() + body.size()),
+      pos_(body.data()),
+      opts_(opts),
+      om_(opts.format == exposition_format::openmetrics),
+      out_(out),
+      res_(res) {
+  }
+
+  void run();
+
+private:
+  // Records an error at `at` on the current line; always returns false so
+  // callers can `return fail(...)`.
+  bool fail(const char* at, std::string reason) {
+    error_at_ = at;
+    error_reason_ = std::move(reason);
+    return false;
+  }
+
+  void report_line_error();
+  bool parse_line();
+  bool parse_comment(const char* p);
+  bool parse_metadata(const char* p, std::string_view keyword);
+  bool parse_sample(const char* p);
+  bool parse_labels(const char*& p, label_range& range, bool exemplar);
+  bool parse_label_value(const char*& p, std::string_view& value);
+  bool attach_to_family(const char* name_at, std::string_view name,
+                        label_range labels, uint32_t& family);
+  bool check_required_label(const char* name_at, std::string_view name,
+                            const family& fam, label_range labels);
+  uint32_t add_family(std::string_view name);
+  std::string_view unescape_help(const char* first, const char* last);
+
+  const char* skip_blanks(const char* p) const {
+    while (p < line_end_ && is(*p, blank))
+      ++p;
+    return p;
+  }
+
+  const char* scan_metric_name(const char* p) const {
+    if (p < line_end_ && is(*p, metric_start))
+      for (++p; p < line_end_ && is(*p, metric_char); ++p) {
+      }
+    return p;
+  }
+
+  const char* scan_label_name(const char* p) const {
+    if (p < line_end_ && is(*p, label_start))
+      for (++p; p < line_end_ && is(*p, label_char); ++p) {
+      }
+    return p;
+  }
+
+  const char* scan_token(const char* p) const {
+    while (p < line_end_ && !is(*p, blank))
+      ++p;
+    return p;
+  }
+
+  bool name_too_long(const char* at, size_t n) {
+    auto limit = opts_.limits.max_name_bytes;
+    if (limit == 0 || n <= limit)
+      return false;
+    return !fail(at, "name too long (" + std::to_string(n)
+                       + " bytes, limit " + std::to_string(limit) + ")");
+  }
+
+  const char* end_;
+  const char* pos_;
+  const char* line_start_ = nullptr;
+  const char* line_end_ = nullptr;
+  uint32_t line_no_ = 0;
+  const parse_options& opts_;
+  bool om_;
+  bool seen_eof_ = false;
+  bool stop_ = false;
+  uint32_t current_ = family_index::npos;
+  sample_batch& out_;
+  parse_result& res_;
+  const char* error_at_ = nullptr;
+  std::string error_reason_;
+};
+
+void exposition_parser::run() {
+  const bool strict = opts_.mode == parse_mode::strict;
+  const size_t max_line = opts_.limits.max_line_bytes;
+  while (pos_ < end_ && !stop_) {
+    line_start_ = pos_;
+    auto nl = static_cast<const char*>(
+      std::memchr(pos_, '\n', static_cast<size_t>(end_ - pos_)));
+    line_end_ = nl != nullptr ? nl : end_;
+    pos_ = nl != nullptr ? nl + 1 : end_;
+    ++line_no_;
+    // Tolerate CRLF line ends.
+    if (line_end_ > line_start_ && line_end_[-1] == '\r')
+      --line_end_;
+    size_t len = static_cast<size_t>(line_end_ - line_start_);
+    bool ok;
+    if (max_line != 0 && len > max_line) {
+      ok = fail(line_start_ + max_line,
+                "line too long (" + std::to_string(len) + " bytes, limit "
+                  + std::to_string(max_line) + ")");
+    } else if (seen_eof_) {
+      ok = fail(line_start_, "content after # EOF");
+    } else {
+      ok = parse_line();
+    }
+    if (!ok) {
+      report_line_error();
+      if (strict)
+        return;
+    }
+  }
+  if (om_ && !seen_eof_ && !stop_) {
+    line_start_ = line_end_ = end_;
+    ++line_no_;
+    fail(end_, "missing # EOF at the end of OpenMetrics input");
+    report_line_error();
+  }
+}
+
+void exposition_parser::report_line_error() {
+  res_.ok = false;
+  ++res_.bad_lines;
+  if (res_.errors.size() < std::max<size_t>(1, opts_.max_reported_errors)) {
+    auto col = static_cast<uint32_t>(error_at_ - line_start_) + 1;
+    res_.errors.push_back({line_no_, col, std::move(error_reason_)});
+  }
+  error_reason_.clear();
+}
+
+bool exposition_parser::parse_line() {
+  const char* p = line_start_;
+  if (!om_)
+    p = skip_blanks(p);
+  if (p == line_end_)
+    return om_ ? fail(p, "empty line (not allowed in OpenMetrics)") : true;
+  if (*p == '#')
+    return parse_comment(p);
+  return parse_sample(p);
+}
+
+// -- comments and metadata ----------------------------------------------------
+
+bool exposition_parser::parse_comment(const char* p) {
+  const char* word = skip_blanks(p + 1);
+  const char* word_end = scan_token(word);
+  std::string_view keyword{word, static_cast<size_t>(word_end - word)};
+  if (om_ && keyword == "EOF" && skip_blanks(word_end) == line_end_) {
+    seen_eof_ = true;
+    return true;
+  }
+  bool metadata = keyword == "HELP" || keyword == "TYPE"
+                  || (om_ && keyword == "UNIT");
+  if (metadata && word_end < line_end_)
+    return parse_metadata(skip_blanks(word_end), keyword);
+  if (om_)
+    return fail(p, "unexpected comment (OpenMetrics allows only # HELP, "
+                   "# TYPE, # UNIT and # EOF)");
+  return true; // text 0.0.4: any other comment is ignored
+}
+
+bool exposition_parser::parse_metadata(const char* p,
+                                       std::string_view keyword) {
+  const char* name_end = scan_metric_name(p);
+  if (name_end == p)
+    return fail(p, "expected a metric name after # " + std::string{keyword}
+                     + ", got " + describe(p, line_end_));
+  if (name_end < line_end_ && !is(*name_end, blank))
+    return fail(name_end, "invalid character " + describe(name_end, line_end_)
+                            + " in metric name");
+  if (name_too_long(p, static_cast<size_t>(name_end - p)))
+    return false;
+  std::string_view name{p, static_cast<size_t>(name_end - p)};
+  const char* rest = skip_blanks(name_end);
+
+  uint32_t idx = family_index::npos;
+  if (current_ != family_index::npos && out_.families[current_].name == name)
+    idx = current_;
+  else
+    idx = out_.by_name.find(name);
+  if (idx != family_index::npos && om_ && idx != current_)
+    return fail(p, "metadata for family '" + std::string{name}
+                     + "' after another family (OpenMetrics families must "
+                       "not be interleaved)");
+  if (idx == family_index::npos)
+    idx = add_family(name);
+  family& fam = out_.families[idx];
+  current_ = idx;
+
+  if (keyword == "HELP") {
+    if (fam.has_help)
+      return fail(line_start_, "second HELP line for metric '"
+                                 + std::string{name} + "'");
+    if (om_ && fam.sample_count > 0)
+      return fail(line_start_, "HELP for '" + std::string{name}
+                                 + "' after its samples");
+    std::string_view help = unescape_help(rest, line_end_);
+    if (!error_reason_.empty())
+      return false;
+    fam.help = help;
+    fam.has_help = true;
+    return true;
+  }
+
+  const char* word_end = scan_token(rest);
+  std::string_view word{rest, static_cast<size_t>(word_end - rest)};
+  if (skip_blanks(word_end) != line_end_)
+    return fail(skip_blanks(word_end),
+                "unexpected text after # " + std::string{keyword} + " "
+                  + std::string{name} + " " + std::string{word});
+
+  if (keyword == "TYPE") {
+    if (fam.has_type || fam.sample_count > 0)
+      return fail(line_start_, "second TYPE line for metric '"
+                                 + std::string{name}
+                                 + "', or TYPE after its samples");
+    std::optional<metric_type> type;
+    if (om_) {
+      type = parse_metric_type(word, true);
+    } else if (word.size() <= 16) {
+      // Go's parser takes the type in any case ("COUNTER"); so do we.
+      char lower[16];
+      for (size_t i = 0; i < word.size(); ++i)
+        lower[i] = static_cast<char>(
+          (word[i] >= 'A' && word[i] <= 'Z') ? word[i] + 32 : word[i]);
+      type = parse_metric_type({lower, word.size()}, false);
+    }
+    if (!type)
+      return fail(rest, word.empty() ? "missing metric type"
+                                     : "unknown metric type " + quoted(word));
+    fam.type = *type;
+    fam.has_type = true;
+    return true;
+  }
+
+  // # UNIT (OpenMetrics only)
+  if (fam.has_unit)
+    return fail(line_start_, "second UNIT line for metric '"
+                               + std::string{name} + "'");
+  if (fam.sample_count > 0)
+    return fail(line_start_, "UNIT for '" + std::string{name}
+                               + "' after its samples");
+  if (!word.empty()
+      && !(name.size() > word.size() + 1
+           && name.compare(name.size() - word.size(), word.size(), word) == 0
+           && name[name.size() - word.size() - 1] == '_'))
+    return fail(rest, "unit " + quoted(word) + " is not a suffix of metric "
+                        "name '" + std::string{name} + "'");
+  fam.unit = word;
+  fam.has_unit = true;
+  return true;
+}
+
+std::string_view exposition_parser::unescape_help(const char* first,
+                                                  const char* last) {
+  std::string_view raw{first, static_cast<size_t>(last - first)};
+  if (!valid_utf8(raw)) {
+    fail(first, "help text is not valid UTF-8");
+    return {};
+  }
+  auto bs = static_cast<const char*>(
+    std::memchr(first, '\\', static_cast<size_t>(last - first)));
+  if (bs == nullptr)
+    return raw;
+  // Text 0.0.4 escapes \\ and \n in HELP; OpenMetrics also \". Any other
+  // backslash is kept as written, like Prometheus does.
+  char* buf = out_.arena.allocate(raw.size());
+  char* w = buf;
+  for (const char* p = first; p < last; ++p) {
+    if (*p == '\\' && p + 1 < last) {
+      char n = p[1];
+      if (n == '\\' || n == 'n' || (om_ && n == '"')) {
+        *w++ = n == 'n' ? '\n' : n;
+        ++p;
+        continue;
+      }
+    }
+    *w++ = *p;
+  }
+  return {buf, static_cast<size_t>(w - buf)};
+}
+
+uint32_t exposition_parser::add_family(std::string_view name) {
+  auto idx = static_cast<uint32_t>(out_.families.size());
+  family f;
+  f.name = name;
+  f.type = om_ ? metric_type::unknown : metric_type::untyped;
+  out_.families.push_back(f);
+  out_.by_name.insert(name, idx);
+  return idx;
+}
+
+// -- samples ------------------------------------------------------------------
+
+bool exposition_parser::parse_sample(const char* p) {
+  const char* name_at = p;
+  const char* name_end = scan_metric_name(p);
+  if (name_end == p)
+    return fail(p, "expected a metric name, got " + describe(p, line_end_));
+  if (name_too_long(p, static_cast<size_t>(name_end - p)))
+    return false;
+  std::string_view name{p, static_cast<size_t>(name_end - p)};
+  p = name_end;
+  if (p < line_end_ && !is(*p, blank) && *p != '{')
+    return fail(p, "invalid character " + describe(p, line_end_)
+                     + " in metric name");
+
+  const size_t labels_mark = out_.labels.size();
+  auto rollback = [&] { out_.labels.resize(labels_mark); };
+
+  label_range labels{static_cast<uint32_t>(labels_mark), 0};
+  p = skip_blanks(p);
+  if (p < line_end_ && *p == '{') {
+    if (!parse_labels(p, labels, false)) {
+      rollback();
+      return false;
+    }
+    p = skip_blanks(p);
+  }
+
+  // Value.
+  const char* value_at = p;
+  const char* value_end = scan_token(p);
+  if (value_end == value_at) {
+    rollback();
+    return fail(p, "expected a sample value, got " + describe(p, line_end_));
+  }
+  double value;
+  std::string_view value_text{value_at,
+                              static_cast<size_t>(value_end - value_at)};
+  if (!parse_value(value_text, value)) {
+    rollback();
+    return fail(value_at, "invalid sample value " + quoted(value_text));
+  }
+  p = skip_blanks(value_end);
+
+  // Optional timestamp: int64 milliseconds (text), float seconds (OpenMetrics).
+  bool has_ts = false;
+  int64_t ts_ms = 0;
+  if (p < line_end_ && *p != '#') {
+    const char* ts_end = scan_token(p);
+    std::string_view ts{p, static_cast<size_t>(ts_end - p)};
+    if (om_) {
+      double seconds;
+      if (!parse_value(ts, seconds) || !std::isfinite(seconds)
+          || std::fabs(seconds) > 9.2e15) {
+        rollback();
+        return fail(p, "invalid timestamp " + quoted(ts)
+                         + " (OpenMetrics wants seconds)");
+      }
+      ts_ms = std::llround(seconds * 1000.0);
+    } else if (!parse_int64(ts, ts_ms)) {
+      rollback();
+      return fail(p, "invalid timestamp " + quoted(ts)
+                       + " (text format wants integer milliseconds)");
+    }
+    has_ts = true;
+    p = skip_blanks(ts_end);
+  }
+
+  // Optional exemplar (OpenMetrics): ` # {labels} value [timestamp]`.
+  uint32_t exemplar_idx = no_exemplar;
+  if (p < line_end_) {
+    if (!om_ || *p != '#') {
+      rollback();
+      return fail(p, "unexpected text after the sample: "
+                       + quoted({p, static_cast<size_t>(line_end_ - p)}));
+    }
+    const char* ex_at = p;
+    p = skip_blanks(p + 1);
+    if (p >= line_end_ || *p != '{') {
+      rollback();
+      return fail(p, "expected '{' to open an exemplar's labels, got "
+                       + describe(p, line_end_));
+    }
+    exemplar ex;
+    ex.labels.first = static_cast<uint32_t>(out_.labels.size());
+    if (!parse_labels(p, ex.labels, true)) {
+      rollback();
+      return false;
+    }
+    p = skip_blanks(p);
+    const char* ev_end = scan_token(p);
+    std::string_view ev{p, static_cast<size_t>(ev_end - p)};
+    if (ev.empty() || !parse_value(ev, ex.value)) {
+      rollback();
+      return fail(p, "invalid exemplar value " + quoted(ev));
+    }
+    p = skip_blanks(ev_end);
+    if (p < line_end_) {
+      const char* et_end = scan_token(p);
+      std::string_view et{p, static_cast<size_t>(et_end - p)};
+      if (!parse_value(et, ex.timestamp_seconds)
+          || !std::isfinite(ex.timestamp_seconds)) {
+        rollback();
+        return fail(p, "invalid exemplar timestamp " + quoted(et));
+      }
+      ex.has_timestamp = true;
+      p = skip_blanks(et_end);
+      if (p < line_end_) {
+        rollback();
+        return fail(p, "unexpected text after the exemplar");
+      }
+    }
+    // OpenMetrics: exemplars only on counter _total and histogram buckets.
+    bool allowed = name.size() > 6
+                   && (name.compare(name.size() - 6, 6, "_total") == 0
+                       || (name.size() > 7
+                           && name.compare(name.size() - 7, 7, "_bucket") == 0));
+    if (!allowed) {
+      rollback();
+      return fail(ex_at, "exemplar on '" + std::string{name}
+                           + "' (only counter _total and histogram _bucket "
+                             "samples may carry one)");
+    }
+    exemplar_idx = static_cast<uint32_t>(out_.exemplars.size());
+    out_.exemplars.push_back(ex);
+  }
+
+  uint32_t fam_idx;
+  if (!attach_to_family(name_at, name, labels, fam_idx)) {
+    rollback();
+    if (exemplar_idx != no_exemplar)
+      out_.exemplars.pop_back();
+    return false;
+  }
+
+  auto max_samples = opts_.limits.max_samples;
+  if (max_samples != 0 && out_.samples.size() >= max_samples) {
+    rollback();
+    if (exemplar_idx != no_exemplar)
+      out_.exemplars.pop_back();
+    if (opts_.mode == parse_mode::lenient) {
+      ++res_.dropped_samples;
+      return true;
+    }
+    return fail(name_at, "too many samples (limit "
+                           + std::to_string(max_samples) + ")");
+  }
+  out_.families[fam_idx].sample_count++;
+  out_.samples.push_back(
+    sample{name, fam_idx, labels, value, has_ts, ts_ms, exemplar_idx});
+  return true;
+}
+
+bool exposition_parser::parse_labels(const char*& p, label_range& range,
+                                     bool exemplar) {
+  const char* open = p;
+  ++p; // '{'
+  const size_t max_labels = opts_.limits.max_labels_per_sample;
+  size_t exemplar_chars = 0;
+  for (;;) {
+    p = skip_blanks(p);
+    if (p >= line_end_)
+      return fail(p, "unterminated label set, '{' at column "
+                       + std::to_string(open - line_start_ + 1)
+                       + " is never closed");
+    if (*p == '}') {
+      ++p;
+      break;
+    }
+    const char* lname_at = p;
+    const char* lname_end = scan_label_name(p);
+    if (lname_end == p)
+      return fail(p, "expected a label name or '}', got "
+                       + describe(p, line_end_));
+    if (name_too_long(p, static_cast<size_t>(lname_end - p)))
+      return false;
+    std::string_view lname{p, static_cast<size_t>(lname_end - p)};
+    p = skip_blanks(lname_end);
+    if (p >= line_end_ || *p != '=')
+      return fail(p, "expected '=' after label name '" + std::string{lname}
+                       + "', got " + describe(p, line_end_));
+    p = skip_blanks(p + 1);
+    if (p >= line_end_ || *p != '"')
+      return fail(p, "expected '\"' to open the value of label '"
+                       + std::string{lname} + "', got "
+                       + describe(p, line_end_));
+    std::string_view lvalue;
+    if (!parse_label_value(p, lvalue))
+      return false;
+    // Duplicate names make a series ambiguous; Prometheus rejects them too.
+    for (uint32_t i = range.first; i < range.first + range.count; ++i)
+      if (out_.labels[i].name == lname)
+        return fail(lname_at, "duplicate label name '" + std::string{lname}
+                                + "'");
+    if (max_labels != 0 && range.count >= max_labels)
+      return fail(lname_at,
+                  "too many labels (limit " + std::to_string(max_labels) + ")");
+    out_.labels.push_back({lname, lvalue});
+    ++range.count;
+    exemplar_chars += lname.size() + lvalue.size();
+    p = skip_blanks(p);
+    if (p < line_end_ && *p == ',') {
+      ++p;
+      continue;
+    }
+    if (p < line_end_ && *p == '}') {
+      ++p;
+      break;
+    }
+    return fail(p, "expected ',' or '}' after label '" + std::string{lname}
+                     + "', got " + describe(p, line_end_));
+  }
+  if (exemplar && exemplar_chars > 128)
+    return fail(open, "exemplar labels too long (" + std::to_string(exemplar_chars)
+                        + " characters, OpenMetrics allows 128)");
+  return true;
+}
+
+bool exposition_parser::parse_label_value(const char*& p,
+                                          std::string_view& value) {
+  const char* open = p;
+  const char* first = ++p;
+  // Fast path: plain ASCII up to the closing quote stays a view of the input.
+  while (p < line_end_ && !is(*p, value_special))
+    ++p;
+  bool escaped = false;
+  bool non_ascii = false;
+  const char* q = p;
+  while (q < line_end_ && *q != '"') {
+    if (*q == '\\') {
+      escaped = true;
+      if (q + 1 >= line_end_)
+        break;
+      char n = q[1];
+      if (n != '\\' && n != '"' && n != 'n')
+        return fail(q, std::string{"invalid escape sequence '\\"} + n
+                         + "' in label value (allowed: \\\\, \\\", \\n)");
+      q += 2;
+      continue;
+    }
+    if (static_cast<unsigned char>(*q) >= 0x80)
+      non_ascii = true;
+    ++q;
+  }
+  if (q >= line_end_)
+    return fail(open, "unterminated label value, the quote is never closed");
+  size_t raw_len = static_cast<size_t>(q - first);
+  std::string_view raw{first, raw_len};
+  if (non_ascii && !valid_utf8(raw))
+    return fail(first, "label value is not valid UTF-8");
+  if (!escaped) {
+    value = raw;
+  } else {
+    char* buf = out_.arena.allocate(raw_len);
+    char* w = buf;
+    for (const char* r = first; r < q; ++r) {
+      if (*r == '\\') {
+        ++r;
+        *w++ = *r == 'n' ? '\n' : *r;
+      } else {
+        *w++ = *r;
+      }
+    }
+    value = {buf, static_cast<size_t>(w - buf)};
+  }
+  auto limit = opts_.limits.max_label_value_bytes;
+  if (limit != 0 && value.size() > limit)
+    return fail(first, "label value too long (" + std::to_string(value.size())
+                         + " bytes, limit " + std::to_string(limit) + ")");
+  p = q + 1;
+  return true;
+}
+
+bool exposition_parser::attach_to_family(const char* name_at,
+                                         std::string_view name,
+                                         label_range labels,
+                                         uint32_t& family_out) {
+  // Common case: the sample continues the family being read.
+  if (current_ != family_index::npos) {
+    const family& cur = out_.families[current_];
+    if (belongs_to_family(name, cur.name, cur.type, om_)) {
+      family_out = current_;
+      return check_required_label(name_at, name, cur, labels);
+    }
+  }
+  // A family seen before: by exact name, or by stripping a known suffix.
+  uint32_t idx = out_.by_name.find(name);
+  uint32_t exact = idx;
+  if (idx != family_index::npos) {
+    const family& f = out_.families[idx];
+    if (!belongs_to_family(name, f.name, f.type, om_))
+      idx = family_index::npos;
+  }
+  for (int from = 0; idx == family_index::npos;) {
+    auto cand = next_family_candidate(name, from, om_);
+    if (cand.base.empty())
+      break;
+    from = cand.next;
+    uint32_t f = out_.by_name.find(cand.base);
+    if (f != family_index::npos) {
+      const family& fam = out_.families[f];
+      if (belongs_to_family(name, fam.name, fam.type, om_))
+        idx = f;
+    }
+  }
+  if (idx == family_index::npos && exact != family_index::npos) {
+    const family& f = out_.families[exact];
+    return fail(name_at, "sample '" + std::string{name}
+                           + "' does not fit family '" + std::string{f.name}
+                           + "' of type " + std::string{to_string(f.type)});
+  }
+  if (idx == family_index::npos) {
+    idx = add_family(name); // an untyped sample is a family of its own
+  } else if (om_ && idx != current_) {
+    return fail(name_at, "sample '" + std::string{name} + "' of family '"
+                           + std::string{out_.families[idx].name}
+                           + "' after another family (OpenMetrics families "
+                             "must not be interleaved)");
+  }
+  current_ = idx;
+  family_out = idx;
+  return check_required_label(name_at, name, out_.families[idx], labels);
+}
+
+bool exposition_parser::check_required_label(const char* name_at,
+                                             std::string_view name,
+                                             const family& fam,
+                                             label_range labels) {
+  std::string_view needed = required_label(name, fam.name, fam.type);
+  if (needed.empty())
+    return true;
+  for (const label& l : out_.labels_of(labels)) {
+    if (l.name != needed)
+      continue;
+    double bound;
+    if (!parse_value(l.value, bound))
+      return fail(name_at, "invalid '" + std::string{needed} + "' value "
+                             + quoted(l.value) + " on '" + std::string{name}
+                             + "'");
+    return true;
+  }
+  return fail(name_at, std::string{to_string(fam.type)} + " sample '"
+                         + std::string{name} + "' has no '"
+                         + std::string{needed} + "' label");
+}
+
+} // namespace
+
+// -- entry points -------------------------------------------------------------
+
+parse_result parse(std::string_view body, const parse_options& opts,
+                   sample_batch& out) {
+  out.clear();
+  parse_result res;
+  exposition_parser{body, opts, out, res}.run();
+  return res;
+}
+
+std::optional<exposition_format>
+format_from_content_type(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t'))
+    media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t'))
+    media.remove_prefix(1);
+  auto iequals = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size())
+      return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+      if (x != b[i])
+        return false;
+    }
+    return true;
+  };
+  if (iequals(media, "application/openmetrics-text"))
+    return exposition_format::openmetrics;
+  if (iequals(media, "text/plain"))
+    return exposition_format::text;
+  return std::nullopt;
+}
+
+exposition_format detect_format(std::string_view content_type,
+                                std::string_view body) {
+  if (auto f = format_from_content_type(content_type))
+    return *f;
+  while (!body.empty()
+         && (body.back() == '\n' || body.back() == '\r' || body.back() == ' '))
+    body.remove_suffix(1);
+  constexpr std::string_view eof = "# EOF";
+  bool ends_with_eof =
+    body.size() >= eof.size()
+    && body.compare(body.size() - eof.size(), eof.size(), eof) == 0
+    && (body.size() == eof.size() || body[body.size() - eof.size() - 1] == '\n');
+  return ends_with_eof ? exposition_format::openmetrics
+                       : exposition_format::text;
+}
+
+} // namespace nodepulse::prom
