@@ -1,0 +1,26 @@
+// nodepulse-bench: benchmarks that print figures (docs/benchmarks.md).
+#include "runtime/bench/parse_bench.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+int main(int argc, char** argv) {
+  constexpr const char* usage =
+    "usage: nodepulse-bench <benchmark> [options]\n"
+    "  parse [--seconds S] [--format auto|text|openmetrics] FILE\n"
+    "        parser throughput on one core: samples/s, MB/s, allocs/sample\n"
+    "  make-fleet [--instances N] SCRAPE_FILE\n"
+    "        N copies of one scrape with distinct `instance` labels, as one\n"
+    "        valid exposition on stdout (the input for `parse`)\n";
+  if (argc < 2) {
+    std::fputs(usage, stderr);
+    return 2;
+  }
+  std::string_view cmd = argv[1];
+  if (cmd == "parse")
+    return nodepulse::bench::parse_bench(argc - 2, argv + 2);
+  if (cmd == "make-fleet")
+    return nodepulse::bench::make_fleet(argc - 2, argv + 2);
+  std::fputs(usage, stderr);
+  return 2;
+}

@@ -1,0 +1,166 @@
+#include "runtime/bench/parse_bench.hpp"
+
+#include "runtime/bench/alloc_counter.hpp"
+#include "runtime/node/read_input.hpp"
+#include "runtime/prom/parser.hpp"
+#include "runtime/prom/writer.hpp"
+
+#include <sched.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace nodepulse::bench {
+
+namespace {
+
+// One core, so the figure is per core and not helped by the scheduler.
+void pin_to_one_core() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0)
+    return;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &set)) {
+      CPU_ZERO(&set);
+      CPU_SET(c, &set);
+      sched_setaffinity(0, sizeof set, &set);
+      return;
+    }
+  }
+}
+
+} // namespace
+
+int parse_bench(int argc, char** argv) {
+  std::string path;
+  double seconds = 3.0;
+  std::string format = "auto";
+  for (int i = 0; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--seconds" && i + 1 < argc)
+      seconds = std::atof(argv[++i]);
+    else if (a == "--format" && i + 1 < argc)
+      format = argv[++i];
+    else
+      path = argv[i];
+  }
+  if (path.empty()) {
+    std::fprintf(stderr, "usage: nodepulse-bench parse [--seconds S] "
+                         "[--format auto|text|openmetrics] FILE\n");
+    return 2;
+  }
+  std::string body, err;
+  if (!node::read_input(path, body, err)) {
+    std::fprintf(stderr, "%s\n", err.c_str());
+    return 2;
+  }
+  pin_to_one_core();
+
+  prom::parse_options opts;
+  opts.format = format == "openmetrics" ? prom::exposition_format::openmetrics
+                : format == "text"      ? prom::exposition_format::text
+                                        : prom::detect_format({}, body);
+  prom::sample_batch batch;
+  // Warm-up: the batch reaches its steady-state capacity.
+  auto res = prom::parse(body, opts, batch);
+  if (!res.ok) {
+    std::fprintf(stderr, "%s\n", res.errors.front().to_string().c_str());
+    return 1;
+  }
+  const size_t samples_per_body = batch.samples.size();
+
+  using clock = std::chrono::steady_clock;
+  uint64_t iterations = 0;
+  uint64_t allocs_before = allocation_count();
+  auto start = clock::now();
+  auto deadline = start + std::chrono::duration<double>(seconds);
+  clock::time_point now;
+  do {
+    for (int k = 0; k < 8; ++k) {
+      auto r = prom::parse(body, opts, batch);
+      if (!r.ok)
+        std::abort();
+    }
+    iterations += 8;
+    now = clock::now();
+  } while (now < deadline);
+  uint64_t allocs = allocation_count() - allocs_before;
+  double elapsed = std::chrono::duration<double>(now - start).count();
+  double total_samples = static_cast<double>(samples_per_body) * iterations;
+
+  std::printf("file:            %s (%zu bytes, %zu samples, %zu families)\n",
+              path.c_str(), body.size(), samples_per_body,
+              batch.populated_family_count());
+  std::printf("iterations:      %llu in %.2f s on one core\n",
+              static_cast<unsigned long long>(iterations), elapsed);
+  std::printf("samples/s:       %.2f M\n", total_samples / elapsed / 1e6);
+  std::printf("MB/s:            %.1f\n",
+              static_cast<double>(body.size()) * iterations / elapsed / 1e6);
+  std::printf("ns/sample:       %.1f\n", elapsed * 1e9 / total_samples);
+  std::printf("allocs/sample:   %.6f (steady state, batch re-used)\n",
+              static_cast<double>(allocs) / total_samples);
+  return 0;
+}
+
+int make_fleet(int argc, char** argv) {
+  std::string path;
+  int instances = 100;
+  for (int i = 0; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--instances" && i + 1 < argc)
+      instances = std::atoi(argv[++i]);
+    else
+      path = argv[i];
+  }
+  if (path.empty() || instances <= 0) {
+    std::fprintf(stderr, "usage: nodepulse-bench make-fleet [--instances N] "
+                         "SCRAPE_FILE > fleet.prom\n");
+    return 2;
+  }
+  std::string body, err;
+  if (!node::read_input(path, body, err)) {
+    std::fprintf(stderr, "%s\n", err.c_str());
+    return 2;
+  }
+  prom::parse_options opts;
+  opts.format = prom::detect_format({}, body);
+  prom::sample_batch scrape;
+  auto res = prom::parse(body, opts, scrape);
+  if (!res.ok) {
+    std::fprintf(stderr, "%s\n", res.errors.front().to_string().c_str());
+    return 1;
+  }
+  // The same scrape from N hosts, as one exposition: every family once, with
+  // an `instance` label telling the hosts apart (what a federation endpoint
+  // serves).
+  prom::sample_batch fleet;
+  fleet.families = scrape.families;
+  for (auto& f : fleet.families)
+    f.sample_count = 0;
+  for (int i = 0; i < instances; ++i) {
+    char host[32];
+    std::snprintf(host, sizeof host, "host-%04d:9100", i);
+    std::string_view instance = fleet.arena.copy(host);
+    for (const auto& s : scrape.samples) {
+      prom::sample copy = s;
+      copy.labels.first = static_cast<uint32_t>(fleet.labels.size());
+      for (const auto& l : scrape.labels_of(s.labels))
+        fleet.labels.push_back(l);
+      fleet.labels.push_back({"instance", instance});
+      copy.labels.count = s.labels.count + 1;
+      copy.exemplar = prom::no_exemplar;
+      fleet.samples.push_back(copy);
+      fleet.families[s.family].sample_count++;
+    }
+  }
+  std::string out;
+  prom::write_text(fleet, out);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+} // namespace nodepulse::bench

@@ -1,0 +1,42 @@
+// nodepulse: one binary, one subcommand per role (shared/ARCHITECTURE.md).
+#include "runtime/node/parse_command.hpp"
+
+#include <cstdio>
+#include <string_view>
+
+#ifndef NODEPULSE_VERSION
+#  define NODEPULSE_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr const char* usage =
+  "usage: nodepulse <command> [options]\n"
+  "commands:\n"
+  "  parse [--format auto|text|openmetrics] [--jsonl] [--lenient] FILE|-\n"
+  "                 validate Prometheus exposition text\n"
+  "  version        print the version\n"
+  "planned (not in this build yet): agent, ingest, digest, dev, migrate,\n"
+  "  check-config, status\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(usage, stderr);
+    return 2;
+  }
+  std::string_view cmd = argv[1];
+  if (cmd == "parse")
+    return nodepulse::node::parse_command(argc - 2, argv + 2);
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("nodepulse %s\n", NODEPULSE_VERSION);
+    return 0;
+  }
+  if (cmd == "help" || cmd == "-h" || cmd == "--help") {
+    std::fputs(usage, stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "nodepulse: unknown command '%s'\n%s", argv[1], usage);
+  return 2;
+}
