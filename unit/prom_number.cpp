@@ -1,0 +1,98 @@
+#define CAF_SUITE prom_number
+#include <caf/test/unit_test.hpp>
+
+#include "runtime/prom/number.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+using namespace nodepulse::prom;
+
+namespace {
+
+double value_of(std::string text) {
+  double v = -12345;
+  if (!parse_value(text, v))
+    CAF_FAIL("parse_value rejected '" << text << "'");
+  return v;
+}
+
+bool rejects(std::string text) {
+  double v;
+  return !parse_value(text, v);
+}
+
+std::string formatted(double v) {
+  char buf[value_buffer_size];
+  return std::string(buf, format_value(v, buf));
+}
+
+} // namespace
+
+CAF_TEST(decimal and exponent values parse exactly) {
+  CAF_CHECK_EQUAL(value_of("1.5"), 1.5);
+  CAF_CHECK_EQUAL(value_of("-0.25"), -0.25);
+  CAF_CHECK_EQUAL(value_of("+3"), 3.0);
+  CAF_CHECK_EQUAL(value_of("1e3"), 1000.0);
+  CAF_CHECK_EQUAL(value_of("1.5E-3"), 0.0015);
+  CAF_CHECK_EQUAL(value_of("8589934592"), 8589934592.0);
+  CAF_CHECK_EQUAL(value_of(".5"), 0.5);
+}
+
+CAF_TEST(NaN and infinities in the spellings Prometheus accepts) {
+  CAF_CHECK(std::isnan(value_of("NaN")));
+  CAF_CHECK(std::isnan(value_of("nan")));
+  CAF_CHECK(value_of("+Inf") == HUGE_VAL);
+  CAF_CHECK(value_of("-Inf") == -HUGE_VAL);
+  CAF_CHECK(value_of("Inf") == HUGE_VAL);
+  CAF_CHECK(value_of("+inf") == HUGE_VAL);
+  CAF_CHECK(value_of("-INF") == -HUGE_VAL);
+  CAF_CHECK(value_of("infinity") == HUGE_VAL);
+}
+
+CAF_TEST(out of range literals saturate like Go) {
+  CAF_CHECK(value_of("1e999") == HUGE_VAL);
+  CAF_CHECK(value_of("-1e999") == -HUGE_VAL);
+  CAF_CHECK_EQUAL(value_of("1e-999"), 0.0);
+}
+
+CAF_TEST(malformed values are rejected) {
+  CAF_CHECK(rejects(""));
+  CAF_CHECK(rejects("+"));
+  CAF_CHECK(rejects("+-1"));
+  CAF_CHECK(rejects("1.2.3"));
+  CAF_CHECK(rejects("12abc"));
+  CAF_CHECK(rejects("abc"));
+  CAF_CHECK(rejects("1,5"));
+  CAF_CHECK(rejects("--1"));
+}
+
+CAF_TEST(int64 timestamps parse with sign and reject overflow) {
+  int64_t v = 0;
+  CAF_CHECK(parse_int64("1700000000000", v));
+  CAF_CHECK_EQUAL(v, 1700000000000);
+  CAF_CHECK(parse_int64("-5", v));
+  CAF_CHECK_EQUAL(v, -5);
+  CAF_CHECK(parse_int64("9223372036854775807", v));
+  CAF_CHECK_EQUAL(v, std::numeric_limits<int64_t>::max());
+  CAF_CHECK(!parse_int64("9223372036854775808", v));
+  CAF_CHECK(!parse_int64("1.5", v));
+  CAF_CHECK(!parse_int64("1e3", v));
+  CAF_CHECK(!parse_int64("", v));
+}
+
+CAF_TEST(values format as the shortest text that reads back exactly) {
+  CAF_CHECK_EQUAL(formatted(1.5), "1.5");
+  CAF_CHECK_EQUAL(formatted(0.1), "0.1");
+  CAF_CHECK_EQUAL(formatted(8589934592.0), "8589934592");
+  CAF_CHECK_EQUAL(formatted(std::nan("")), "NaN");
+  CAF_CHECK_EQUAL(formatted(HUGE_VAL), "+Inf");
+  CAF_CHECK_EQUAL(formatted(-HUGE_VAL), "-Inf");
+  for (double v : {0.1 + 0.2, 1e-300, 123456.789e10, -7.0 / 3.0,
+                   std::numeric_limits<double>::denorm_min(),
+                   std::numeric_limits<double>::max()}) {
+    double back = value_of(formatted(v));
+    CAF_CHECK(back == v); // exact, not within an epsilon
+  }
+}
