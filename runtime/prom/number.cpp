@@ -6,7 +6,42 @@
 
 namespace nodepulse::prom {
 
-bool parse_value(std::string_view token, double& out) {
+// With at most 15 digits the mantissa is exact in a double, and so is 10^k
+// for k <= 22, so one division gives the correctly rounded result.
+bool parse_plain_decimal(const char* p, const char* last, double& out) {
+  static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+                                     1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+                                     1e18, 1e19, 1e20, 1e21, 1e22};
+  bool negative = p != last && *p == '-';
+  if (negative)
+    ++p;
+  uint64_t mantissa = 0;
+  int digits = 0;
+  int fraction_digits = -1; // -1: no '.' seen
+  for (; p != last; ++p) {
+    auto d = static_cast<unsigned>(*p - '0');
+    if (d < 10) {
+      mantissa = mantissa * 10 + d;
+      ++digits;
+      if (fraction_digits >= 0)
+        ++fraction_digits;
+    } else if (*p == '.' && fraction_digits < 0) {
+      fraction_digits = 0;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0 || digits > 15 || fraction_digits > 22)
+    return false;
+  double v = static_cast<double>(mantissa);
+  if (fraction_digits > 0)
+    v /= pow10[fraction_digits];
+  out = negative ? -v : v;
+  return true;
+}
+
+bool parse_value_slow(std::string_view token, double& out) {
   const char* first = token.data();
   const char* last = first + token.size();
   // from_chars takes '-' but not '+'; "+-1" must stay an error.

@@ -7,9 +7,19 @@
 
 namespace nodepulse::prom {
 
+// The common spelling `[-]digits[.digits]` with at most 15 digits, exactly
+// (Clinger's fast path); false means "not that spelling", not "invalid".
+bool parse_plain_decimal(const char* first, const char* last, double& out);
+
+// Every other spelling parse_value accepts.
+bool parse_value_slow(std::string_view token, double& out);
+
 // A float as Go's strconv.ParseFloat reads it (what Prometheus uses): optional
 // sign, decimal or exponent notation, and Inf / Infinity / NaN in any case.
-bool parse_value(std::string_view token, double& out);
+inline bool parse_value(std::string_view token, double& out) {
+  return parse_plain_decimal(token.data(), token.data() + token.size(), out)
+         || parse_value_slow(token, out);
+}
 
 // A signed 64-bit decimal integer, nothing else.
 bool parse_int64(std::string_view token, int64_t& out);

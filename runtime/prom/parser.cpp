@@ -25,6 +25,7 @@ enum char_class : unsigned char {
   label_char = 8,   // [a-zA-Z0-9_]
   blank = 16,       // space, tab
   value_special = 32, // '"', '\\' or a non-ASCII byte inside a label value
+  token_end = 64,     // blank, '\n' or '\r': where a value or timestamp ends
 };
 
 struct char_table {
@@ -44,6 +45,8 @@ struct char_table {
         v |= blank;
       if (i == '"' || i == '\\' || i >= 0x80)
         v |= value_special;
+      if (i == ' ' || i == '\t' || i == '\n' || i == '\r')
+        v |= token_end;
       c[i] = v;
     }
   }
@@ -106,7 +109,8 @@ private:
   bool parse_metadata(const char* p, std::string_view keyword);
   bool parse_sample(const char* p);
   bool parse_labels(const char*& p, label_range& range, bool exemplar);
-  bool parse_label_value(const char*& p, std::string_view& value);
+  // The unescaped value, or a view with a null data() after fail().
+  std::string_view parse_label_value(const char*& p);
   bool attach_to_family(const char* name_at, std::string_view name,
                         label_range labels, uint32_t& family);
   bool check_required_label(const char* name_at, std::string_view name,
@@ -114,39 +118,34 @@ private:
   uint32_t add_family(std::string_view name);
   std::string_view unescape_help(const char* first, const char* last);
 
-  const char* skip_blanks(const char* p) const {
-    while (p < line_end_ && is(*p, blank))
+  // Every line ends in a '\n' or '\r' byte that belongs to no class but
+  // token_end (see run()), so these scans stop at the line end without a
+  // bounds check.
+  static const char* skip_blanks(const char* p) {
+    while (is(*p, blank))
       ++p;
     return p;
   }
 
-  const char* scan_metric_name(const char* p) const {
-    if (p < line_end_ && is(*p, metric_start))
-      for (++p; p < line_end_ && is(*p, metric_char); ++p) {
+  static const char* scan_metric_name(const char* p) {
+    if (is(*p, metric_start))
+      for (++p; is(*p, metric_char); ++p) {
       }
     return p;
   }
 
-  const char* scan_label_name(const char* p) const {
-    if (p < line_end_ && is(*p, label_start))
-      for (++p; p < line_end_ && is(*p, label_char); ++p) {
-      }
-    return p;
-  }
-
-  const char* scan_token(const char* p) const {
-    while (p < line_end_ && !is(*p, blank))
+  static const char* scan_token(const char* p) {
+    while (!is(*p, token_end))
       ++p;
     return p;
   }
 
   bool name_too_long(const char* at, size_t n) {
     auto limit = opts_.limits.max_name_bytes;
-    if (limit == 0 || n <= limit)
-      return false;
-    return !fail(at, "name too long (" + std::to_string(n)
-                       + " bytes, limit " + std::to_string(limit) + ")");
+    return limit != 0 && n > limit && !fail_name_too_long(at, n, limit);
   }
+
+  bool fail_name_too_long(const char* at, size_t n, size_t limit);
 
   const char* end_;
   const char* pos_;
@@ -158,6 +157,8 @@ private:
   bool seen_eof_ = false;
   bool stop_ = false;
   uint32_t current_ = family_index::npos;
+  std::string_view last_name_; // name of the last accepted sample
+  uint32_t last_family_ = family_index::npos; // and its family
   sample_batch& out_;
   parse_result& res_;
   const char* error_at_ = nullptr;
@@ -174,10 +175,20 @@ void exposition_parser::run() {
     line_end_ = nl != nullptr ? nl : end_;
     pos_ = nl != nullptr ? nl + 1 : end_;
     ++line_no_;
+    size_t len = static_cast<size_t>(line_end_ - line_start_);
+    if (nl == nullptr && (max_line == 0 || len <= max_line)) {
+      // The last line has no '\n': parse a terminated copy (in the arena, so
+      // views into it live as long as the batch).
+      char* copy = out_.arena.allocate(len + 1);
+      std::memcpy(copy, line_start_, len);
+      copy[len] = '\n';
+      line_start_ = copy;
+      line_end_ = copy + len;
+    }
     // Tolerate CRLF line ends.
     if (line_end_ > line_start_ && line_end_[-1] == '\r')
       --line_end_;
-    size_t len = static_cast<size_t>(line_end_ - line_start_);
+    len = static_cast<size_t>(line_end_ - line_start_);
     bool ok;
     if (max_line != 0 && len > max_line) {
       ok = fail(line_start_ + max_line,
@@ -200,6 +211,12 @@ void exposition_parser::run() {
     fail(end_, "missing # EOF at the end of OpenMetrics input");
     report_line_error();
   }
+}
+
+bool exposition_parser::fail_name_too_long(const char* at, size_t n,
+                                           size_t limit) {
+  return fail(at, "name too long (" + std::to_string(n) + " bytes, limit "
+                    + std::to_string(limit) + ")");
 }
 
 void exposition_parser::report_line_error() {
@@ -378,7 +395,18 @@ uint32_t exposition_parser::add_family(std::string_view name) {
 
 bool exposition_parser::parse_sample(const char* p) {
   const char* name_at = p;
-  const char* name_end = scan_metric_name(p);
+  // Most samples repeat the previous sample's name: a memcmp against it is
+  // cheaper than checking every character of the name again.
+  const size_t last_len = last_name_.size();
+  const char* name_end;
+  const bool repeats_last_name =
+    last_len != 0 && static_cast<size_t>(line_end_ - p) > last_len
+    && std::memcmp(p, last_name_.data(), last_len) == 0
+    && !is(p[last_len], metric_char);
+  if (repeats_last_name)
+    name_end = p + last_len;
+  else
+    name_end = scan_metric_name(p);
   if (name_end == p)
     return fail(p, "expected a metric name, got " + describe(p, line_end_));
   if (name_too_long(p, static_cast<size_t>(name_end - p)))
@@ -502,7 +530,17 @@ bool exposition_parser::parse_sample(const char* p) {
   }
 
   uint32_t fam_idx;
-  if (!attach_to_family(name_at, name, labels, fam_idx)) {
+  if (repeats_last_name && last_family_ == current_) {
+    // Same name, same family as the sample before: only the per-sample
+    // label rule (le / quantile) is left to check.
+    fam_idx = current_;
+    if (!check_required_label(name_at, name, out_.families[fam_idx], labels)) {
+      rollback();
+      if (exemplar_idx != no_exemplar)
+        out_.exemplars.pop_back();
+      return false;
+    }
+  } else if (!attach_to_family(name_at, name, labels, fam_idx)) {
     rollback();
     if (exemplar_idx != no_exemplar)
       out_.exemplars.pop_back();
@@ -522,20 +560,26 @@ bool exposition_parser::parse_sample(const char* p) {
                            + std::to_string(max_samples) + ")");
   }
   out_.families[fam_idx].sample_count++;
+  last_name_ = name;
+  last_family_ = fam_idx;
   out_.samples.push_back(
     sample{name, fam_idx, labels, value, has_ts, ts_ms, exemplar_idx});
   return true;
 }
 
-bool exposition_parser::parse_labels(const char*& p, label_range& range,
+bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
                                      bool exemplar) {
+  // A local cursor and end: writing through `cursor` on every byte would
+  // force the compiler to store and reload in the scan loops.
+  const char* p = cursor;
+  const char* const end = line_end_;
   const char* open = p;
   ++p; // '{'
   const size_t max_labels = opts_.limits.max_labels_per_sample;
   size_t exemplar_chars = 0;
   for (;;) {
     p = skip_blanks(p);
-    if (p >= line_end_)
+    if (p >= end)
       return fail(p, "unterminated label set, '{' at column "
                        + std::to_string(open - line_start_ + 1)
                        + " is never closed");
@@ -544,73 +588,111 @@ bool exposition_parser::parse_labels(const char*& p, label_range& range,
       break;
     }
     const char* lname_at = p;
-    const char* lname_end = scan_label_name(p);
-    if (lname_end == p)
-      return fail(p, "expected a label name or '}', got "
-                       + describe(p, line_end_));
-    if (name_too_long(p, static_cast<size_t>(lname_end - p)))
+    if (!is(*p, label_start))
+      return fail(p, "expected a label name or '}', got " + describe(p, end));
+    for (++p; is(*p, label_char); ++p) {
+    }
+    if (name_too_long(lname_at, static_cast<size_t>(p - lname_at)))
       return false;
-    std::string_view lname{p, static_cast<size_t>(lname_end - p)};
-    p = skip_blanks(lname_end);
-    if (p >= line_end_ || *p != '=')
+    std::string_view lname{lname_at, static_cast<size_t>(p - lname_at)};
+    p = skip_blanks(p);
+    if (p >= end || *p != '=')
       return fail(p, "expected '=' after label name '" + std::string{lname}
-                       + "', got " + describe(p, line_end_));
-    p = skip_blanks(p + 1);
-    if (p >= line_end_ || *p != '"')
+                       + "', got " + describe(p, end));
+    ++p;
+    p = skip_blanks(p);
+    if (p >= end || *p != '"')
       return fail(p, "expected '\"' to open the value of label '"
-                       + std::string{lname} + "', got "
-                       + describe(p, line_end_));
-    std::string_view lvalue;
-    if (!parse_label_value(p, lvalue))
+                       + std::string{lname} + "', got " + describe(p, end));
+    std::string_view lvalue = parse_label_value(p);
+    if (lvalue.data() == nullptr)
       return false;
     // Duplicate names make a series ambiguous; Prometheus rejects them too.
-    for (uint32_t i = range.first; i < range.first + range.count; ++i)
-      if (out_.labels[i].name == lname)
+    const label* seen = out_.labels.data() + range.first;
+    for (uint32_t i = 0; i < range.count; ++i)
+      if (seen[i].name.size() == lname.size() && seen[i].name[0] == lname[0]
+          && std::memcmp(seen[i].name.data(), lname.data(), lname.size()) == 0)
         return fail(lname_at, "duplicate label name '" + std::string{lname}
                                 + "'");
     if (max_labels != 0 && range.count >= max_labels)
       return fail(lname_at,
                   "too many labels (limit " + std::to_string(max_labels) + ")");
-    out_.labels.push_back({lname, lvalue});
+    // Field by field: `push_back({lname, lvalue})` goes through a stack
+    // temporary whose 16-byte reload misses store forwarding.
+    label& added = out_.labels.emplace_back();
+    added.name = lname;
+    added.value = lvalue;
     ++range.count;
     exemplar_chars += lname.size() + lvalue.size();
     p = skip_blanks(p);
-    if (p < line_end_ && *p == ',') {
+    if (p < end && *p == ',') {
       ++p;
       continue;
     }
-    if (p < line_end_ && *p == '}') {
+    if (p < end && *p == '}') {
       ++p;
       break;
     }
     return fail(p, "expected ',' or '}' after label '" + std::string{lname}
-                     + "', got " + describe(p, line_end_));
+                     + "', got " + describe(p, end));
   }
   if (exemplar && exemplar_chars > 128)
     return fail(open, "exemplar labels too long (" + std::to_string(exemplar_chars)
                         + " characters, OpenMetrics allows 128)");
+  cursor = p;
   return true;
 }
 
-bool exposition_parser::parse_label_value(const char*& p,
-                                          std::string_view& value) {
-  const char* open = p;
-  const char* first = ++p;
-  // Fast path: plain ASCII up to the closing quote stays a view of the input.
-  while (p < line_end_ && !is(*p, value_special))
-    ++p;
+namespace {
+
+// Bit 7 of each byte of the result is set where `x` holds a '"', a '\\' or a
+// non-ASCII byte. Only the lowest set bit is exact, which is all the scan needs.
+inline uint64_t value_special_bytes(uint64_t x) {
+  constexpr uint64_t ones = 0x0101010101010101ull;
+  constexpr uint64_t highs = 0x8080808080808080ull;
+  uint64_t q = x ^ (ones * '"');
+  uint64_t b = x ^ (ones * '\\');
+  return ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs) | (x & highs);
+}
+
+} // namespace
+
+std::string_view exposition_parser::parse_label_value(const char*& cursor) {
+  constexpr std::string_view failed{};
+  const char* const end = line_end_;
+  const char* open = cursor;
+  const char* first = open + 1;
+  const char* p = first;
+  // Plain ASCII up to the closing quote stays a view of the input; look at
+  // eight bytes at a time for the quote, a backslash or a non-ASCII byte.
+  for (;;) {
+    if (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (uint64_t hit = value_special_bytes(word)) {
+        p += __builtin_ctzll(hit) / 8;
+        break;
+      }
+      p += 8;
+      continue;
+    }
+    while (p < end && !is(*p, value_special))
+      ++p;
+    break;
+  }
   bool escaped = false;
   bool non_ascii = false;
   const char* q = p;
-  while (q < line_end_ && *q != '"') {
+  while (q < end && *q != '"') {
     if (*q == '\\') {
       escaped = true;
-      if (q + 1 >= line_end_)
+      if (q + 1 >= end)
         break;
       char n = q[1];
       if (n != '\\' && n != '"' && n != 'n')
         return fail(q, std::string{"invalid escape sequence '\\"} + n
-                         + "' in label value (allowed: \\\\, \\\", \\n)");
+                         + "' in label value (allowed: \\\\, \\\", \\n)"),
+               failed;
       q += 2;
       continue;
     }
@@ -618,12 +700,14 @@ bool exposition_parser::parse_label_value(const char*& p,
       non_ascii = true;
     ++q;
   }
-  if (q >= line_end_)
-    return fail(open, "unterminated label value, the quote is never closed");
+  if (q >= end)
+    return fail(open, "unterminated label value, the quote is never closed"),
+           failed;
   size_t raw_len = static_cast<size_t>(q - first);
   std::string_view raw{first, raw_len};
   if (non_ascii && !valid_utf8(raw))
-    return fail(first, "label value is not valid UTF-8");
+    return fail(first, "label value is not valid UTF-8"), failed;
+  std::string_view value;
   if (!escaped) {
     value = raw;
   } else {
@@ -642,9 +726,10 @@ bool exposition_parser::parse_label_value(const char*& p,
   auto limit = opts_.limits.max_label_value_bytes;
   if (limit != 0 && value.size() > limit)
     return fail(first, "label value too long (" + std::to_string(value.size())
-                         + " bytes, limit " + std::to_string(limit) + ")");
-  p = q + 1;
-  return true;
+                         + " bytes, limit " + std::to_string(limit) + ")"),
+           failed;
+  cursor = q + 1;
+  return value;
 }
 
 bool exposition_parser::attach_to_family(const char* name_at,
@@ -702,6 +787,9 @@ bool exposition_parser::check_required_label(const char* name_at,
                                              std::string_view name,
                                              const family& fam,
                                              label_range labels) {
+  if (fam.type != metric_type::histogram && fam.type != metric_type::summary
+      && fam.type != metric_type::gaugehistogram)
+    return true;
   std::string_view needed = required_label(name, fam.name, fam.type);
   if (needed.empty())
     return true;
