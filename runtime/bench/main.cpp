@@ -7,8 +7,9 @@
 int main(int argc, char** argv) {
   constexpr const char* usage =
     "usage: nodepulse-bench <benchmark> [options]\n"
-    "  parse [--seconds S] [--format auto|text|openmetrics] FILE\n"
+    "  parse [--seconds S] [--runs N] [--format auto|text|openmetrics] FILE\n"
     "        parser throughput on one core: samples/s, MB/s, allocs/sample\n"
+    "        (median of N runs sharing S seconds; defaults 5 and 10)\n"
     "  make-fleet [--instances N] SCRAPE_FILE\n"
     "        N copies of one scrape with distinct `instance` labels, as one\n"
     "        valid exposition on stdout (the input for `parse`)\n";

@@ -7,11 +7,13 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nodepulse::bench {
 
@@ -37,19 +39,22 @@ void pin_to_one_core() {
 
 int parse_bench(int argc, char** argv) {
   std::string path;
-  double seconds = 3.0;
+  double seconds = 10.0;
+  int runs = 5;
   std::string format = "auto";
   for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--seconds" && i + 1 < argc)
       seconds = std::atof(argv[++i]);
+    else if (a == "--runs" && i + 1 < argc)
+      runs = std::max(1, std::atoi(argv[++i]));
     else if (a == "--format" && i + 1 < argc)
       format = argv[++i];
     else
       path = argv[i];
   }
   if (path.empty()) {
-    std::fprintf(stderr, "usage: nodepulse-bench parse [--seconds S] "
+    std::fprintf(stderr, "usage: nodepulse-bench parse [--seconds S] [--runs N] "
                          "[--format auto|text|openmetrics] FILE\n");
     return 2;
   }
@@ -73,34 +78,46 @@ int parse_bench(int argc, char** argv) {
   }
   const size_t samples_per_body = batch.samples.size();
 
+  // Several timed runs; the median is the figure (this machine is a VM whose
+  // speed varies from run to run), min and max show the spread.
   using clock = std::chrono::steady_clock;
-  uint64_t iterations = 0;
-  uint64_t allocs_before = allocation_count();
-  auto start = clock::now();
-  auto deadline = start + std::chrono::duration<double>(seconds);
-  clock::time_point now;
-  do {
-    for (int k = 0; k < 8; ++k) {
-      auto r = prom::parse(body, opts, batch);
-      if (!r.ok)
-        std::abort();
-    }
-    iterations += 8;
-    now = clock::now();
-  } while (now < deadline);
-  uint64_t allocs = allocation_count() - allocs_before;
-  double elapsed = std::chrono::duration<double>(now - start).count();
-  double total_samples = static_cast<double>(samples_per_body) * iterations;
+  std::vector<double> rates;
+  uint64_t allocs = 0;
+  uint64_t total_iterations = 0;
+  for (int run = 0; run < runs; ++run) {
+    uint64_t iterations = 0;
+    uint64_t allocs_before = allocation_count();
+    auto start = clock::now();
+    auto deadline = start + std::chrono::duration<double>(seconds / runs);
+    clock::time_point now;
+    do {
+      for (int k = 0; k < 8; ++k) {
+        auto r = prom::parse(body, opts, batch);
+        if (!r.ok)
+          std::abort();
+      }
+      iterations += 8;
+      now = clock::now();
+    } while (now < deadline);
+    allocs += allocation_count() - allocs_before;
+    total_iterations += iterations;
+    double elapsed = std::chrono::duration<double>(now - start).count();
+    rates.push_back(static_cast<double>(samples_per_body) * iterations / elapsed);
+  }
+  std::sort(rates.begin(), rates.end());
+  double median = rates[rates.size() / 2];
+  double total_samples = static_cast<double>(samples_per_body) * total_iterations;
 
   std::printf("file:            %s (%zu bytes, %zu samples, %zu families)\n",
               path.c_str(), body.size(), samples_per_body,
               batch.populated_family_count());
-  std::printf("iterations:      %llu in %.2f s on one core\n",
-              static_cast<unsigned long long>(iterations), elapsed);
-  std::printf("samples/s:       %.2f M\n", total_samples / elapsed / 1e6);
-  std::printf("MB/s:            %.1f\n",
-              static_cast<double>(body.size()) * iterations / elapsed / 1e6);
-  std::printf("ns/sample:       %.1f\n", elapsed * 1e9 / total_samples);
+  std::printf("runs:            %d x %.1f s on one core, %llu parses\n", runs,
+              seconds / runs, static_cast<unsigned long long>(total_iterations));
+  std::printf("samples/s:       %.2f M median (min %.2f M, max %.2f M)\n",
+              median / 1e6, rates.front() / 1e6, rates.back() / 1e6);
+  std::printf("MB/s:            %.1f median\n",
+              median / samples_per_body * body.size() / 1e6);
+  std::printf("ns/sample:       %.1f median\n", 1e9 / median);
   std::printf("allocs/sample:   %.6f (steady state, batch re-used)\n",
               static_cast<double>(allocs) / total_samples);
   return 0;

@@ -1,5 +1,6 @@
 #include "runtime/prom/parser.hpp"
 
+#include "runtime/prom/char_scan.hpp"
 #include "runtime/prom/family_rules.hpp"
 #include "runtime/prom/number.hpp"
 #include "runtime/prom/utf8.hpp"
@@ -14,49 +15,9 @@ std::string parse_error::to_string() const {
          + ": " + reason;
 }
 
-// -- character classes --------------------------------------------------------
-
 namespace {
 
-enum char_class : unsigned char {
-  metric_start = 1, // [a-zA-Z_:]
-  metric_char = 2,  // [a-zA-Z0-9_:]
-  label_start = 4,  // [a-zA-Z_]
-  label_char = 8,   // [a-zA-Z0-9_]
-  blank = 16,       // space, tab
-  value_special = 32, // '"', '\\' or a non-ASCII byte inside a label value
-  token_end = 64,     // blank, '\n' or '\r': where a value or timestamp ends
-};
-
-struct char_table {
-  unsigned char c[256] = {};
-  constexpr char_table() {
-    for (int i = 0; i < 256; ++i) {
-      bool alpha = (i >= 'a' && i <= 'z') || (i >= 'A' && i <= 'Z');
-      bool digit = i >= '0' && i <= '9';
-      unsigned char v = 0;
-      if (alpha || i == '_' || i == ':')
-        v |= metric_start | metric_char;
-      if (digit)
-        v |= metric_char | label_char;
-      if (alpha || i == '_')
-        v |= label_start | label_char;
-      if (i == ' ' || i == '\t')
-        v |= blank;
-      if (i == '"' || i == '\\' || i >= 0x80)
-        v |= value_special;
-      if (i == ' ' || i == '\t' || i == '\n' || i == '\r')
-        v |= token_end;
-      c[i] = v;
-    }
-  }
-};
-
-constexpr char_table table;
-
-inline bool is(char ch, char_class cls) {
-  return (table.c[static_cast<unsigned char>(ch)] & cls) != 0;
-}
+using namespace scan;
 
 std::string quoted(std::string_view s) {
   constexpr size_t shown = 64;
@@ -127,11 +88,8 @@ private:
     return p;
   }
 
-  static const char* scan_metric_name(const char* p) {
-    if (is(*p, metric_start))
-      for (++p; is(*p, metric_char); ++p) {
-      }
-    return p;
+  const char* scan_metric_name(const char* p) const {
+    return is(*p, metric_start) ? skip_name_chars(p + 1, line_end_, true) : p;
   }
 
   static const char* scan_token(const char* p) {
@@ -159,6 +117,7 @@ private:
   uint32_t current_ = family_index::npos;
   std::string_view last_name_; // name of the last accepted sample
   uint32_t last_family_ = family_index::npos; // and its family
+  label_range last_labels_;                   // and its labels
   sample_batch& out_;
   parse_result& res_;
   const char* error_at_ = nullptr;
@@ -399,9 +358,12 @@ bool exposition_parser::parse_sample(const char* p) {
   // cheaper than checking every character of the name again.
   const size_t last_len = last_name_.size();
   const char* name_end;
+  // (Views of earlier samples point into the input, never into the arena
+  // copy of an unterminated last line: nothing follows that line.)
   const bool repeats_last_name =
     last_len != 0 && static_cast<size_t>(line_end_ - p) > last_len
-    && std::memcmp(p, last_name_.data(), last_len) == 0
+    && same_bytes(p, static_cast<size_t>(line_end_ - p) + 1, last_name_.data(),
+                  static_cast<size_t>(end_ - last_name_.data()), last_len)
     && !is(p[last_len], metric_char);
   if (repeats_last_name)
     name_end = p + last_len;
@@ -562,6 +524,7 @@ bool exposition_parser::parse_sample(const char* p) {
   out_.families[fam_idx].sample_count++;
   last_name_ = name;
   last_family_ = fam_idx;
+  last_labels_ = labels;
   out_.samples.push_back(
     sample{name, fam_idx, labels, value, has_ts, ts_ms, exemplar_idx});
   return true;
@@ -577,6 +540,7 @@ bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
   ++p; // '{'
   const size_t max_labels = opts_.limits.max_labels_per_sample;
   size_t exemplar_chars = 0;
+  bool follows_last = !exemplar; // label names so far equal the last sample's
   for (;;) {
     p = skip_blanks(p);
     if (p >= end)
@@ -588,12 +552,28 @@ bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
       break;
     }
     const char* lname_at = p;
-    if (!is(*p, label_start))
-      return fail(p, "expected a label name or '}', got " + describe(p, end));
-    for (++p; is(*p, label_char); ++p) {
+    // Samples of a family mostly repeat the label names of the sample
+    // before, in the same order: while they do, a compare replaces checking
+    // each name's characters, its length and that it is not a duplicate.
+    bool repeats = false;
+    if (follows_last && range.count < last_labels_.count) {
+      std::string_view prev = out_.labels[last_labels_.first + range.count].name;
+      repeats = static_cast<size_t>(end - p) > prev.size()
+                && same_bytes(p, static_cast<size_t>(end - p) + 1, prev.data(),
+                              static_cast<size_t>(end_ - prev.data()),
+                              prev.size())
+                && !is(p[prev.size()], label_char);
+      if (repeats)
+        p += prev.size();
     }
-    if (name_too_long(lname_at, static_cast<size_t>(p - lname_at)))
-      return false;
+    if (!repeats) {
+      follows_last = false;
+      if (!is(*p, label_start))
+        return fail(p, "expected a label name or '}', got " + describe(p, end));
+      p = skip_name_chars(p + 1, end, false);
+      if (name_too_long(lname_at, static_cast<size_t>(p - lname_at)))
+        return false;
+    }
     std::string_view lname{lname_at, static_cast<size_t>(p - lname_at)};
     p = skip_blanks(p);
     if (p >= end || *p != '=')
@@ -608,8 +588,9 @@ bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
     if (lvalue.data() == nullptr)
       return false;
     // Duplicate names make a series ambiguous; Prometheus rejects them too.
+    // (Names that repeat the last sample's are known to be distinct.)
     const label* seen = out_.labels.data() + range.first;
-    for (uint32_t i = 0; i < range.count; ++i)
+    for (uint32_t i = 0; !repeats && i < range.count; ++i)
       if (seen[i].name.size() == lname.size() && seen[i].name[0] == lname[0]
           && std::memcmp(seen[i].name.data(), lname.data(), lname.size()) == 0)
         return fail(lname_at, "duplicate label name '" + std::string{lname}
@@ -643,43 +624,13 @@ bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
   return true;
 }
 
-namespace {
-
-// Bit 7 of each byte of the result is set where `x` holds a '"', a '\\' or a
-// non-ASCII byte. Only the lowest set bit is exact, which is all the scan needs.
-inline uint64_t value_special_bytes(uint64_t x) {
-  constexpr uint64_t ones = 0x0101010101010101ull;
-  constexpr uint64_t highs = 0x8080808080808080ull;
-  uint64_t q = x ^ (ones * '"');
-  uint64_t b = x ^ (ones * '\\');
-  return ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs) | (x & highs);
-}
-
-} // namespace
-
 std::string_view exposition_parser::parse_label_value(const char*& cursor) {
   constexpr std::string_view failed{};
   const char* const end = line_end_;
   const char* open = cursor;
   const char* first = open + 1;
-  const char* p = first;
-  // Plain ASCII up to the closing quote stays a view of the input; look at
-  // eight bytes at a time for the quote, a backslash or a non-ASCII byte.
-  for (;;) {
-    if (end - p >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p, 8);
-      if (uint64_t hit = value_special_bytes(word)) {
-        p += __builtin_ctzll(hit) / 8;
-        break;
-      }
-      p += 8;
-      continue;
-    }
-    while (p < end && !is(*p, value_special))
-      ++p;
-    break;
-  }
+  // Plain ASCII up to the closing quote stays a view of the input.
+  const char* p = find_value_special(first, end);
   bool escaped = false;
   bool non_ascii = false;
   const char* q = p;
