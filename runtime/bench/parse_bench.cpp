@@ -66,9 +66,8 @@ int parse_bench(int argc, char** argv) {
   pin_to_one_core();
 
   prom::parse_options opts;
-  opts.format = format == "openmetrics" ? prom::exposition_format::openmetrics
-                : format == "text"      ? prom::exposition_format::text
-                                        : prom::detect_format({}, body);
+  opts.format =
+    prom::format_from_name(format).value_or(prom::detect_format({}, body));
   prom::sample_batch batch;
   // Warm-up: the batch reaches its steady-state capacity.
   auto res = prom::parse(body, opts, batch);

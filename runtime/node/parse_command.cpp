@@ -51,7 +51,7 @@ int parse_command(int argc, char** argv) {
       } else {
         format = std::string{arg.substr(9)};
       }
-      if (format != "auto" && format != "text" && format != "openmetrics")
+      if (format != "auto" && !prom::format_from_name(format))
         return usage_error("unknown format '" + format + "'");
     } else if (arg == "-h" || arg == "--help") {
       std::fputs(usage, stdout);
@@ -76,9 +76,8 @@ int parse_command(int argc, char** argv) {
 
   prom::parse_options opts;
   opts.mode = lenient ? prom::parse_mode::lenient : prom::parse_mode::strict;
-  opts.format = format == "openmetrics" ? prom::exposition_format::openmetrics
-                : format == "text"      ? prom::exposition_format::text
-                                        : prom::detect_format({}, body);
+  opts.format =
+    prom::format_from_name(format).value_or(prom::detect_format({}, body));
   prom::sample_batch batch;
   auto res = prom::parse(body, opts, batch);
   for (const auto& e : res.errors)

@@ -41,16 +41,25 @@ bool parse_plain_decimal(const char* p, const char* last, double& out) {
   return true;
 }
 
-bool parse_value_slow(std::string_view token, double& out) {
-  const char* first = token.data();
-  const char* last = first + token.size();
-  // from_chars takes '-' but not '+'; "+-1" must stay an error.
+namespace {
+
+// from_chars takes '-' but not '+': skip a leading '+', and say whether what
+// is left may be a number ("+" and "+-1" may not).
+bool skip_plus(const char*& first, const char* last) {
   if (first != last && *first == '+') {
     ++first;
     if (first != last && *first == '-')
       return false;
   }
-  if (first == last)
+  return first != last;
+}
+
+} // namespace
+
+bool parse_value_slow(std::string_view token, double& out) {
+  const char* first = token.data();
+  const char* last = first + token.size();
+  if (!skip_plus(first, last))
     return false;
   auto [ptr, ec] = std::from_chars(first, last, out);
   if (ptr != last)
@@ -74,12 +83,7 @@ bool parse_value_slow(std::string_view token, double& out) {
 bool parse_int64(std::string_view token, int64_t& out) {
   const char* first = token.data();
   const char* last = first + token.size();
-  if (first != last && *first == '+') {
-    ++first;
-    if (first != last && *first == '-')
-      return false;
-  }
-  if (first == last)
+  if (!skip_plus(first, last))
     return false;
   auto [ptr, ec] = std::from_chars(first, last, out);
   return ec == std::errc{} && ptr == last;

@@ -795,6 +795,14 @@ format_from_content_type(std::string_view content_type) {
   return std::nullopt;
 }
 
+std::optional<exposition_format> format_from_name(std::string_view name) {
+  if (name == "text")
+    return exposition_format::text;
+  if (name == "openmetrics")
+    return exposition_format::openmetrics;
+  return std::nullopt;
+}
+
 exposition_format detect_format(std::string_view content_type,
                                 std::string_view body) {
   if (auto f = format_from_content_type(content_type))

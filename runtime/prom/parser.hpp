@@ -64,6 +64,10 @@ parse_result parse(std::string_view body, const parse_options& opts,
 std::optional<exposition_format>
 format_from_content_type(std::string_view content_type);
 
+// "text" or "openmetrics" (what --format takes); nullopt for anything else,
+// including "auto".
+std::optional<exposition_format> format_from_name(std::string_view name);
+
 // The content type decides when it names a format; otherwise a body whose last
 // line is `# EOF` is OpenMetrics, and anything else is text 0.0.4.
 exposition_format detect_format(std::string_view content_type,
