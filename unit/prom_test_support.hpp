@@ -4,8 +4,6 @@
 
 #include "runtime/prom/parser.hpp"
 
-#include <cmath>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,47 +73,5 @@ struct parsed {
            && result.errors.front().reason.find(what) != std::string::npos;
   }
 };
-
-inline bool same_value(double a, double b) {
-  if (std::isnan(a) || std::isnan(b))
-    return std::isnan(a) && std::isnan(b);
-  return std::memcmp(&a, &b, sizeof a) == 0; // also tells 0.0 from -0.0
-}
-
-// Describes the first difference between two batches, or "" when they hold
-// the same families, samples, labels, values and timestamps.
-inline std::string difference(const sample_batch& a, const sample_batch& b) {
-  if (a.samples.size() != b.samples.size())
-    return "sample count " + std::to_string(a.samples.size()) + " vs "
-           + std::to_string(b.samples.size());
-  for (size_t i = 0; i < a.samples.size(); ++i) {
-    const auto& x = a.samples[i];
-    const auto& y = b.samples[i];
-    const auto& fx = a.family_of(x);
-    const auto& fy = b.family_of(y);
-    std::string at = "sample " + std::to_string(i) + " (" + std::string{x.name} + "): ";
-    if (x.name != y.name)
-      return at + "name " + std::string{y.name};
-    if (fx.name != fy.name || fx.type != fy.type)
-      return at + "family " + std::string{fy.name};
-    if (fx.help != fy.help || fx.has_help != fy.has_help)
-      return at + "help";
-    if (!same_value(x.value, y.value))
-      return at + "value";
-    if (x.has_timestamp != y.has_timestamp || x.timestamp_ms != y.timestamp_ms)
-      return at + "timestamp";
-    auto lx = a.labels_of(x.labels);
-    auto ly = b.labels_of(y.labels);
-    if (lx.size() != ly.size())
-      return at + "label count";
-    for (size_t k = 0; k < lx.size(); ++k)
-      if (lx.begin()[k].name != ly.begin()[k].name
-          || lx.begin()[k].value != ly.begin()[k].value)
-        return at + "label " + std::string{lx.begin()[k].name};
-  }
-  if (a.populated_family_count() != b.populated_family_count())
-    return "family count";
-  return "";
-}
 
 } // namespace nodepulse::prom::test

@@ -1,11 +1,11 @@
 #define CAF_SUITE prom_writer
 #include <caf/test/unit_test.hpp>
 
+#include "runtime/prom/batch_diff.hpp"
 #include "runtime/prom/writer.hpp"
 #include "unit/prom_test_support.hpp"
 
 using namespace nodepulse::prom;
-using nodepulse::prom::test::difference;
 using nodepulse::prom::test::parsed;
 
 namespace {
@@ -25,7 +25,7 @@ void check_round_trip(const std::string& body) {
   parsed second{text};
   if (!second.result.ok)
     CAF_FAIL("written text does not parse: " << second.error() << "\n" << text);
-  CAF_CHECK_EQUAL(difference(first.batch, second.batch), "");
+  CAF_CHECK_EQUAL(first_difference(first.batch, second.batch), "");
   CAF_CHECK_EQUAL(written(second), text);
 }
 
@@ -59,10 +59,27 @@ CAF_TEST(histograms and summaries round trip exactly) {
                    "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 3\ns_count 4\n");
 }
 
+CAF_TEST(a changed value label or help is a difference) {
+  parsed a{"# HELP x one\nx{l=\"1\"} 1\n"};
+  CAF_CHECK_EQUAL(first_difference(a.batch, a.batch), "");
+  CAF_CHECK_EQUAL(first_difference(a.batch, parsed{"# HELP x one\nx{l=\"1\"} 2\n"}.batch),
+                  "family x, sample 0: value");
+  CAF_CHECK_EQUAL(first_difference(a.batch, parsed{"# HELP x one\nx{l=\"2\"} 1\n"}.batch),
+                  "family x, sample 0: label l");
+  CAF_CHECK_EQUAL(first_difference(a.batch, parsed{"# HELP x two\nx{l=\"1\"} 1\n"}.batch),
+                  "family x, help");
+  CAF_CHECK_EQUAL(first_difference(parsed{"x -0\n"}.batch, parsed{"x 0\n"}.batch),
+                  "family x, sample 0: value");
+  CAF_CHECK_EQUAL(first_difference(parsed{"# TYPE x gauge\nx 1\n"}.batch,
+                                   parsed{"x 1\n"}.batch),
+                  "family x, type");
+}
+
 CAF_TEST(interleaved samples are written grouped by family) {
   parsed p{"# TYPE a counter\na{x=\"1\"} 1\nb 2\na{x=\"2\"} 3\n"};
   CAF_CHECK_EQUAL(written(p), "# TYPE a counter\na{x=\"1\"} 1\na{x=\"2\"} 3\n"
                               "b 2\n");
+  check_round_trip(p.body);
 }
 
 CAF_TEST(metadata-only families are written) {

@@ -1,9 +1,11 @@
 // libFuzzer target: every input is parsed in both formats and both modes;
-// whatever parses strictly must survive write -> parse unchanged in size.
+// whatever parses as text must survive write -> parse exactly.
+#include "runtime/prom/batch_diff.hpp"
 #include "runtime/prom/parser.hpp"
 #include "runtime/prom/writer.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -25,13 +27,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::abort();
       if (!res.ok || fmt != exposition_format::text)
         continue;
-      // Round trip: written text parses to as many samples.
+      // Round trip: the written text parses back to the same batch.
       std::string text;
       write_text(batch, text);
       sample_batch again;
-      auto res2 = parse(text, {}, again);
-      if (!res2.ok || again.samples.size() != batch.samples.size())
+      parse_options reparse;
+      reparse.limits.max_samples = 0;
+      auto res2 = parse(text, reparse, again);
+      if (!res2.ok) {
+        std::fprintf(stderr, "written text rejected: %s\n%s\n",
+                     res2.errors.front().to_string().c_str(), text.c_str());
         std::abort();
+      }
+      auto diff = first_difference(batch, again);
+      if (!diff.empty()) {
+        std::fprintf(stderr, "round trip changed %s\n%s\n", diff.c_str(),
+                     text.c_str());
+        std::abort();
+      }
     }
   }
   return 0;
