@@ -13,20 +13,23 @@ class family_index {
 public:
   static constexpr uint32_t npos = UINT32_MAX;
 
-  uint32_t find(std::string_view name) const;
+  static uint64_t hash(std::string_view name);
 
-  // Adds `name`; the caller has checked that it is not present.
-  void insert(std::string_view name, uint32_t family);
+  uint32_t find(std::string_view name) const { return find(name, hash(name)); }
+  uint32_t find(std::string_view name, uint64_t name_hash) const;
+
+  // Adds `name` (with its hash()); the caller has checked it is not present.
+  void insert(std::string_view name, uint64_t name_hash, uint32_t family);
 
   void clear();
 
 private:
   struct slot {
     std::string_view name;
+    uint64_t hash = 0;
     uint32_t family = npos;
   };
 
-  static uint64_t hash(std::string_view s);
   void grow();
 
   std::vector<slot> slots_; // size is a power of two, or zero

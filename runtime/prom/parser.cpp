@@ -76,7 +76,7 @@ private:
                         label_range labels, uint32_t& family);
   bool check_required_label(const char* name_at, std::string_view name,
                             const family& fam, label_range labels);
-  uint32_t add_family(std::string_view name);
+  uint32_t add_family(std::string_view name, uint64_t name_hash);
   std::string_view unescape_help(const char* first, const char* last);
 
   // Every line ends in a '\n' or '\r' byte that belongs to no class but
@@ -234,16 +234,19 @@ bool exposition_parser::parse_metadata(const char* p,
   const char* rest = skip_blanks(name_end);
 
   uint32_t idx = family_index::npos;
-  if (current_ != family_index::npos && out_.families[current_].name == name)
+  uint64_t name_hash = 0;
+  if (current_ != family_index::npos && out_.families[current_].name == name) {
     idx = current_;
-  else
-    idx = out_.by_name.find(name);
+  } else {
+    name_hash = family_index::hash(name);
+    idx = out_.by_name.find(name, name_hash);
+  }
   if (idx != family_index::npos && om_ && idx != current_)
     return fail(p, "metadata for family '" + std::string{name}
                      + "' after another family (OpenMetrics families must "
                        "not be interleaved)");
   if (idx == family_index::npos)
-    idx = add_family(name);
+    idx = add_family(name, name_hash);
   family& fam = out_.families[idx];
   current_ = idx;
 
@@ -340,13 +343,14 @@ std::string_view exposition_parser::unescape_help(const char* first,
   return {buf, static_cast<size_t>(w - buf)};
 }
 
-uint32_t exposition_parser::add_family(std::string_view name) {
+uint32_t exposition_parser::add_family(std::string_view name,
+                                       uint64_t name_hash) {
   auto idx = static_cast<uint32_t>(out_.families.size());
   family f;
   f.name = name;
   f.type = om_ ? metric_type::unknown : metric_type::untyped;
   out_.families.push_back(f);
-  out_.by_name.insert(name, idx);
+  out_.by_name.insert(name, name_hash, idx);
   return idx;
 }
 
@@ -696,7 +700,8 @@ bool exposition_parser::attach_to_family(const char* name_at,
     }
   }
   // A family seen before: by exact name, or by stripping a known suffix.
-  uint32_t idx = out_.by_name.find(name);
+  const uint64_t name_hash = family_index::hash(name);
+  uint32_t idx = out_.by_name.find(name, name_hash);
   uint32_t exact = idx;
   if (idx != family_index::npos) {
     const family& f = out_.families[idx];
@@ -722,7 +727,7 @@ bool exposition_parser::attach_to_family(const char* name_at,
                            + "' of type " + std::string{to_string(f.type)});
   }
   if (idx == family_index::npos) {
-    idx = add_family(name); // an untyped sample is a family of its own
+    idx = add_family(name, name_hash); // an untyped sample: its own family
   } else if (om_ && idx != current_) {
     return fail(name_at, "sample '" + std::string{name} + "' of family '"
                            + std::string{out_.families[idx].name}

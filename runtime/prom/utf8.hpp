@@ -2,6 +2,8 @@
 // valid UTF-8 there; storing invalid bytes would break JSON and PostgreSQL).
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace nodepulse::prom {
@@ -12,6 +14,14 @@ inline bool valid_utf8(std::string_view s) {
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
+    // Help texts and label values are nearly always ASCII: skip eight bytes
+    // at a time while no byte has its high bit set.
+    uint64_t word;
+    while (i + 8 <= n && (std::memcpy(&word, s.data() + i, 8),
+                          (word & 0x8080808080808080ull) == 0))
+      i += 8;
+    if (i >= n)
+      break;
     unsigned char c = b(i);
     if (c < 0x80) {
       ++i;
