@@ -77,3 +77,19 @@ CAF_TEST(invalid UTF-8 in a label value or help is an error) {
   CAF_CHECK(!bad_help.result.ok);
   CAF_CHECK(bad_help.error_mentions("help text is not valid UTF-8"));
 }
+
+CAF_TEST(UTF-8 is checked past long ASCII runs and across 8-byte steps) {
+  std::string ascii(37, 'a');
+  parsed ok{"# HELP m " + ascii + "\xc3\xa9" + ascii + "\xe8\xb7\xaf\xf0\x9f\x98\x80"
+            + "\nm{v=\"" + ascii + "\xe8\xb7\xaf" + ascii + "\"} 1\n"};
+  CAF_CHECK(ok.result.ok);
+  CAF_CHECK_EQUAL(ok.help(0), ascii + "\xc3\xa9" + ascii + "\xe8\xb7\xaf\xf0\x9f\x98\x80");
+  parsed bad_help{"# HELP m " + ascii + "\xe8\xb7" + ascii + "\n"};
+  CAF_CHECK(!bad_help.result.ok);
+  CAF_CHECK(bad_help.error_mentions("help text is not valid UTF-8"));
+  parsed bad_value{"m{v=\"" + ascii + "\xff\"} 1\n"};
+  CAF_CHECK(!bad_value.result.ok);
+  CAF_CHECK(bad_value.error_mentions("label value is not valid UTF-8"));
+  parsed truncated{"m{v=\"" + ascii + "\xf0\x9f\x98\"} 1\n"};
+  CAF_CHECK(!truncated.result.ok);
+}
