@@ -6,8 +6,9 @@
 
 namespace nodepulse::prom {
 
-// With at most 15 digits the mantissa is exact in a double, and so is 10^k
-// for k <= 22, so one division gives the correctly rounded result.
+// Clinger's fast path: with at most 15 significant digits the mantissa is
+// exact in a double, and so is 10^k for k <= 22, so one multiplication or
+// division gives the correctly rounded result.
 bool parse_plain_decimal(const char* p, const char* last, double& out) {
   static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
                                      1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -17,26 +18,38 @@ bool parse_plain_decimal(const char* p, const char* last, double& out) {
   if (negative)
     ++p;
   uint64_t mantissa = 0;
-  int digits = 0;
-  int fraction_digits = -1; // -1: no '.' seen
-  for (; p != last; ++p) {
-    auto d = static_cast<unsigned>(*p - '0');
-    if (d < 10) {
+  const char* digits_start = p;
+  for (unsigned d; p != last && (d = static_cast<unsigned>(*p - '0')) < 10; ++p)
+    mantissa = mantissa * 10 + d;
+  int digits = static_cast<int>(p - digits_start);
+  int exponent = 0;
+  if (p != last && *p == '.') {
+    const char* fraction_start = ++p;
+    for (unsigned d; p != last && (d = static_cast<unsigned>(*p - '0')) < 10; ++p)
       mantissa = mantissa * 10 + d;
-      ++digits;
-      if (fraction_digits >= 0)
-        ++fraction_digits;
-    } else if (*p == '.' && fraction_digits < 0) {
-      fraction_digits = 0;
-    } else {
-      return false;
-    }
+    digits += static_cast<int>(p - fraction_start);
+    exponent = -static_cast<int>(p - fraction_start);
   }
-  if (digits == 0 || digits > 15 || fraction_digits > 22)
+  if (digits == 0 || digits > 15)
+    return false;
+  if (p != last && (*p == 'e' || *p == 'E')) {
+    ++p;
+    bool negative_exponent = p != last && *p == '-';
+    if (p != last && (*p == '-' || *p == '+'))
+      ++p;
+    const char* exponent_start = p;
+    int e = 0;
+    for (unsigned d; p != last && (d = static_cast<unsigned>(*p - '0')) < 10; ++p)
+      if (e < 1000)
+        e = e * 10 + static_cast<int>(d);
+    if (p == exponent_start)
+      return false;
+    exponent += negative_exponent ? -e : e;
+  }
+  if (p != last || exponent < -22 || exponent > 22)
     return false;
   double v = static_cast<double>(mantissa);
-  if (fraction_digits > 0)
-    v /= pow10[fraction_digits];
+  v = exponent < 0 ? v / pow10[-exponent] : v * pow10[exponent];
   out = negative ? -v : v;
   return true;
 }

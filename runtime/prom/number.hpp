@@ -7,8 +7,9 @@
 
 namespace nodepulse::prom {
 
-// The common spelling `[-]digits[.digits]` with at most 15 digits, exactly
-// (Clinger's fast path); false means "not that spelling", not "invalid".
+// The common spelling `[-]digits[.digits][e[+-]digits]` with at most 15
+// digits and a decimal exponent within +-22, exactly (Clinger's fast path);
+// false means "not that spelling", not "invalid".
 bool parse_plain_decimal(const char* first, const char* last, double& out);
 
 // Every other spelling parse_value accepts.

@@ -74,8 +74,17 @@ private:
   std::string_view parse_label_value(const char*& p);
   bool attach_to_family(const char* name_at, std::string_view name,
                         label_range labels, uint32_t& family);
+  // Histogram buckets need `le`, summary quantiles `quantile`; other types
+  // need nothing, which the inline test settles without a call.
   bool check_required_label(const char* name_at, std::string_view name,
-                            const family& fam, label_range labels);
+                            const family& fam, label_range labels) {
+    if (fam.type != metric_type::histogram && fam.type != metric_type::summary
+        && fam.type != metric_type::gaugehistogram)
+      return true;
+    return check_required_label_value(name_at, name, fam, labels);
+  }
+  bool check_required_label_value(const char* name_at, std::string_view name,
+                                  const family& fam, label_range labels);
   uint32_t add_family(std::string_view name, uint64_t name_hash);
   std::string_view unescape_help(const char* first, const char* last);
 
@@ -739,13 +748,10 @@ bool exposition_parser::attach_to_family(const char* name_at,
   return check_required_label(name_at, name, out_.families[idx], labels);
 }
 
-bool exposition_parser::check_required_label(const char* name_at,
-                                             std::string_view name,
-                                             const family& fam,
-                                             label_range labels) {
-  if (fam.type != metric_type::histogram && fam.type != metric_type::summary
-      && fam.type != metric_type::gaugehistogram)
-    return true;
+bool exposition_parser::check_required_label_value(const char* name_at,
+                                                   std::string_view name,
+                                                   const family& fam,
+                                                   label_range labels) {
   std::string_view needed = required_label(name, fam.name, fam.type);
   if (needed.empty())
     return true;
