@@ -116,3 +116,17 @@ CAF_TEST(strict mode reports exactly the first error) {
   CAF_CHECK_EQUAL(p.result.errors.size(), 1u);
   CAF_CHECK_EQUAL(p.error_line(), 1u);
 }
+
+CAF_TEST(a metadata line without a valid metric name) {
+  CAF_CHECK_EQUAL(error_of("# TYPE 9x counter\n"),
+                  "line 1, column 8: expected a metric name after # TYPE, got '9'");
+  CAF_CHECK_EQUAL(error_of("# HELP a-b text\n"),
+                  "line 1, column 9: invalid character '-' in metric name");
+}
+
+CAF_TEST(a TYPE line without a type or with extra words) {
+  CAF_CHECK_EQUAL(error_of("# TYPE a \n"),
+                  "line 1, column 10: missing metric type");
+  CAF_CHECK_EQUAL(error_of("# TYPE a gauge extra\n"),
+                  "line 1, column 16: unexpected text after # TYPE a gauge");
+}

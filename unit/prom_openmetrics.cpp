@@ -147,3 +147,38 @@ CAF_TEST(an integer-millisecond timestamp written for text means seconds here) {
   CAF_REQUIRE(p.result.ok);
   CAF_CHECK_EQUAL(p.at(0).timestamp_ms, 1700000000000);
 }
+
+CAF_TEST(a second UNIT line or a UNIT after samples is an error) {
+  auto twice = parsed::openmetrics("# UNIT a_bytes bytes\n# UNIT a_bytes bytes\n# EOF\n");
+  CAF_CHECK_EQUAL(twice.error(), "line 2, column 1: second UNIT line for metric 'a_bytes'");
+  auto late = parsed::openmetrics("a_bytes 1\n# UNIT a_bytes bytes\n# EOF\n");
+  CAF_CHECK_EQUAL(late.error(), "line 2, column 1: UNIT for 'a_bytes' after its samples");
+}
+
+CAF_TEST(metadata for a family seen before another family is an error) {
+  auto p = parsed::openmetrics("# TYPE a gauge\na 1\n# TYPE b gauge\n# HELP a late\n# EOF\n");
+  CAF_CHECK_EQUAL(p.error_line(), 4u);
+  CAF_CHECK(p.error_mentions("metadata for family 'a' after another family"));
+}
+
+CAF_TEST(malformed exemplars are errors at the spot) {
+  auto no_brace = parsed::openmetrics("c_total 1 # x\n# EOF\n");
+  CAF_CHECK_EQUAL(no_brace.error(), "line 1, column 13: expected '{' to open an "
+                                    "exemplar's labels, got 'x'");
+  auto bad_value = parsed::openmetrics("c_total 1 # {a=\"b\"} x\n# EOF\n");
+  CAF_CHECK_EQUAL(bad_value.error(), "line 1, column 21: invalid exemplar value 'x'");
+  auto no_value = parsed::openmetrics("c_total 1 # {a=\"b\"}\n# EOF\n");
+  CAF_CHECK_EQUAL(no_value.error(), "line 1, column 20: invalid exemplar value ''");
+  auto bad_ts = parsed::openmetrics("c_total 1 # {a=\"b\"} 1 NaN\n# EOF\n");
+  CAF_CHECK_EQUAL(bad_ts.error(), "line 1, column 23: invalid exemplar timestamp 'NaN'");
+  auto extra = parsed::openmetrics("c_total 1 # {a=\"b\"} 1 2 3\n# EOF\n");
+  CAF_CHECK_EQUAL(extra.error(), "line 1, column 25: unexpected text after the exemplar");
+}
+
+CAF_TEST(an openmetrics timestamp must be finite seconds) {
+  auto p = parsed::openmetrics("a 1 +Inf\n# EOF\n");
+  CAF_CHECK_EQUAL(p.error(), "line 1, column 5: invalid timestamp '+Inf' "
+                             "(OpenMetrics wants seconds)");
+  auto huge = parsed::openmetrics("a 1 1e300\n# EOF\n");
+  CAF_CHECK(huge.error_mentions("invalid timestamp"));
+}
