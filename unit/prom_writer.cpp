@@ -46,6 +46,12 @@ CAF_TEST(escapes in labels and help round trip exactly) {
                    "b{u=\"ünï 路径\"} 2\n");
 }
 
+CAF_TEST(a help text ending in a carriage return round trips exactly) {
+  check_round_trip("# HELP a ends in CR\r\r\na 1\n");
+  parsed p{"# HELP a ends in CR\r\r\n"};
+  CAF_CHECK_EQUAL(p.batch.families.at(0).help, std::string_view{"ends in CR\r"});
+}
+
 CAF_TEST(special values and extreme numbers round trip exactly) {
   check_round_trip("a NaN\nb +Inf\nc -Inf\nd 0.1\ne 1e-300\nf "
                    "1.7976931348623157e+308\ng -0\nh 4.9e-324\n"

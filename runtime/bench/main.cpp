@@ -1,4 +1,5 @@
 // nodepulse-bench: benchmarks that print figures (docs/benchmarks.md).
+#include "runtime/bench/encode_bench.hpp"
 #include "runtime/bench/parse_bench.hpp"
 
 #include <cstdio>
@@ -10,6 +11,10 @@ int main(int argc, char** argv) {
     "  parse [--seconds S] [--runs N] [--format auto|text|openmetrics] FILE\n"
     "        parser throughput on one core: samples/s, MB/s, allocs/sample\n"
     "        (median of N runs sharing S seconds; defaults 5 and 10)\n"
+    "  encode [--seconds S] [--runs N] [--write-payload OUT] FILE\n"
+    "        the stream entry payload of FILE as one push: bytes per sample\n"
+    "        beside the text's, encode and decode speed (--write-payload\n"
+    "        writes OUT.plain and OUT.zstd1)\n"
     "  make-fleet [--instances N] SCRAPE_FILE\n"
     "        N copies of one scrape with distinct `instance` labels, as one\n"
     "        valid exposition on stdout (the input for `parse`)\n";
@@ -20,6 +25,8 @@ int main(int argc, char** argv) {
   std::string_view cmd = argv[1];
   if (cmd == "parse")
     return nodepulse::bench::parse_bench(argc - 2, argv + 2);
+  if (cmd == "encode")
+    return nodepulse::bench::encode_bench(argc - 2, argv + 2);
   if (cmd == "make-fleet")
     return nodepulse::bench::make_fleet(argc - 2, argv + 2);
   std::fputs(usage, stderr);

@@ -1,41 +1,17 @@
 #include "runtime/bench/parse_bench.hpp"
 
-#include "runtime/bench/alloc_counter.hpp"
+#include "runtime/bench/timed_runs.hpp"
 #include "runtime/node/read_input.hpp"
 #include "runtime/prom/parser.hpp"
 #include "runtime/prom/writer.hpp"
 
-#include <sched.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace nodepulse::bench {
-
-namespace {
-
-// One core, so the figure is per core and not helped by the scheduler.
-void pin_to_one_core() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) != 0)
-    return;
-  for (int c = 0; c < CPU_SETSIZE; ++c) {
-    if (CPU_ISSET(c, &set)) {
-      CPU_ZERO(&set);
-      CPU_SET(c, &set);
-      sched_setaffinity(0, sizeof set, &set);
-      return;
-    }
-  }
-}
-
-} // namespace
 
 int parse_bench(int argc, char** argv) {
   std::string path;
@@ -77,48 +53,27 @@ int parse_bench(int argc, char** argv) {
   }
   const size_t samples_per_body = batch.samples.size();
 
-  // Several timed runs; the median is the figure (this machine is a VM whose
-  // speed varies from run to run), min and max show the spread.
-  using clock = std::chrono::steady_clock;
-  std::vector<double> rates;
-  uint64_t allocs = 0;
-  uint64_t total_iterations = 0;
-  for (int run = 0; run < runs; ++run) {
-    uint64_t iterations = 0;
-    uint64_t allocs_before = allocation_count();
-    auto start = clock::now();
-    auto deadline = start + std::chrono::duration<double>(seconds / runs);
-    clock::time_point now;
-    do {
-      for (int k = 0; k < 8; ++k) {
-        auto r = prom::parse(body, opts, batch);
-        if (!r.ok)
-          std::abort();
-      }
-      iterations += 8;
-      now = clock::now();
-    } while (now < deadline);
-    allocs += allocation_count() - allocs_before;
-    total_iterations += iterations;
-    double elapsed = std::chrono::duration<double>(now - start).count();
-    rates.push_back(static_cast<double>(samples_per_body) * iterations / elapsed);
-  }
-  std::sort(rates.begin(), rates.end());
-  double median = rates[rates.size() / 2];
-  double total_samples = static_cast<double>(samples_per_body) * total_iterations;
+  auto timing = timed_runs(runs, seconds, [&] {
+    if (!prom::parse(body, opts, batch).ok)
+      std::abort();
+  });
+  const double median = timing.median() * samples_per_body;
+  const double total_samples =
+    static_cast<double>(samples_per_body) * timing.calls;
 
   std::printf("file:            %s (%zu bytes, %zu samples, %zu families)\n",
               path.c_str(), body.size(), samples_per_body,
               batch.populated_family_count());
   std::printf("runs:            %d x %.1f s on one core, %llu parses\n", runs,
-              seconds / runs, static_cast<unsigned long long>(total_iterations));
+              seconds / runs, static_cast<unsigned long long>(timing.calls));
   std::printf("samples/s:       %.2f M median (min %.2f M, max %.2f M)\n",
-              median / 1e6, rates.front() / 1e6, rates.back() / 1e6);
+              median / 1e6, timing.min() * samples_per_body / 1e6,
+              timing.max() * samples_per_body / 1e6);
   std::printf("MB/s:            %.1f median\n",
               median / samples_per_body * body.size() / 1e6);
   std::printf("ns/sample:       %.1f median\n", 1e9 / median);
   std::printf("allocs/sample:   %.6f (steady state, batch re-used)\n",
-              static_cast<double>(allocs) / total_samples);
+              static_cast<double>(timing.allocations) / total_samples);
   return 0;
 }
 

@@ -90,6 +90,16 @@ struct sample_batch {
 
   const family& family_of(const sample& s) const { return families[s.family]; }
 
+  // Samples that came without a timestamp get `ms` (ingest: the receive
+  // time; agent: the scrape time), so data replayed later keeps its time.
+  void fill_missing_timestamps(int64_t ms) {
+    for (auto& s : samples)
+      if (!s.has_timestamp) {
+        s.has_timestamp = true;
+        s.timestamp_ms = ms;
+      }
+  }
+
   // Families that received at least one sample (what `N samples in M families`
   // counts; a HELP or TYPE line alone does not make a family).
   size_t populated_family_count() const {

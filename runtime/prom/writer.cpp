@@ -126,6 +126,10 @@ void write_text(const sample_batch& batch, std::string& out) {
       out += tf.name;
       out += ' ';
       append_help(f.help, out);
+      // Readers take one '\r' before the newline as part of a CRLF line end;
+      // a help text that itself ends in '\r' needs one more to survive.
+      if (!f.help.empty() && f.help.back() == '\r')
+        out += '\r';
       out += '\n';
     }
     if (f.has_type) {
