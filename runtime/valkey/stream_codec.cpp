@@ -15,6 +15,22 @@ constexpr unsigned char flag_zstd = 1;
 // Decoding never inflates a body beyond this, whatever its header claims.
 constexpr uint64_t max_body_bytes = 256ull << 20;
 
+// zstd contexts cost far more to create than a scrape costs to compress:
+// keep one of each per thread (encode and decode run on worker threads).
+struct zstd_contexts {
+  ZSTD_CCtx* compress = ZSTD_createCCtx();
+  ZSTD_DCtx* decompress = ZSTD_createDCtx();
+  ~zstd_contexts() {
+    ZSTD_freeCCtx(compress);
+    ZSTD_freeDCtx(decompress);
+  }
+};
+
+zstd_contexts& thread_zstd() {
+  thread_local zstd_contexts contexts;
+  return contexts;
+}
+
 // -- writing ------------------------------------------------------------------
 
 void put_varint(std::string& out, uint64_t v) {
@@ -221,8 +237,9 @@ void encode_payload(const prom::sample_batch& batch, int64_t received_at_ms,
     put_varint(out, body.size());
     size_t header = out.size();
     out.resize(header + ZSTD_compressBound(body.size()));
-    size_t n = ZSTD_compress(out.data() + header, out.size() - header,
-                             body.data(), body.size(), opts.zstd_level);
+    size_t n = ZSTD_compressCCtx(thread_zstd().compress, out.data() + header,
+                                 out.size() - header, body.data(), body.size(),
+                                 opts.zstd_level);
     if (!ZSTD_isError(n)) {
       out.resize(header + n);
       return;
@@ -252,8 +269,8 @@ std::string decode_payload(std::string_view payload, int64_t received_at_ms,
       return "bad uncompressed size";
     std::string_view frame = body.substr(body.size() - in.remaining());
     scratch.resize(size);
-    size_t n = ZSTD_decompress(scratch.data(), scratch.size(), frame.data(),
-                               frame.size());
+    size_t n = ZSTD_decompressDCtx(thread_zstd().decompress, scratch.data(),
+                                   scratch.size(), frame.data(), frame.size());
     if (ZSTD_isError(n) || n != size)
       return std::string{"corrupt zstd body: "}
              + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "size mismatch");
