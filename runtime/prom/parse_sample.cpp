@@ -247,8 +247,8 @@ bool exposition_parser::parse_sample(const char* p) {
   last_name_ = name;
   last_family_ = fam_idx;
   last_labels_ = labels;
-  out_.samples.push_back(
-    sample{name, fam_idx, labels, value, has_ts, ts_ms, exemplar_idx});
+  out_.samples.push_back(sample{name, fam_idx, labels, value, has_ts, ts_ms,
+                                exemplar_idx, line_no_});
   return true;
 }
 

@@ -55,6 +55,7 @@ struct sample {
   bool has_timestamp = false;
   int64_t timestamp_ms = 0;
   uint32_t exemplar = no_exemplar; // index into sample_batch::exemplars
+  uint32_t line = 0;                // in the parsed text (0: not parsed)
 };
 
 struct sample_batch {
