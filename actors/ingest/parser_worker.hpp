@@ -1,0 +1,34 @@
+// The PARSER worker: one push at a time, on a scheduler thread (parsing is
+// pure CPU work and never blocks).
+#pragma once
+
+#include "actors/interfaces.hpp"
+#include "runtime/prom/parser.hpp"
+#include "runtime/prom/sample_batch.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace nodepulse {
+
+struct parser_settings {
+  prom::parse_limits limits;
+  int64_t max_future_skew_ms = 10 * 60 * 1000;
+  int zstd_level = 1;
+};
+
+struct parser_worker_state {
+  static inline constexpr const char* name = "parser_worker";
+  parser_settings settings;
+  prom::sample_batch batch; // re-used: no allocation per sample once warm
+  uint64_t parsed = 0;      // pushes handled, for tests and self-metrics
+};
+
+parser_actor::behavior_type
+parser_worker(parser_actor::stateful_pointer<parser_worker_state> self,
+              parser_settings settings);
+
+} // namespace nodepulse

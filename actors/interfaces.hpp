@@ -1,0 +1,72 @@
+// Every typed actor interface, atom and message type of Node Pulse, in one
+// place: reading this file tells every message in the system.
+#pragma once
+
+#include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/type_id.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace nodepulse {
+
+// -- atoms --------------------------------------------------------------------
+
+using parse_atom = caf::atom_constant<caf::atom("parse")>;
+using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
+
+// -- messages -----------------------------------------------------------------
+
+// One push's body, as the HTTP acceptor received it (already inflated).
+struct parse_request {
+  std::string body;
+  std::string content_type;   // picks the format; empty: detect from body
+  int64_t received_at_ms = 0; // stamps samples without a timestamp
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, parse_request& x) {
+  return f(caf::meta::type_name("parse_request"), x.body, x.content_type,
+           x.received_at_ms);
+}
+
+// What a parser worker made of a push: either the stream payload and its
+// counts, or the first error with its line and column (ingest answers 400).
+struct parse_reply {
+  bool ok = false;
+  uint32_t samples = 0;  // accepted into the payload
+  uint32_t rejected = 0; // dropped for being too far in the future
+  std::string first_rejection;
+  uint32_t line = 0; // of the error, or of the first rejected sample
+  uint32_t column = 0;
+  std::string error;
+  std::string payload; // the stream entry payload (docs/stream-encoding.md)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, parse_reply& x) {
+  return f(caf::meta::type_name("parse_reply"), x.ok, x.samples, x.rejected,
+           x.first_rejection, x.line, x.column, x.error, x.payload);
+}
+
+// -- interfaces ---------------------------------------------------------------
+
+// The PARSER actor (a worker, or the pool in front of the workers): parses a
+// push strictly, applies the timestamp policy and encodes the stream payload.
+using parser_actor =
+  caf::typed_actor<caf::replies_to<parse_atom, parse_request>::with<parse_reply>>;
+
+// The PARSER POOL: a parser_actor in front of N workers; it also takes its
+// own timer message to bring a crashed worker back after a backoff.
+using parser_pool_actor =
+  parser_actor::extend<caf::reacts_to<respawn_atom, uint32_t>>;
+
+} // namespace nodepulse
+
+CAF_BEGIN_TYPE_ID_BLOCK(nodepulse, caf::first_custom_type_id)
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::parse_request))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::parse_reply))
+CAF_END_TYPE_ID_BLOCK(nodepulse)

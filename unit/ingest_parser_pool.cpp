@@ -1,0 +1,171 @@
+#define CAF_SUITE ingest_parser_pool
+#define FAIL(msg) CAF_FAIL(msg) // 0.17.6's dsl.hpp uses FAIL without defining it
+#include <caf/test/dsl.hpp>
+
+#include "actors/ingest/parser_pool.hpp"
+#include "runtime/prom/batch_diff.hpp"
+#include "runtime/valkey/stream_codec.hpp"
+
+#include <chrono>
+
+using namespace nodepulse;
+
+namespace {
+
+// The plan's example body: four samples.
+constexpr const char* plan_body =
+  "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
+  "# TYPE node_cpu_seconds_total counter\n"
+  "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 123456.78\n"
+  "node_cpu_seconds_total{cpu=\"0\",mode=\"system\"} 12345.67\n"
+  "node_memory_MemTotal_bytes 8589934592\n"
+  "node_memory_MemAvailable_bytes 4294967296\n";
+
+constexpr int64_t received_at = 1700000000000;
+
+struct config : caf::actor_system_config {
+  config() {
+    add_message_types<caf::id_block::nodepulse>();
+  }
+};
+
+// Note: the fixture's run() also fires due timers (a worker's respawn, say);
+// these tests consume messages with sched.run() and move the clock by hand.
+struct fixture : test_coordinator_fixture<config> {
+  parser_pool_actor pool;
+
+  fixture() {
+    pool = sys.spawn(parser_pool, 3u, parser_settings{});
+    sched.run();
+  }
+
+  ~fixture() {
+    caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  parser_pool_state& pool_state() {
+    return deref<parser_pool_actor::stateful_base<parser_pool_state>>(pool).state;
+  }
+
+  parser_worker_state& worker_state(const parser_actor& worker) {
+    return deref<parser_actor::stateful_base<parser_worker_state>>(worker).state;
+  }
+
+  // Sends one push through the pool, as the HTTP acceptor will.
+  caf::expected<parse_reply> push(std::string body) {
+    auto handle = caf::actor_cast<parser_actor>(pool);
+    auto rh = self->request(handle, caf::infinite, parse_atom::value,
+                            parse_request{std::move(body), "", received_at});
+    sched.run();
+    caf::expected<parse_reply> result{caf::error{}};
+    rh.receive([&](parse_reply& r) { result = std::move(r); },
+               [&](caf::error& e) { result = std::move(e); });
+    return result;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(parser_pool_tests, fixture)
+
+CAF_TEST(a valid push comes back as a stream payload with its sample count) {
+  auto reply = push(plan_body);
+  CAF_REQUIRE(reply);
+  CAF_CHECK(reply->ok);
+  CAF_CHECK_EQUAL(reply->samples, 4u);
+  CAF_CHECK_EQUAL(reply->rejected, 0u);
+  // The payload decodes to the four samples, stamped with the receive time.
+  prom::sample_batch decoded;
+  std::string scratch;
+  CAF_REQUIRE_EQUAL(valkey::decode_payload(reply->payload, received_at, decoded,
+                                           scratch),
+                    "");
+  std::string text = plan_body;
+  prom::sample_batch expected;
+  CAF_REQUIRE(prom::parse(text, {}, expected).ok);
+  expected.fill_missing_timestamps(received_at);
+  CAF_CHECK_EQUAL(prom::first_difference(expected, decoded), "");
+}
+
+CAF_TEST(a malformed push comes back as the error with line and column) {
+  auto reply = push("ok 1\nbad{x=\"1\" 2\n");
+  CAF_REQUIRE(reply);
+  CAF_CHECK(!reply->ok);
+  CAF_CHECK_EQUAL(reply->line, 2u);
+  CAF_CHECK_EQUAL(reply->column, 11u);
+  CAF_CHECK_EQUAL(reply->error, "expected ',' or '}' after label 'x', got '2'");
+  CAF_CHECK(reply->payload.empty());
+}
+
+CAF_TEST(samples from the future are dropped and reported) {
+  auto reply = push("a 1\nb 2 1700003600000\n"); // one hour ahead
+  CAF_REQUIRE(reply);
+  CAF_CHECK(reply->ok);
+  CAF_CHECK_EQUAL(reply->samples, 1u);
+  CAF_CHECK_EQUAL(reply->rejected, 1u);
+  CAF_CHECK_EQUAL(reply->line, 2u);
+  CAF_CHECK_EQUAL(reply->first_rejection, "sample 'b' at line 2 is 3600 s ahead "
+                                          "of the ingest clock (limit 600 s)");
+}
+
+CAF_TEST(requests are spread over the workers in turn) {
+  for (int i = 0; i < 6; ++i)
+    CAF_REQUIRE(push("a 1\n"));
+  for (auto& slot : *pool_state().slots)
+    CAF_CHECK_EQUAL(worker_state(slot.worker).parsed, 2u);
+}
+
+CAF_TEST(a dead worker is replaced after a backoff and the pool keeps answering) {
+  auto victim = (*pool_state().slots)[0].worker;
+  caf::anon_send_exit(victim, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK(!(*pool_state().slots)[0].worker);
+  CAF_CHECK_EQUAL((*pool_state().slots)[0].deaths, 1u);
+  // Meanwhile the others carry on.
+  for (int i = 0; i < 4; ++i) {
+    auto reply = push("a 1\n");
+    CAF_REQUIRE(reply);
+    CAF_CHECK(reply->ok);
+  }
+  // The respawn waits for its backoff (50 ms after the first death).
+  sched.clock().advance_time(std::chrono::milliseconds{49});
+  sched.run();
+  CAF_CHECK(!(*pool_state().slots)[0].worker);
+  sched.clock().advance_time(std::chrono::milliseconds{1});
+  sched.run();
+  CAF_REQUIRE((*pool_state().slots)[0].worker);
+  CAF_CHECK_NOT_EQUAL((*pool_state().slots)[0].worker, victim);
+  CAF_CHECK_EQUAL(pool_state().restarts, 1u);
+  CAF_CHECK(push(plan_body));
+}
+
+CAF_TEST(the backoff doubles with each death in a slot) {
+  for (uint32_t death = 1; death <= 3; ++death) {
+    caf::anon_send_exit((*pool_state().slots)[1].worker, caf::exit_reason::kill);
+    sched.run();
+    auto wait = std::chrono::milliseconds{50 << (death - 1)};
+    sched.clock().advance_time(wait - std::chrono::milliseconds{1});
+    sched.run();
+    CAF_CHECK(!(*pool_state().slots)[1].worker);
+    sched.clock().advance_time(std::chrono::milliseconds{1});
+    sched.run();
+    CAF_CHECK((*pool_state().slots)[1].worker);
+  }
+  CAF_CHECK_EQUAL(pool_state().restarts, 3u);
+}
+
+CAF_TEST(with every worker dead the pool answers with an error) {
+  for (auto& slot : *pool_state().slots)
+    caf::anon_send_exit(slot.worker, caf::exit_reason::kill);
+  sched.run();
+  auto reply = push("a 1\n");
+  CAF_REQUIRE(!reply);
+  CAF_CHECK_EQUAL(reply.error(), caf::sec::request_receiver_down);
+  // Once the backoff has passed, the pool answers again.
+  sched.clock().advance_time(std::chrono::milliseconds{50});
+  sched.run();
+  CAF_CHECK(push("a 1\n"));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
