@@ -1,0 +1,93 @@
+#include "config/ingest_config.hpp"
+
+#include "config/yaml_reader.hpp"
+#include "runtime/node/read_input.hpp"
+
+namespace nodepulse::config {
+
+bool valid_listen_address(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return false;
+  long port = 0;
+  for (size_t i = colon + 1; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9' || port > 65535)
+      return false;
+    port = port * 10 + (text[i] - '0');
+  }
+  return port >= 1 && port <= 65535;
+}
+
+std::vector<config_error> load_ingest_config(const std::string& text,
+                                             ingest_config& cfg) {
+  std::vector<config_error> errors;
+  YAML::Node doc = parse_yaml(text, errors);
+  if (!errors.empty())
+    return errors;
+  yaml_reader top{doc, "", errors};
+  top.string("listen", cfg.listen);
+  if (!valid_listen_address(cfg.listen))
+    top.fail_key("listen", "expected host:port, got '" + cfg.listen + "'");
+  top.section("tls", [&](yaml_reader& r) {
+    r.string("cert_file", cfg.tls.cert_file);
+    r.string("key_file", cfg.tls.key_file);
+    r.string("client_ca_file", cfg.tls.client_ca_file);
+    if (cfg.tls.cert_file.empty() != cfg.tls.key_file.empty())
+      r.fail_key(cfg.tls.cert_file.empty() ? "cert_file" : "key_file",
+                 "cert_file and key_file go together: set both or neither");
+    if (!cfg.tls.client_ca_file.empty() && cfg.tls.cert_file.empty())
+      r.fail_key("client_ca_file", "client certificates need TLS: set "
+                                   "cert_file and key_file too");
+  });
+  top.section("auth", [&](yaml_reader& r) {
+    r.one_of("mode", cfg.auth.mode, {"none", "token"});
+    r.string("tokens_file", cfg.auth.tokens_file);
+    r.string("postgres_dsn", cfg.auth.postgres_dsn);
+    r.duration_ms("cache_ttl", cfg.auth.cache_ttl_ms);
+    if (cfg.auth.mode == "token" && cfg.auth.tokens_file.empty()
+        && cfg.auth.postgres_dsn.empty())
+      r.fail_key("mode", "token mode needs tokens_file or postgres_dsn");
+  });
+  top.section("valkey", [&](yaml_reader& r) {
+    r.string("url", cfg.valkey.url);
+    if (cfg.valkey.url.rfind("redis://", 0) != 0
+        && cfg.valkey.url.rfind("valkey://", 0) != 0
+        && cfg.valkey.url.rfind("unix://", 0) != 0)
+      r.fail_key("url", "expected redis://host:port, valkey://host:port or "
+                        "unix:///path, got '" + cfg.valkey.url + "'");
+    r.string("stream", cfg.valkey.stream);
+    if (cfg.valkey.stream.empty())
+      r.fail_key("stream", "must not be empty");
+    r.integer("max_backlog", cfg.valkey.max_backlog, 1, int64_t{1} << 40);
+  });
+  top.section("limits", [&](yaml_reader& r) {
+    r.integer("max_body_bytes", cfg.limits.max_body_bytes, 1024, int64_t{1} << 34);
+    r.integer("max_inflated_bytes", cfg.limits.max_inflated_bytes, 1024,
+              int64_t{1} << 36);
+    r.integer("max_samples_per_push", cfg.limits.max_samples_per_push, 1,
+              int64_t{1} << 32);
+    r.duration_ms("max_future_skew", cfg.limits.max_future_skew_ms);
+    if (cfg.limits.max_inflated_bytes < cfg.limits.max_body_bytes)
+      r.fail_key("max_inflated_bytes", "must be at least max_body_bytes");
+  });
+  top.section("parser", [&](yaml_reader& r) {
+    r.integer("workers", cfg.parser.workers, 0, 1024);
+  });
+  top.section("caf", [&](yaml_reader& r) {
+    r.string("listen", cfg.caf.listen);
+    if (!cfg.caf.listen.empty() && !valid_listen_address(cfg.caf.listen))
+      r.fail_key("listen", "expected host:port, got '" + cfg.caf.listen + "'");
+  });
+  top.finish();
+  return errors;
+}
+
+std::vector<config_error> load_ingest_config_file(const std::string& path,
+                                                  ingest_config& cfg) {
+  std::string text, err;
+  if (!node::read_input(path, text, err))
+    return {{0, 0, "", err}};
+  return load_ingest_config(text, cfg);
+}
+
+} // namespace nodepulse::config

@@ -1,0 +1,57 @@
+// ingest.yml: the keys of shared/ARCHITECTURE.md ("Ingest and digest
+// config"), with their defaults, loaded and checked. Every problem is
+// reported with its key and line, all at once.
+#pragma once
+
+#include "config/config_error.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nodepulse::config {
+
+struct ingest_config {
+  std::string listen = "127.0.0.1:8080"; // also serves /healthz /readyz /metrics
+  struct {
+    std::string cert_file; // empty: plain HTTP
+    std::string key_file;
+    std::string client_ca_file; // set: clients must present a certificate
+  } tls;
+  struct {
+    std::string mode = "none"; // none | token
+    std::string tokens_file;   // token mode without PostgreSQL at the edge
+    std::string postgres_dsn;  // token mode with admiral.agent_tokens
+    int64_t cache_ttl_ms = 60'000;
+  } auth;
+  struct {
+    std::string url = "redis://127.0.0.1:6379";
+    std::string stream = "nodepulse:metrics:stream";
+    int64_t max_backlog = 50'000;
+  } valkey;
+  struct {
+    int64_t max_body_bytes = 10'485'760;
+    int64_t max_inflated_bytes = 67'108'864;
+    int64_t max_samples_per_push = 200'000;
+    int64_t max_future_skew_ms = 10 * 60 * 1000;
+  } limits;
+  struct {
+    int64_t workers = 0; // 0 = one per core
+  } parser;
+  struct {
+    std::string listen; // "host:port" publishes the ingest actor
+  } caf;
+};
+
+// Loads `text` over the defaults in `out`; returns every problem found.
+std::vector<config_error> load_ingest_config(const std::string& text,
+                                             ingest_config& out);
+
+// The same for a file; an unreadable file is one error.
+std::vector<config_error> load_ingest_config_file(const std::string& path,
+                                                  ingest_config& out);
+
+// "host:port" with a port in 1..65535.
+bool valid_listen_address(const std::string& text);
+
+} // namespace nodepulse::config

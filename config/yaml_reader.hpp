@@ -1,0 +1,66 @@
+// Reads YAML mappings into typed fields, remembering which keys it used, so
+// that unknown keys and bad values are errors naming the key and its line.
+// Internal to config/: the loaders' headers do not expose yaml-cpp.
+#pragma once
+
+#include "config/config_error.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace nodepulse::config {
+
+class yaml_reader {
+public:
+  // `node` is the mapping at `path` ("" at the top, else "valkey", ...).
+  yaml_reader(const YAML::Node& node, std::string path,
+              std::vector<config_error>& errors);
+
+  void string(const char* key, std::string& out);
+  void one_of(const char* key, std::string& out,
+              std::initializer_list<const char*> allowed);
+  void integer(const char* key, int64_t& out, int64_t min, int64_t max);
+  // "500ms", "15s", "10m", "2h" (or a bare number of seconds).
+  void duration_ms(const char* key, int64_t& out);
+
+  // Reads the mapping at `key` with `read(yaml_reader&)`.
+  template <class F>
+  void section(const char* key, F&& read) {
+    YAML::Node child = get(key);
+    if (!child)
+      return;
+    if (!child.IsMap()) {
+      fail(child, key, "expected a mapping of keys");
+      return;
+    }
+    yaml_reader sub{child, full(key), errors_};
+    read(sub);
+    sub.finish();
+  }
+
+  // Every key of the mapping not read is an error.
+  void finish();
+
+  // Records an error about `key` (for checks that span several keys).
+  void fail_key(const char* key, std::string message);
+
+private:
+  YAML::Node get(const char* key);
+  std::string full(const char* key) const;
+  void fail(const YAML::Node& at, const char* key, std::string message);
+
+  YAML::Node node_;
+  std::string path_;
+  std::vector<config_error>& errors_;
+  std::set<std::string> used_;
+};
+
+// Parses `text`; a syntax error becomes one config_error with its position.
+YAML::Node parse_yaml(const std::string& text, std::vector<config_error>& errors);
+
+} // namespace nodepulse::config
