@@ -1,0 +1,130 @@
+#include "runtime/ingest/agent_auth.hpp"
+
+#include <openssl/evp.h>
+
+namespace nodepulse::ingest {
+
+namespace {
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+} // namespace
+
+bool valid_uuid(std::string_view s) {
+  if (s.size() != 36)
+    return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !is_hex(s[i]))
+      return false;
+  }
+  return true;
+}
+
+std::string hash_token(std::string_view token) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+std::string token_registry::load(std::string_view text) {
+  std::unordered_map<std::string, std::string> loaded;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = trim(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    ++line_no;
+    if (line.empty() || line.front() == '#')
+      continue;
+    auto blank = line.find_first_of(" \t");
+    std::string_view id = line.substr(0, blank);
+    std::string_view hash =
+      blank == std::string_view::npos ? std::string_view{} : trim(line.substr(blank));
+    auto where = "line " + std::to_string(line_no) + ": ";
+    if (!valid_uuid(id))
+      return where + "'" + std::string{id} + "' is not a server id (a UUID)";
+    if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdefABCDEF")
+                               != std::string_view::npos)
+      return where + "expected the token's SHA-256 as 64 hex digits after "
+                     "the server id";
+    std::string key{hash};
+    for (auto& c : key)
+      c = static_cast<char>(c >= 'A' && c <= 'F' ? c + 32 : c);
+    if (!loaded.emplace(key, std::string{id}).second)
+      return where + "the same token hash is listed twice";
+  }
+  by_hash_ = std::move(loaded);
+  return "";
+}
+
+std::optional<std::string> token_registry::server_of(std::string_view token) const {
+  auto it = by_hash_.find(hash_token(token));
+  if (it == by_hash_.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::optional<std::string>>
+token_cache::find(const std::string& token_hash, int64_t now_ms) const {
+  auto it = entries_.find(token_hash);
+  if (it == entries_.end() || it->second.expires_ms <= now_ms)
+    return std::nullopt;
+  return it->second.server_id;
+}
+
+void token_cache::put(const std::string& token_hash,
+                      std::optional<std::string> server_id, int64_t now_ms) {
+  if (entries_.size() >= max_entries_ && entries_.count(token_hash) == 0)
+    entries_.clear();
+  entries_[token_hash] = {std::move(server_id), now_ms + ttl_ms_};
+}
+
+namespace detail {
+
+auth_decision check_query_server_id(std::string_view query_server_id) {
+  if (query_server_id.empty())
+    return {400, "", "missing server_id query parameter"};
+  if (!valid_uuid(query_server_id))
+    return {400, "", "server_id '" + std::string{query_server_id.substr(0, 64)}
+                       + "' is not a UUID"};
+  return {200, std::string{query_server_id}, ""};
+}
+
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  auto h = trim(authorization);
+  constexpr std::string_view scheme = "Bearer ";
+  if (h.size() <= scheme.size())
+    return std::nullopt;
+  for (size_t i = 0; i < scheme.size(); ++i) {
+    char c = h[i] >= 'A' && h[i] <= 'Z' ? static_cast<char>(h[i] + 32) : h[i];
+    if (c != (scheme[i] >= 'A' && scheme[i] <= 'Z' ? scheme[i] + 32 : scheme[i]))
+      return std::nullopt;
+  }
+  auto token = trim(h.substr(scheme.size()));
+  if (token.empty() || token.find_first_of(" \t") != std::string_view::npos)
+    return std::nullopt;
+  return token;
+}
+
+} // namespace detail
+
+} // namespace nodepulse::ingest
