@@ -1,7 +1,7 @@
 #include "runtime/bench/encode_bench.hpp"
 
+#include "runtime/bench/bench_input.hpp"
 #include "runtime/bench/timed_runs.hpp"
-#include "runtime/node/read_input.hpp"
 #include "runtime/prom/parser.hpp"
 #include "runtime/valkey/stream_codec.hpp"
 
@@ -16,15 +16,12 @@ namespace nodepulse::bench {
 int encode_bench(int argc, char** argv) {
   std::string path;
   std::string payload_out;
-  double seconds = 6.0;
-  int runs = 5;
+  timing_options timing_opts{6.0};
   for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a == "--seconds" && i + 1 < argc)
-      seconds = std::atof(argv[++i]);
-    else if (a == "--runs" && i + 1 < argc)
-      runs = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--write-payload" && i + 1 < argc)
+    if (take_timing_option(argc, argv, i, timing_opts))
+      continue;
+    if (a == "--write-payload" && i + 1 < argc)
       payload_out = argv[++i];
     else
       path = argv[i];
@@ -35,23 +32,15 @@ int encode_bench(int argc, char** argv) {
                          "  --write-payload writes OUT.plain and OUT.zstd1\n");
     return 2;
   }
-  std::string body, err;
-  if (!node::read_input(path, body, err)) {
-    std::fprintf(stderr, "%s\n", err.c_str());
-    return 2;
-  }
   pin_to_one_core();
 
   // What ingest publishes: the strictly parsed push, every sample stamped.
   constexpr int64_t received = 1700000000000;
+  std::string body;
   prom::parse_options opts;
-  opts.format = prom::detect_format({}, body);
   prom::sample_batch batch;
-  auto res = prom::parse(body, opts, batch);
-  if (!res.ok) {
-    std::fprintf(stderr, "%s\n", res.errors.front().to_string().c_str());
-    return 1;
-  }
+  if (int rc = load_exposition(path, body, batch, opts))
+    return rc;
   batch.fill_missing_timestamps(received);
   const double samples = static_cast<double>(batch.samples.size());
 
@@ -73,6 +62,8 @@ int encode_bench(int argc, char** argv) {
       std::fprintf(stderr, "decode failed: %s\n", e.c_str());
       return 1;
     }
+    const int runs = timing_opts.runs;
+    const double seconds = timing_opts.seconds;
     auto enc = timed_runs(runs, seconds / 6, [&] {
       std::string out;
       valkey::encode_payload(batch, received, {level}, out);
@@ -89,7 +80,7 @@ int encode_bench(int argc, char** argv) {
                 enc.median() * samples / 1e6, dec.median() * samples / 1e6);
   }
   std::printf("(medians of %d runs on one core; zstd-1 is what ingest writes)\n",
-              runs);
+              timing_opts.runs);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 #include "runtime/bench/parse_bench.hpp"
 
+#include "runtime/bench/bench_input.hpp"
 #include "runtime/bench/timed_runs.hpp"
-#include "runtime/node/read_input.hpp"
 #include "runtime/prom/parser.hpp"
 #include "runtime/prom/writer.hpp"
 
@@ -15,16 +15,13 @@ namespace nodepulse::bench {
 
 int parse_bench(int argc, char** argv) {
   std::string path;
-  double seconds = 10.0;
-  int runs = 5;
+  timing_options timing_opts{10.0};
   std::string format = "auto";
   for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a == "--seconds" && i + 1 < argc)
-      seconds = std::atof(argv[++i]);
-    else if (a == "--runs" && i + 1 < argc)
-      runs = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--format" && i + 1 < argc)
+    if (take_timing_option(argc, argv, i, timing_opts))
+      continue;
+    if (a == "--format" && i + 1 < argc)
       format = argv[++i];
     else
       path = argv[i];
@@ -34,25 +31,17 @@ int parse_bench(int argc, char** argv) {
                          "[--format auto|text|openmetrics] FILE\n");
     return 2;
   }
-  std::string body, err;
-  if (!node::read_input(path, body, err)) {
-    std::fprintf(stderr, "%s\n", err.c_str());
-    return 2;
-  }
   pin_to_one_core();
-
+  // The first parse also warms the batch up to its steady-state capacity.
+  std::string body;
   prom::parse_options opts;
-  opts.format =
-    prom::format_from_name(format).value_or(prom::detect_format({}, body));
   prom::sample_batch batch;
-  // Warm-up: the batch reaches its steady-state capacity.
-  auto res = prom::parse(body, opts, batch);
-  if (!res.ok) {
-    std::fprintf(stderr, "%s\n", res.errors.front().to_string().c_str());
-    return 1;
-  }
+  if (int rc = load_exposition(path, body, batch, opts, format))
+    return rc;
   const size_t samples_per_body = batch.samples.size();
 
+  const double seconds = timing_opts.seconds;
+  const int runs = timing_opts.runs;
   auto timing = timed_runs(runs, seconds, [&] {
     if (!prom::parse(body, opts, batch).ok)
       std::abort();
@@ -92,19 +81,11 @@ int make_fleet(int argc, char** argv) {
                          "SCRAPE_FILE > fleet.prom\n");
     return 2;
   }
-  std::string body, err;
-  if (!node::read_input(path, body, err)) {
-    std::fprintf(stderr, "%s\n", err.c_str());
-    return 2;
-  }
+  std::string body;
   prom::parse_options opts;
-  opts.format = prom::detect_format({}, body);
   prom::sample_batch scrape;
-  auto res = prom::parse(body, opts, scrape);
-  if (!res.ok) {
-    std::fprintf(stderr, "%s\n", res.errors.front().to_string().c_str());
-    return 1;
-  }
+  if (int rc = load_exposition(path, body, scrape, opts))
+    return rc;
   // The same scrape from N hosts, as one exposition: every family once, with
   // an `instance` label telling the hosts apart (what a federation endpoint
   // serves).

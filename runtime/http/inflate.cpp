@@ -1,5 +1,7 @@
 #include "runtime/http/inflate.hpp"
 
+#include "runtime/text/ascii.hpp"
+
 #include <zlib.h>
 #include <zstd.h>
 
@@ -9,25 +11,6 @@
 namespace nodepulse::http {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    if (x != b[i])
-      return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Output grows in steps, never past max_out + 1 bytes: one byte beyond the
 // cap is how we learn that the body is larger than allowed.
@@ -117,12 +100,12 @@ inflate_result inflate_zstd(std::string_view in, size_t max_out,
 } // namespace
 
 std::optional<content_encoding> parse_content_encoding(std::string_view header) {
-  auto h = trim(header);
-  if (h.empty() || iequals(h, "identity"))
+  auto h = text::trim(header);
+  if (h.empty() || text::iequals(h, "identity"))
     return content_encoding::identity;
-  if (iequals(h, "gzip") || iequals(h, "x-gzip"))
+  if (text::iequals(h, "gzip") || text::iequals(h, "x-gzip"))
     return content_encoding::gzip;
-  if (iequals(h, "zstd"))
+  if (text::iequals(h, "zstd"))
     return content_encoding::zstd;
   return std::nullopt;
 }

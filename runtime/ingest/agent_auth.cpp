@@ -1,5 +1,7 @@
 #include "runtime/ingest/agent_auth.hpp"
 
+#include "runtime/text/ascii.hpp"
+
 #include <openssl/evp.h>
 
 namespace nodepulse::ingest {
@@ -8,14 +10,6 @@ namespace {
 
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 } // namespace
@@ -45,20 +39,21 @@ std::string hash_token(std::string_view token) {
   return out;
 }
 
-std::string token_registry::load(std::string_view text) {
+std::string token_registry::load(std::string_view file_text) {
   std::unordered_map<std::string, std::string> loaded;
   size_t line_no = 0;
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = trim(text.substr(0, nl));
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+  while (!file_text.empty()) {
+    auto nl = file_text.find('\n');
+    std::string_view line = text::trim(file_text.substr(0, nl));
+    file_text = nl == std::string_view::npos ? std::string_view{}
+                                             : file_text.substr(nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#')
       continue;
     auto blank = line.find_first_of(" \t");
     std::string_view id = line.substr(0, blank);
     std::string_view hash =
-      blank == std::string_view::npos ? std::string_view{} : trim(line.substr(blank));
+      blank == std::string_view::npos ? std::string_view{} : text::trim(line.substr(blank));
     auto where = "line " + std::to_string(line_no) + ": ";
     if (!valid_uuid(id))
       return where + "'" + std::string{id} + "' is not a server id (a UUID)";
@@ -68,7 +63,7 @@ std::string token_registry::load(std::string_view text) {
                      "the server id";
     std::string key{hash};
     for (auto& c : key)
-      c = static_cast<char>(c >= 'A' && c <= 'F' ? c + 32 : c);
+      c = text::ascii_lower(c);
     if (!loaded.emplace(key, std::string{id}).second)
       return where + "the same token hash is listed twice";
   }
@@ -110,16 +105,11 @@ auth_decision check_query_server_id(std::string_view query_server_id) {
 }
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
-  auto h = trim(authorization);
-  constexpr std::string_view scheme = "Bearer ";
-  if (h.size() <= scheme.size())
+  auto h = text::trim(authorization);
+  constexpr std::string_view scheme = "bearer ";
+  if (h.size() <= scheme.size() || !text::istarts_with(h, scheme))
     return std::nullopt;
-  for (size_t i = 0; i < scheme.size(); ++i) {
-    char c = h[i] >= 'A' && h[i] <= 'Z' ? static_cast<char>(h[i] + 32) : h[i];
-    if (c != (scheme[i] >= 'A' && scheme[i] <= 'Z' ? scheme[i] + 32 : scheme[i]))
-      return std::nullopt;
-  }
-  auto token = trim(h.substr(scheme.size()));
+  auto token = text::trim(h.substr(scheme.size()));
   if (token.empty() || token.find_first_of(" \t") != std::string_view::npos)
     return std::nullopt;
   return token;

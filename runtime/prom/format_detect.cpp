@@ -2,28 +2,16 @@
 // --format name, or from the body itself.
 #include "runtime/prom/parser.hpp"
 
+#include "runtime/text/ascii.hpp"
+
 namespace nodepulse::prom {
 
 std::optional<exposition_format>
 format_from_content_type(std::string_view content_type) {
-  auto media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t'))
-    media.remove_suffix(1);
-  while (!media.empty() && (media.front() == ' ' || media.front() == '\t'))
-    media.remove_prefix(1);
-  auto iequals = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-      return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-      if (x != b[i])
-        return false;
-    }
-    return true;
-  };
-  if (iequals(media, "application/openmetrics-text"))
+  auto media = text::trim(content_type.substr(0, content_type.find(';')));
+  if (text::iequals(media, "application/openmetrics-text"))
     return exposition_format::openmetrics;
-  if (iequals(media, "text/plain"))
+  if (text::iequals(media, "text/plain"))
     return exposition_format::text;
   return std::nullopt;
 }

@@ -4,6 +4,7 @@
 #include "runtime/prom/family_rules.hpp"
 #include "runtime/prom/number.hpp"
 #include "runtime/prom/utf8.hpp"
+#include "runtime/text/ascii.hpp"
 
 #include <cstring>
 
@@ -137,8 +138,7 @@ bool exposition_parser::parse_metadata(const char* p,
       // Go's parser takes the type in any case ("COUNTER"); so do we.
       char lower[16];
       for (size_t i = 0; i < word.size(); ++i)
-        lower[i] = static_cast<char>(
-          (word[i] >= 'A' && word[i] <= 'Z') ? word[i] + 32 : word[i]);
+        lower[i] = text::ascii_lower(word[i]);
       type = parse_metric_type({lower, word.size()}, false);
     }
     if (!type)
