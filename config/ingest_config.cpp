@@ -3,6 +3,10 @@
 #include "config/yaml_reader.hpp"
 #include "runtime/node/read_input.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
 namespace nodepulse::config {
 
 bool valid_listen_address(const std::string& text) {
@@ -79,6 +83,14 @@ std::vector<config_error> load_ingest_config(const std::string& text,
       r.fail_key("listen", "expected host:port, got '" + cfg.caf.listen + "'");
   });
   top.finish();
+  // In file order, as a person reads them; problems without a position last.
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const config_error& a, const config_error& b) {
+                     auto key = [](const config_error& e) {
+                       return std::pair{e.line == 0 ? INT32_MAX : e.line, e.column};
+                     };
+                     return key(a) < key(b);
+                   });
   return errors;
 }
 

@@ -43,7 +43,8 @@ struct ingest_config {
   } caf;
 };
 
-// Loads `text` over the defaults in `out`; returns every problem found.
+// Loads `text` over the defaults in `out`; returns every problem found, in
+// file order.
 std::vector<config_error> load_ingest_config(const std::string& text,
                                              ingest_config& out);
 

@@ -1,4 +1,5 @@
 // nodepulse: one binary, one subcommand per role (shared/ARCHITECTURE.md).
+#include "runtime/node/check_config_command.hpp"
 #include "runtime/node/parse_command.hpp"
 
 #include <cstdio>
@@ -15,9 +16,11 @@ constexpr const char* usage =
   "commands:\n"
   "  parse [--format auto|text|openmetrics] [--jsonl] [--lenient] FILE|-\n"
   "                 validate Prometheus exposition text\n"
+  "  check-config [--role ROLE] -c FILE\n"
+  "                 check a node's config (ingest today)\n"
   "  version        print the version\n"
   "planned (not in this build yet): agent, ingest, digest, dev, migrate,\n"
-  "  check-config, status\n";
+  "  status\n";
 
 } // namespace
 
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
   std::string_view cmd = argv[1];
   if (cmd == "parse")
     return nodepulse::node::parse_command(argc - 2, argv + 2);
+  if (cmd == "check-config")
+    return nodepulse::node::check_config_command(argc - 2, argv + 2);
   if (cmd == "version" || cmd == "--version") {
     std::printf("nodepulse %s\n", NODEPULSE_VERSION);
     return 0;

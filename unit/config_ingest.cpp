@@ -107,13 +107,15 @@ CAF_TEST(keys that go together are checked together) {
                   "line 1, column 52: limits.max_inflated_bytes: must be at least max_body_bytes");
 }
 
-CAF_TEST(every problem is reported at once) {
-  auto p = problems("lisen: x\nvalkey: {max_backlog: -1}\nparser: {workers: many}\n");
-  CAF_REQUIRE_EQUAL(p.size(), 3u);
-  CAF_CHECK_EQUAL(p[0], "line 2, column 23: valkey.max_backlog: must be between 1 and "
+CAF_TEST(every problem is reported at once in file order) {
+  auto p = problems("lisen: x\nparser: {workers: many}\nvalkey: {max_backlog: -1}\n"
+                    "tls: {cert_file: /c.pem}\n");
+  CAF_REQUIRE_EQUAL(p.size(), 4u);
+  CAF_CHECK_EQUAL(p[0], "line 1, column 1: lisen: unknown key");
+  CAF_CHECK_EQUAL(p[1], "line 2, column 19: parser.workers: expected an integer, got 'many'");
+  CAF_CHECK_EQUAL(p[2], "line 3, column 23: valkey.max_backlog: must be between 1 and "
                         "1099511627776, got -1");
-  CAF_CHECK_EQUAL(p[1], "line 3, column 19: parser.workers: expected an integer, got 'many'");
-  CAF_CHECK_EQUAL(p[2], "line 1, column 1: lisen: unknown key");
+  CAF_CHECK_EQUAL(p[3], "tls.key_file: cert_file and key_file go together: set both or neither");
 }
 
 CAF_TEST(YAML syntax errors have a position) {
