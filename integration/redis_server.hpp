@@ -1,0 +1,106 @@
+// A real redis-server (Debian's, protocol-compatible with Valkey) for a
+// test: started on a free loopback port with no persistence, stopped by PID.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace nodepulse::test {
+
+// A loopback port nothing listens on now (the kernel picks it).
+inline int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
+      || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    throw std::runtime_error("no free loopback port");
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class redis_server {
+public:
+  static constexpr const char* binary = "/usr/bin/redis-server";
+
+  redis_server() : port_(free_loopback_port()) {
+    if (::access(binary, X_OK) != 0)
+      throw std::runtime_error(std::string{binary}
+                               + " missing: scripts/bootstrap installs redis-server");
+    start();
+  }
+
+  ~redis_server() {
+    stop();
+  }
+
+  int port() const { return port_; }
+  bool running() const { return pid_ > 0; }
+
+  void start() {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::string port = std::to_string(port_);
+      ::execl(binary, binary, "--port", port.c_str(), "--bind", "127.0.0.1",
+              "--save", "", "--appendonly", "no", "--dir", "/tmp",
+              "--loglevel", "warning", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Ready when it answers PING (or give up after 10 s).
+    for (int i = 0; i < 200; ++i) {
+      if (ping())
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    stop();
+    throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+  }
+
+  void stop() {
+    if (pid_ <= 0)
+      return;
+    ::kill(pid_, SIGKILL); // as a crash would: no chance to save anything
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  // A fresh connection for the test's own checks.
+  redisContext* connect() const {
+    timeval tv{2, 0};
+    return redisConnectWithTimeout("127.0.0.1", port_, tv);
+  }
+
+private:
+  bool ping() const {
+    redisContext* c = connect();
+    bool ok = false;
+    if (c != nullptr && c->err == 0) {
+      auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+      ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
+      if (r != nullptr)
+        freeReplyObject(r);
+    }
+    if (c != nullptr)
+      redisFree(c);
+    return ok;
+  }
+
+  int port_;
+  pid_t pid_ = -1;
+};
+
+} // namespace nodepulse::test

@@ -1,0 +1,161 @@
+#define CAF_SUITE valkey_stream_client
+#include <caf/test/unit_test.hpp>
+
+#include "integration/redis_server.hpp"
+#include "runtime/prom/batch_diff.hpp"
+#include "runtime/prom/parser.hpp"
+#include "runtime/valkey/stream_client.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace nodepulse;
+
+namespace {
+
+constexpr int64_t received = 1700000000000;
+
+// The plan's example body: four samples.
+const std::string plan_body =
+  "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
+  "# TYPE node_cpu_seconds_total counter\n"
+  "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 123456.78\n"
+  "node_cpu_seconds_total{cpu=\"0\",mode=\"system\"} 12345.67\n"
+  "node_memory_MemTotal_bytes 8589934592\n"
+  "node_memory_MemAvailable_bytes 4294967296\n";
+
+struct fixture {
+  test::redis_server redis;
+
+  valkey::stream_client client(int64_t max_backlog = 50000) {
+    valkey::stream_settings s;
+    s.max_backlog = max_backlog;
+    s.timeout = std::chrono::milliseconds{500};
+    return valkey::stream_client{{"127.0.0.1", redis.port(), ""}, s};
+  }
+
+  static valkey::stream_entry entry(std::string batch_id) {
+    valkey::stream_entry e;
+    e.batch_id = std::move(batch_id);
+    e.server_id = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
+    e.received_at_ms = received;
+    prom::sample_batch batch;
+    if (!prom::parse(plan_body, {}, batch).ok)
+      CAF_FAIL("plan body rejected");
+    valkey::encode_payload(batch, received, {}, e.payload);
+    return e;
+  }
+
+  // The stream as the server holds it: entry id -> field -> value.
+  std::vector<std::map<std::string, std::string>> read_stream() {
+    std::vector<std::map<std::string, std::string>> out;
+    redisContext* c = redis.connect();
+    auto* r = static_cast<redisReply*>(
+      redisCommand(c, "XRANGE %s - +", "nodepulse:metrics:stream"));
+    for (size_t i = 0; r != nullptr && i < r->elements; ++i) {
+      std::map<std::string, std::string> fields;
+      auto* kv = r->element[i]->element[1];
+      for (size_t k = 0; k + 1 < kv->elements; k += 2)
+        fields[std::string(kv->element[k]->str, kv->element[k]->len)] =
+          std::string(kv->element[k + 1]->str, kv->element[k + 1]->len);
+      fields["id"] = std::string(r->element[i]->element[0]->str,
+                                 r->element[i]->element[0]->len);
+      out.push_back(std::move(fields));
+    }
+    if (r != nullptr)
+      freeReplyObject(r);
+    redisFree(c);
+    return out;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(stream_client_tests, fixture)
+
+CAF_TEST(a push becomes one stream entry that decodes to its samples) {
+  auto c = client();
+  auto res = c.publish(entry("batch-1"));
+  CAF_REQUIRE(res.outcome == valkey::publish_outcome::published);
+  auto stream = read_stream();
+  CAF_REQUIRE_EQUAL(stream.size(), 1u);
+  CAF_CHECK_EQUAL(stream[0]["id"], res.entry_id);
+  CAF_CHECK_EQUAL(stream[0]["v"], "1");
+  CAF_CHECK_EQUAL(stream[0]["batch_id"], "batch-1");
+  CAF_CHECK_EQUAL(stream[0]["server_id"], "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11");
+  CAF_CHECK_EQUAL(stream[0]["received_at"], std::to_string(received));
+  prom::sample_batch decoded, expected;
+  std::string scratch;
+  CAF_REQUIRE_EQUAL(valkey::decode_payload(stream[0]["payload"], received, decoded,
+                                           scratch),
+                    "");
+  CAF_REQUIRE(prom::parse(plan_body, {}, expected).ok);
+  expected.fill_missing_timestamps(received);
+  CAF_CHECK_EQUAL(decoded.samples.size(), 4u);
+  CAF_CHECK_EQUAL(prom::first_difference(expected, decoded), "");
+}
+
+CAF_TEST(a retried batch id is acknowledged again and stored once) {
+  auto c = client();
+  auto first = c.publish(entry("batch-7"));
+  auto again = c.publish(entry("batch-7"));
+  CAF_REQUIRE(first.outcome == valkey::publish_outcome::published);
+  CAF_CHECK(again.outcome == valkey::publish_outcome::duplicate);
+  CAF_CHECK_EQUAL(again.entry_id, first.entry_id);
+  CAF_CHECK(c.publish(entry("batch-8")).outcome == valkey::publish_outcome::published);
+  CAF_CHECK_EQUAL(read_stream().size(), 2u);
+}
+
+CAF_TEST(a full backlog refuses the push and writes nothing) {
+  auto c = client(2);
+  CAF_CHECK(c.publish(entry("a")).outcome == valkey::publish_outcome::published);
+  CAF_CHECK(c.publish(entry("b")).outcome == valkey::publish_outcome::published);
+  auto full = c.publish(entry("c"));
+  CAF_CHECK(full.outcome == valkey::publish_outcome::backlog_full);
+  CAF_CHECK_EQUAL(read_stream().size(), 2u);
+  // Not recorded as seen either: once there is room, the retry is stored.
+  redisContext* r = redis.connect();
+  freeReplyObject(redisCommand(r, "XTRIM nodepulse:metrics:stream MAXLEN 0"));
+  redisFree(r);
+  CAF_CHECK(c.publish(entry("c")).outcome == valkey::publish_outcome::published);
+}
+
+CAF_TEST(with the server down pushes are refused and the client reconnects) {
+  auto c = client();
+  CAF_REQUIRE(c.publish(entry("before")).outcome == valkey::publish_outcome::published);
+  CAF_CHECK_EQUAL(c.connects(), 1u);
+  redis.stop();
+  auto down = c.publish(entry("during"));
+  CAF_CHECK(down.outcome == valkey::publish_outcome::unavailable);
+  CAF_CHECK(!down.error.empty());
+  CAF_CHECK(!c.connected());
+  CAF_CHECK(c.publish(entry("during")).outcome == valkey::publish_outcome::unavailable);
+  redis.start(); // empty: the old server kept nothing (no persistence)
+  auto after = c.publish(entry("during"));
+  CAF_CHECK(after.outcome == valkey::publish_outcome::published);
+  CAF_CHECK_EQUAL(c.connects(), 2u);
+  auto stream = read_stream();
+  CAF_REQUIRE_EQUAL(stream.size(), 1u);
+  CAF_CHECK_EQUAL(stream[0]["batch_id"], "during");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(valkey urls) {
+  std::string err;
+  auto a = valkey::parse_url("redis://127.0.0.1:6380", err);
+  CAF_REQUIRE(a);
+  CAF_CHECK_EQUAL(a->host, "127.0.0.1");
+  CAF_CHECK_EQUAL(a->port, 6380);
+  auto b = valkey::parse_url("valkey://cache.internal", err);
+  CAF_REQUIRE(b);
+  CAF_CHECK_EQUAL(b->port, 6379);
+  auto u = valkey::parse_url("unix:///run/valkey.sock", err);
+  CAF_REQUIRE(u);
+  CAF_CHECK_EQUAL(u->unix_path, "/run/valkey.sock");
+  CAF_CHECK(!valkey::parse_url("redis://:6379", err));
+  CAF_CHECK_EQUAL(err, "no host in 'redis://:6379'");
+  CAF_CHECK(!valkey::parse_url("redis://h:99999", err));
+  CAF_CHECK(!valkey::parse_url("http://h:1", err));
+}
