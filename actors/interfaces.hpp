@@ -17,6 +17,7 @@ namespace nodepulse {
 
 using parse_atom = caf::atom_constant<caf::atom("parse")>;
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
 
 // -- messages -----------------------------------------------------------------
 
@@ -52,6 +53,36 @@ typename Inspector::result_type inspect(Inspector& f, parse_reply& x) {
            x.first_rejection, x.line, x.column, x.error, x.payload);
 }
 
+// One accepted push, ready for the stream (docs/stream-encoding.md).
+struct publish_request {
+  std::string batch_id;
+  std::string server_id;
+  int64_t received_at_ms = 0;
+  std::string payload;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, publish_request& x) {
+  return f(caf::meta::type_name("publish_request"), x.batch_id, x.server_id,
+           x.received_at_ms, x.payload);
+}
+
+// The publisher's answer: stored (now, or before under the same batch id),
+// or refused with how long the agent should wait (503 + Retry-After).
+struct publish_ack {
+  bool stored = false;
+  bool duplicate = false;
+  uint32_t retry_after_s = 0;
+  std::string entry_id;
+  std::string error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, publish_ack& x) {
+  return f(caf::meta::type_name("publish_ack"), x.stored, x.duplicate,
+           x.retry_after_s, x.entry_id, x.error);
+}
+
 // -- interfaces ---------------------------------------------------------------
 
 // The PARSER actor (a worker, or the pool in front of the workers): parses a
@@ -64,9 +95,16 @@ using parser_actor =
 using parser_pool_actor =
   parser_actor::extend<caf::reacts_to<respawn_atom, uint32_t>>;
 
+// The STREAM PUBLISHER: writes one entry per accepted push to the Valkey
+// stream; blocking, so spawned detached by whoever wires the node.
+using publisher_actor =
+  caf::typed_actor<caf::replies_to<publish_atom, publish_request>::with<publish_ack>>;
+
 } // namespace nodepulse
 
 CAF_BEGIN_TYPE_ID_BLOCK(nodepulse, caf::first_custom_type_id)
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::parse_request))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::parse_reply))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_request))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_ack))
 CAF_END_TYPE_ID_BLOCK(nodepulse)

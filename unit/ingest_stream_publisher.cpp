@@ -1,0 +1,120 @@
+#define CAF_SUITE ingest_stream_publisher
+#define FAIL(msg) CAF_FAIL(msg) // 0.17.6's dsl.hpp uses FAIL without defining it
+#include <caf/test/dsl.hpp>
+
+#include "actors/ingest/stream_publisher.hpp"
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+using namespace nodepulse;
+
+namespace {
+
+struct config : caf::actor_system_config {
+  config() {
+    add_message_types<caf::id_block::nodepulse>();
+  }
+};
+
+// Stands in for Valkey: answers with the outcomes a test scripts, and
+// records what it was asked to write.
+struct scripted_valkey {
+  std::deque<valkey::publish_result> answers;
+  std::vector<valkey::stream_entry> asked;
+};
+
+struct fixture : test_coordinator_fixture<config> {
+  std::shared_ptr<scripted_valkey> valkey = std::make_shared<scripted_valkey>();
+  publisher_actor publisher;
+
+  fixture() {
+    publisher = sys.spawn(stream_publisher, [v = valkey](const valkey::stream_entry& e) {
+      v->asked.push_back(e);
+      auto r = v->answers.front();
+      v->answers.pop_front();
+      return r;
+    });
+    sched.run();
+  }
+
+  ~fixture() {
+    caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  stream_publisher_state& state() {
+    return deref<publisher_actor::stateful_base<stream_publisher_state>>(publisher).state;
+  }
+
+  publish_ack publish(valkey::publish_outcome outcome, std::string id = "1-0",
+                      std::string error = "") {
+    valkey->answers.push_back({outcome, std::move(id), std::move(error)});
+    auto rh = self->request(publisher, caf::infinite, publish_atom::value,
+                            publish_request{"batch", "server", 1700000000000, "payload"});
+    sched.run();
+    publish_ack ack;
+    rh.receive([&](publish_ack& a) { ack = std::move(a); },
+               [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    return ack;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(stream_publisher_tests, fixture)
+
+CAF_TEST(a stored push is acknowledged with its entry id) {
+  auto ack = publish(valkey::publish_outcome::published, "1700000000000-0");
+  CAF_CHECK(ack.stored);
+  CAF_CHECK(!ack.duplicate);
+  CAF_CHECK_EQUAL(ack.entry_id, "1700000000000-0");
+  CAF_CHECK_EQUAL(ack.retry_after_s, 0u);
+  CAF_REQUIRE_EQUAL(valkey->asked.size(), 1u);
+  CAF_CHECK_EQUAL(valkey->asked[0].batch_id, "batch");
+  CAF_CHECK_EQUAL(valkey->asked[0].server_id, "server");
+  CAF_CHECK_EQUAL(valkey->asked[0].payload, "payload");
+  CAF_CHECK_EQUAL(state().published, 1u);
+}
+
+CAF_TEST(a retried batch is acknowledged again as stored) {
+  auto ack = publish(valkey::publish_outcome::duplicate, "1-0");
+  CAF_CHECK(ack.stored);
+  CAF_CHECK(ack.duplicate);
+  CAF_CHECK_EQUAL(ack.entry_id, "1-0");
+  CAF_CHECK_EQUAL(state().duplicates, 1u);
+  CAF_CHECK_EQUAL(state().published, 0u);
+}
+
+CAF_TEST(a full backlog is refused with a fixed retry after) {
+  auto ack = publish(valkey::publish_outcome::backlog_full, "");
+  CAF_CHECK(!ack.stored);
+  CAF_CHECK_EQUAL(ack.retry_after_s, backlog_retry_after_s);
+  CAF_CHECK_EQUAL(ack.error, "the stream is over its backlog limit; retry later");
+  CAF_CHECK_EQUAL(state().refused_backlog, 1u);
+}
+
+CAF_TEST(while Valkey is down the retry after doubles up to its cap) {
+  std::vector<uint32_t> waits;
+  for (int i = 0; i < 8; ++i) {
+    auto ack = publish(valkey::publish_outcome::unavailable, "", "Connection refused");
+    CAF_CHECK(!ack.stored);
+    CAF_CHECK_EQUAL(ack.error, "Valkey is unavailable: Connection refused");
+    waits.push_back(ack.retry_after_s);
+  }
+  CAF_CHECK_EQUAL(waits, (std::vector<uint32_t>{1, 2, 4, 8, 16, 30, 30, 30}));
+  CAF_CHECK_EQUAL(state().unavailable, 8u);
+  // Back up: the next failure starts from one second again.
+  CAF_CHECK(publish(valkey::publish_outcome::published).stored);
+  CAF_CHECK_EQUAL(publish(valkey::publish_outcome::unavailable, "", "x").retry_after_s, 1u);
+}
+
+CAF_TEST(a full backlog shows that Valkey is reachable) {
+  publish(valkey::publish_outcome::unavailable, "", "x");
+  publish(valkey::publish_outcome::unavailable, "", "x");
+  publish(valkey::publish_outcome::backlog_full, "");
+  CAF_CHECK_EQUAL(publish(valkey::publish_outcome::unavailable, "", "x").retry_after_s, 1u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
