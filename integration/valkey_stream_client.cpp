@@ -5,6 +5,7 @@
 #include "runtime/prom/batch_diff.hpp"
 #include "runtime/prom/parser.hpp"
 #include "runtime/valkey/stream_client.hpp"
+#include "unit/plan_example.hpp"
 
 #include <map>
 #include <string>
@@ -15,15 +16,6 @@ using namespace nodepulse;
 namespace {
 
 constexpr int64_t received = 1700000000000;
-
-// The plan's example body: four samples.
-const std::string plan_body =
-  "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
-  "# TYPE node_cpu_seconds_total counter\n"
-  "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 123456.78\n"
-  "node_cpu_seconds_total{cpu=\"0\",mode=\"system\"} 12345.67\n"
-  "node_memory_MemTotal_bytes 8589934592\n"
-  "node_memory_MemAvailable_bytes 4294967296\n";
 
 struct fixture {
   test::redis_server redis;
@@ -41,7 +33,7 @@ struct fixture {
     e.server_id = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
     e.received_at_ms = received;
     prom::sample_batch batch;
-    if (!prom::parse(plan_body, {}, batch).ok)
+    if (!prom::parse(test::plan_example_body, {}, batch).ok)
       CAF_FAIL("plan body rejected");
     valkey::encode_payload(batch, received, {}, e.payload);
     return e;
@@ -90,7 +82,7 @@ CAF_TEST(a push becomes one stream entry that decodes to its samples) {
   CAF_REQUIRE_EQUAL(valkey::decode_payload(stream[0]["payload"], received, decoded,
                                            scratch),
                     "");
-  CAF_REQUIRE(prom::parse(plan_body, {}, expected).ok);
+  CAF_REQUIRE(prom::parse(test::plan_example_body, {}, expected).ok);
   expected.fill_missing_timestamps(received);
   CAF_CHECK_EQUAL(decoded.samples.size(), 4u);
   CAF_CHECK_EQUAL(prom::first_difference(expected, decoded), "");

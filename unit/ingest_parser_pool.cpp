@@ -3,6 +3,7 @@
 #include <caf/test/dsl.hpp>
 
 #include "actors/ingest/parser_pool.hpp"
+#include "unit/plan_example.hpp"
 #include "runtime/prom/batch_diff.hpp"
 #include "runtime/valkey/stream_codec.hpp"
 
@@ -11,15 +12,6 @@
 using namespace nodepulse;
 
 namespace {
-
-// The plan's example body: four samples.
-constexpr const char* plan_body =
-  "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
-  "# TYPE node_cpu_seconds_total counter\n"
-  "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 123456.78\n"
-  "node_cpu_seconds_total{cpu=\"0\",mode=\"system\"} 12345.67\n"
-  "node_memory_MemTotal_bytes 8589934592\n"
-  "node_memory_MemAvailable_bytes 4294967296\n";
 
 constexpr int64_t received_at = 1700000000000;
 
@@ -70,7 +62,7 @@ struct fixture : test_coordinator_fixture<config> {
 CAF_TEST_FIXTURE_SCOPE(parser_pool_tests, fixture)
 
 CAF_TEST(a valid push comes back as a stream payload with its sample count) {
-  auto reply = push(plan_body);
+  auto reply = push(test::plan_example_body);
   CAF_REQUIRE(reply);
   CAF_CHECK(reply->ok);
   CAF_CHECK_EQUAL(reply->samples, 4u);
@@ -81,7 +73,7 @@ CAF_TEST(a valid push comes back as a stream payload with its sample count) {
   CAF_REQUIRE_EQUAL(valkey::decode_payload(reply->payload, received_at, decoded,
                                            scratch),
                     "");
-  std::string text = plan_body;
+  std::string text = test::plan_example_body;
   prom::sample_batch expected;
   CAF_REQUIRE(prom::parse(text, {}, expected).ok);
   expected.fill_missing_timestamps(received_at);
@@ -137,7 +129,7 @@ CAF_TEST(a dead worker is replaced after a backoff and the pool keeps answering)
   CAF_REQUIRE((*pool_state().slots)[0].worker);
   CAF_CHECK_NOT_EQUAL((*pool_state().slots)[0].worker, victim);
   CAF_CHECK_EQUAL(pool_state().restarts, 1u);
-  CAF_CHECK(push(plan_body));
+  CAF_CHECK(push(test::plan_example_body));
 }
 
 CAF_TEST(the backoff doubles with each death in a slot) {

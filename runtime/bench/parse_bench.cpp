@@ -5,7 +5,6 @@
 #include "runtime/prom/parser.hpp"
 #include "runtime/prom/writer.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
