@@ -2,6 +2,9 @@
 // place: reading this file tells every message in the system.
 #pragma once
 
+#include "runtime/http/message.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
@@ -18,26 +21,41 @@ namespace nodepulse {
 using parse_atom = caf::atom_constant<caf::atom("parse")>;
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using http_atom = caf::atom_constant<caf::atom("http")>;
+using wire_atom = caf::atom_constant<caf::atom("wire")>;
 
 // -- messages -----------------------------------------------------------------
 
-// One push's body, as the HTTP acceptor received it (already inflated).
+// What a push's body is.
+enum class push_kind : uint8_t {
+  prometheus,  // POST /metrics/prometheus: text 0.0.4 or OpenMetrics 1.0
+  legacy_json, // POST /metrics: the old agent's JSON report
+};
+
+// One push's body, as the HTTP acceptor received it (maybe compressed:
+// inflating is CPU work, so the parser does it, not the acceptor).
 struct parse_request {
+  push_kind kind = push_kind::prometheus;
   std::string body;
-  std::string content_type;   // picks the format; empty: detect from body
-  int64_t received_at_ms = 0; // stamps samples without a timestamp
+  std::string content_type;     // picks the format; empty: detect from body
+  std::string content_encoding; // the header as sent; checked by the acceptor
+  int64_t received_at_ms = 0;   // stamps samples without a timestamp
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, parse_request& x) {
-  return f(caf::meta::type_name("parse_request"), x.body, x.content_type,
-           x.received_at_ms);
+  return f(caf::meta::type_name("parse_request"),
+           reinterpret_cast<uint8_t&>(x.kind), x.body, x.content_type,
+           x.content_encoding, x.received_at_ms);
 }
 
 // What a parser worker made of a push: either the stream payload and its
-// counts, or the first error with its line and column (ingest answers 400).
+// counts, or the first error with its HTTP status: 400 with its line and
+// column, 413 for a body that inflates beyond the limit.
 struct parse_reply {
   bool ok = false;
+  uint16_t status = 400; // when !ok
   uint32_t samples = 0;  // accepted into the payload
   uint32_t rejected = 0; // dropped for being too far in the future
   std::string first_rejection;
@@ -45,12 +63,14 @@ struct parse_reply {
   uint32_t column = 0;
   std::string error;
   std::string payload; // the stream entry payload (docs/stream-encoding.md)
+  std::string server_id; // legacy_json: the report's own server_id
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, parse_reply& x) {
-  return f(caf::meta::type_name("parse_reply"), x.ok, x.samples, x.rejected,
-           x.first_rejection, x.line, x.column, x.error, x.payload);
+  return f(caf::meta::type_name("parse_reply"), x.ok, x.status, x.samples,
+           x.rejected, x.first_rejection, x.line, x.column, x.error, x.payload,
+           x.server_id);
 }
 
 // One accepted push, ready for the stream (docs/stream-encoding.md).
@@ -83,6 +103,30 @@ typename Inspector::result_type inspect(Inspector& f, publish_ack& x) {
            x.retry_after_s, x.entry_id, x.error);
 }
 
+// How the stream looks from the publisher, for /readyz and /metrics.
+struct publisher_status {
+  bool reachable = false;
+  int64_t backlog = -1; // stream length; -1 when unknown
+  uint64_t published = 0;
+  uint64_t duplicates = 0;
+  uint64_t refused_backlog = 0;
+  uint64_t unavailable = 0;
+  std::string error; // why it is not reachable
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, publisher_status& x) {
+  return f(caf::meta::type_name("publisher_status"), x.reachable, x.backlog,
+           x.published, x.duplicates, x.refused_backlog, x.unavailable, x.error);
+}
+
+// One HTTP request and the way back to its connection. Local only: the
+// reply function cannot cross processes, so this type is never serialized.
+struct http_exchange {
+  http::request req;
+  http::reply_fn done;
+};
+
 // -- interfaces ---------------------------------------------------------------
 
 // The PARSER actor (a worker, or the pool in front of the workers): parses a
@@ -98,7 +142,19 @@ using parser_pool_actor =
 // The STREAM PUBLISHER: writes one entry per accepted push to the Valkey
 // stream; blocking, so spawned detached by whoever wires the node.
 using publisher_actor =
-  caf::typed_actor<caf::replies_to<publish_atom, publish_request>::with<publish_ack>>;
+  caf::typed_actor<caf::replies_to<publish_atom, publish_request>::with<publish_ack>,
+                   caf::replies_to<status_atom>::with<publisher_status>>;
+
+// The HTTP ACCEPTOR: owns the HTTP server; each request arrives as an
+// exchange and is answered through it. The supervisor tells it which parser
+// pool and publisher to use (again after restarting either one).
+using http_acceptor_actor =
+  caf::typed_actor<caf::reacts_to<http_atom, http_exchange>,
+                   caf::reacts_to<wire_atom, parser_actor, publisher_actor>>;
+
+// The INGEST SUPERVISOR: starts the ingest node's actors, restarts a dead
+// one after a backoff (its own timer message, naming the child).
+using ingest_supervisor_actor = caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>>;
 
 } // namespace nodepulse
 
@@ -107,4 +163,7 @@ CAF_ADD_TYPE_ID(nodepulse, (nodepulse::parse_request))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::parse_reply))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_request))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_ack))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publisher_status))
 CAF_END_TYPE_ID_BLOCK(nodepulse)
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)

@@ -71,8 +71,18 @@ std::vector<config_error> load_ingest_config(const std::string& text,
     r.integer("max_samples_per_push", cfg.limits.max_samples_per_push, 1,
               int64_t{1} << 32);
     r.duration_ms("max_future_skew", cfg.limits.max_future_skew_ms);
+    r.integer("max_connections", cfg.limits.max_connections, 1, 1'000'000);
+    r.duration_ms("read_timeout", cfg.limits.read_timeout_ms);
+    r.duration_ms("idle_timeout", cfg.limits.idle_timeout_ms);
+    if (cfg.limits.read_timeout_ms <= 0)
+      r.fail_key("read_timeout", "must be longer than 0s");
+    if (cfg.limits.idle_timeout_ms <= 0)
+      r.fail_key("idle_timeout", "must be longer than 0s");
     if (cfg.limits.max_inflated_bytes < cfg.limits.max_body_bytes)
       r.fail_key("max_inflated_bytes", "must be at least max_body_bytes");
+  });
+  top.section("http", [&](yaml_reader& r) {
+    r.integer("threads", cfg.http.threads, 1, 256);
   });
   top.section("parser", [&](yaml_reader& r) {
     r.integer("workers", cfg.parser.workers, 0, 1024);

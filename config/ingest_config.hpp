@@ -34,7 +34,13 @@ struct ingest_config {
     int64_t max_inflated_bytes = 67'108'864;
     int64_t max_samples_per_push = 200'000;
     int64_t max_future_skew_ms = 10 * 60 * 1000;
+    int64_t max_connections = 4096;   // more are closed at once, and counted
+    int64_t read_timeout_ms = 30'000; // a request's body, a response's write
+    int64_t idle_timeout_ms = 60'000; // a keep-alive connection's next header
   } limits;
+  struct {
+    int64_t threads = 1; // I/O threads for the sockets (parsing runs in the pool)
+  } http;
   struct {
     int64_t workers = 0; // 0 = one per core
   } parser;

@@ -1,5 +1,6 @@
 // nodepulse: one binary, one subcommand per role (shared/ARCHITECTURE.md).
 #include "runtime/node/check_config_command.hpp"
+#include "runtime/node/ingest_command.hpp"
 #include "runtime/node/parse_command.hpp"
 
 #include <cstdio>
@@ -16,10 +17,11 @@ constexpr const char* usage =
   "commands:\n"
   "  parse [--format auto|text|openmetrics] [--jsonl] [--lenient] FILE|-\n"
   "                 validate Prometheus exposition text\n"
+  "  ingest -c FILE  run an ingest node (HTTP push -> Valkey stream)\n"
   "  check-config [--role ROLE] -c FILE\n"
   "                 check a node's config (ingest today)\n"
   "  version        print the version\n"
-  "planned (not in this build yet): agent, ingest, digest, dev, migrate,\n"
+  "planned (not in this build yet): agent, digest, dev, migrate,\n"
   "  status\n";
 
 } // namespace
@@ -32,6 +34,8 @@ int main(int argc, char** argv) {
   std::string_view cmd = argv[1];
   if (cmd == "parse")
     return nodepulse::node::parse_command(argc - 2, argv + 2);
+  if (cmd == "ingest")
+    return nodepulse::node::ingest_command(argc - 2, argv + 2);
   if (cmd == "check-config")
     return nodepulse::node::check_config_command(argc - 2, argv + 2);
   if (cmd == "version" || cmd == "--version") {

@@ -48,7 +48,7 @@ struct fixture : test_coordinator_fixture<config> {
   caf::expected<parse_reply> push(std::string body) {
     auto handle = caf::actor_cast<parser_actor>(pool);
     auto rh = self->request(handle, caf::infinite, parse_atom::value,
-                            parse_request{std::move(body), "", received_at});
+                            parse_request{push_kind::prometheus, std::move(body), "", "", received_at});
     sched.run();
     caf::expected<parse_reply> result{caf::error{}};
     rh.receive([&](parse_reply& r) { result = std::move(r); },

@@ -3,6 +3,7 @@
 #include <caf/test/dsl.hpp>
 
 #include "actors/ingest/stream_publisher.hpp"
+#include "unit/ingest_fixture.hpp"
 
 #include <deque>
 #include <memory>
@@ -12,30 +13,14 @@ using namespace nodepulse;
 
 namespace {
 
-struct config : caf::actor_system_config {
-  config() {
-    add_message_types<caf::id_block::nodepulse>();
-  }
-};
+using test::scripted_valkey;
 
-// Stands in for Valkey: answers with the outcomes a test scripts, and
-// records what it was asked to write.
-struct scripted_valkey {
-  std::deque<valkey::publish_result> answers;
-  std::vector<valkey::stream_entry> asked;
-};
-
-struct fixture : test_coordinator_fixture<config> {
+struct fixture : test_coordinator_fixture<test::ingest_config> {
   std::shared_ptr<scripted_valkey> valkey = std::make_shared<scripted_valkey>();
   publisher_actor publisher;
 
   fixture() {
-    publisher = sys.spawn(stream_publisher, [v = valkey](const valkey::stream_entry& e) {
-      v->asked.push_back(e);
-      auto r = v->answers.front();
-      v->answers.pop_front();
-      return r;
-    });
+    publisher = sys.spawn(stream_publisher, valkey->backend(valkey));
     sched.run();
   }
 
@@ -58,6 +43,15 @@ struct fixture : test_coordinator_fixture<config> {
     rh.receive([&](publish_ack& a) { ack = std::move(a); },
                [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
     return ack;
+  }
+
+  publisher_status status_now() {
+    auto rh = self->request(publisher, caf::infinite, status_atom::value);
+    sched.run();
+    publisher_status status;
+    rh.receive([&](publisher_status& s) { status = std::move(s); },
+               [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    return status;
   }
 };
 
@@ -115,6 +109,25 @@ CAF_TEST(a full backlog shows that Valkey is reachable) {
   publish(valkey::publish_outcome::unavailable, "", "x");
   publish(valkey::publish_outcome::backlog_full, "");
   CAF_CHECK_EQUAL(publish(valkey::publish_outcome::unavailable, "", "x").retry_after_s, 1u);
+}
+
+CAF_TEST(the status tells the backlog and the counters while Valkey is up) {
+  publish(valkey::publish_outcome::published);
+  publish(valkey::publish_outcome::duplicate);
+  auto status = status_now();
+  CAF_CHECK(status.reachable);
+  CAF_CHECK_EQUAL(status.backlog, 2); // the fake's stream holds what it was asked
+  CAF_CHECK_EQUAL(status.published, 1u);
+  CAF_CHECK_EQUAL(status.duplicates, 1u);
+  CAF_CHECK_EQUAL(status.error, "");
+}
+
+CAF_TEST(the status says why Valkey is unreachable) {
+  valkey->down = true;
+  auto status = status_now();
+  CAF_CHECK(!status.reachable);
+  CAF_CHECK_EQUAL(status.backlog, -1);
+  CAF_CHECK_EQUAL(status.error, "Connection refused");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

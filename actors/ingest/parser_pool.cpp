@@ -1,5 +1,7 @@
 #include "actors/ingest/parser_pool.hpp"
 
+#include "runtime/node/restart_backoff.hpp"
+
 #include <caf/event_based_actor.hpp>
 #include <caf/result.hpp>
 #include <caf/sec.hpp>
@@ -19,11 +21,6 @@ void start_worker(pool_pointer self, uint32_t index) {
   // unconditionally, and the pool must outlive any one worker.
   slot.worker = self->spawn(parser_worker, self->state.settings);
   self->monitor(slot.worker);
-}
-
-std::chrono::milliseconds backoff(uint32_t deaths) {
-  auto ms = 50LL << std::min<uint32_t>(deaths - 1, 8); // 50 ms .. 12.8 s
-  return std::chrono::milliseconds{std::min(ms, 10'000LL)};
 }
 
 } // namespace
@@ -48,7 +45,7 @@ parser_pool(pool_pointer self, uint32_t size, parser_settings settings) {
         continue;
       slots[i].worker = nullptr;
       ++slots[i].deaths;
-      self->delayed_send(self, backoff(slots[i].deaths), respawn_atom::value, i);
+      self->delayed_send(self, restart_backoff(slots[i].deaths), respawn_atom::value, i);
       return;
     }
   });

@@ -1,9 +1,53 @@
 #include "actors/ingest/parser_worker.hpp"
 
+#include "runtime/http/inflate.hpp"
+#include "runtime/ingest/legacy_report.hpp"
 #include "runtime/ingest/timestamp_policy.hpp"
 #include "runtime/valkey/stream_codec.hpp"
 
 namespace nodepulse {
+
+namespace {
+
+parse_reply failure(uint16_t status, std::string error, uint32_t line = 0,
+                    uint32_t column = 0) {
+  parse_reply reply;
+  reply.status = status;
+  reply.error = std::move(error);
+  reply.line = line;
+  reply.column = column;
+  return reply;
+}
+
+// The body as text: inflated into `scratch` when compressed. nullopt and
+// `error` set when it cannot be (the acceptor has checked the coding).
+std::optional<std::string_view> plain_body(const parse_request& req,
+                                           size_t max_inflated,
+                                           std::string& scratch,
+                                           parse_reply& error) {
+  auto coding = http::parse_content_encoding(req.content_encoding);
+  if (!coding) {
+    error = failure(415, "unsupported Content-Encoding '" + req.content_encoding
+                           + "' (use gzip, zstd or none)");
+    return std::nullopt;
+  }
+  if (*coding == http::content_encoding::identity)
+    return std::string_view{req.body};
+  auto res = http::inflate(*coding, req.body, max_inflated, scratch);
+  if (res.status == http::inflate_status::too_large) {
+    error = failure(413, "body inflates to more than limits.max_inflated_bytes ("
+                           + std::to_string(max_inflated) + " bytes)");
+    return std::nullopt;
+  }
+  if (res.status == http::inflate_status::corrupt) {
+    error = failure(400, "cannot decode the " + req.content_encoding
+                           + " body: " + res.error);
+    return std::nullopt;
+  }
+  return std::string_view{scratch};
+}
+
+} // namespace
 
 parser_actor::behavior_type
 parser_worker(parser_actor::stateful_pointer<parser_worker_state> self,
@@ -14,21 +58,34 @@ parser_worker(parser_actor::stateful_pointer<parser_worker_state> self,
       auto& st = self->state;
       ++st.parsed;
       parse_reply reply;
-      prom::parse_options opts;
-      opts.mode = prom::parse_mode::strict;
-      opts.limits = st.settings.limits;
-      opts.format = prom::detect_format(req.content_type, req.body);
-      auto res = prom::parse(req.body, opts, st.batch);
-      if (!res.ok) {
-        const auto& e = res.errors.front();
-        reply.line = e.line;
-        reply.column = e.column;
-        reply.error = e.reason;
+      auto text = plain_body(req, st.settings.max_inflated_bytes, st.inflated, reply);
+      if (!text)
         return reply;
+      if (req.kind == push_kind::legacy_json) {
+        ingest::legacy_report report;
+        auto err = ingest::parse_legacy_report(*text, req.received_at_ms, st.batch,
+                                               report);
+        if (!err.empty())
+          return failure(400, std::move(err));
+        reply.server_id = std::move(report.server_id);
+      } else {
+        prom::parse_options opts;
+        opts.mode = prom::parse_mode::strict;
+        opts.limits = st.settings.limits;
+        opts.format = prom::detect_format(req.content_type, *text);
+        auto res = prom::parse(*text, opts, st.batch);
+        if (!res.ok) {
+          const auto& e = res.errors.front();
+          // Over limits.max_samples_per_push is a size problem, not a syntax one.
+          auto max = opts.limits.max_samples;
+          bool too_many = max != 0 && st.batch.samples.size() >= max;
+          return failure(too_many ? 413 : 400, e.reason, e.line, e.column);
+        }
       }
       auto verdict = ingest::apply_timestamp_policy(
         st.batch, req.received_at_ms, st.settings.max_future_skew_ms);
       reply.ok = true;
+      reply.status = 200;
       reply.samples = static_cast<uint32_t>(st.batch.samples.size());
       reply.rejected = static_cast<uint32_t>(verdict.rejected);
       reply.first_rejection = std::move(verdict.first_reason);

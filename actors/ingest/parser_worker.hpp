@@ -16,6 +16,7 @@ namespace nodepulse {
 
 struct parser_settings {
   prom::parse_limits limits;
+  size_t max_inflated_bytes = 64 * 1024 * 1024; // a bigger body is a 413
   int64_t max_future_skew_ms = 10 * 60 * 1000;
   int zstd_level = 1;
 };
@@ -24,6 +25,7 @@ struct parser_worker_state {
   static inline constexpr const char* name = "parser_worker";
   parser_settings settings;
   prom::sample_batch batch; // re-used: no allocation per sample once warm
+  std::string inflated;     // re-used for compressed bodies
   uint64_t parsed = 0;      // pushes handled, for tests and self-metrics
 };
 

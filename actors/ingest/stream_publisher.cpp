@@ -4,11 +4,31 @@
 
 namespace nodepulse {
 
+stream_backend valkey_backend(std::shared_ptr<valkey::stream_client> client) {
+  stream_backend backend;
+  backend.publish = [client](const valkey::stream_entry& e) { return client->publish(e); };
+  backend.length = [client](std::string& error) { return client->stream_length(error); };
+  return backend;
+}
+
 publisher_actor::behavior_type
 stream_publisher(publisher_actor::stateful_pointer<stream_publisher_state> self,
-                 publish_fn publish) {
-  self->state.publish = std::move(publish);
+                 stream_backend backend) {
+  self->state.backend = std::move(backend);
   return {
+    [self](status_atom) {
+      auto& st = self->state;
+      publisher_status status;
+      if (auto len = st.backend.length(status.error)) {
+        status.reachable = true;
+        status.backlog = *len;
+      }
+      status.published = st.published;
+      status.duplicates = st.duplicates;
+      status.refused_backlog = st.refused_backlog;
+      status.unavailable = st.unavailable;
+      return status;
+    },
     [self](publish_atom, publish_request& req) {
       auto& st = self->state;
       valkey::stream_entry entry;
@@ -16,7 +36,7 @@ stream_publisher(publisher_actor::stateful_pointer<stream_publisher_state> self,
       entry.server_id = std::move(req.server_id);
       entry.received_at_ms = req.received_at_ms;
       entry.payload = std::move(req.payload);
-      auto res = st.publish(entry);
+      auto res = st.backend.publish(entry);
       publish_ack ack;
       switch (res.outcome) {
         case valkey::publish_outcome::published:

@@ -1,5 +1,5 @@
-// The STREAM PUBLISHER: one entry per accepted push, through a publish
-// function (valkey::stream_client in a node, a fake in tests). Blocking, so
+// The STREAM PUBLISHER: one entry per accepted push, through a backend
+// (valkey::stream_client in a node, a fake in tests). Blocking, so
 // the node spawns it detached. It decides what the agent is told:
 //
 // - stored, or stored before under the same batch id: 200;
@@ -16,18 +16,28 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <string>
 
 namespace nodepulse {
 
-using publish_fn =
-  std::function<valkey::publish_result(const valkey::stream_entry&)>;
+// What the publisher needs of Valkey: writing one entry, and the stream's
+// length (which doubles as the readiness probe).
+struct stream_backend {
+  std::function<valkey::publish_result(const valkey::stream_entry&)> publish;
+  std::function<std::optional<int64_t>(std::string& error)> length;
+};
+
+// The backend of a running node: one blocking hiredis client.
+stream_backend valkey_backend(std::shared_ptr<valkey::stream_client> client);
 
 inline constexpr uint32_t backlog_retry_after_s = 5;
 inline constexpr uint32_t max_unavailable_retry_after_s = 30;
 
 struct stream_publisher_state {
   static inline constexpr const char* name = "stream_publisher";
-  publish_fn publish;
+  stream_backend backend;
   // Self-metrics.
   uint64_t published = 0;
   uint64_t duplicates = 0;
@@ -38,6 +48,6 @@ struct stream_publisher_state {
 
 publisher_actor::behavior_type
 stream_publisher(publisher_actor::stateful_pointer<stream_publisher_state> self,
-                 publish_fn publish);
+                 stream_backend backend);
 
 } // namespace nodepulse

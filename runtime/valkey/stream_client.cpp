@@ -156,4 +156,23 @@ publish_result stream_client::publish(const stream_entry& entry) {
   return res;
 }
 
+std::optional<int64_t> stream_client::stream_length(std::string& error) {
+  if (!ensure_connected(error))
+    return std::nullopt;
+  const char* argv[] = {"XLEN", settings_.stream.c_str()};
+  size_t argvlen[] = {4, settings_.stream.size()};
+  reply_ptr reply{static_cast<redisReply*>(redisCommandArgv(ctx_, 2, argv, argvlen))};
+  if (!reply) {
+    error = ctx_->errstr;
+    drop_connection();
+    return std::nullopt;
+  }
+  if (reply->type != REDIS_REPLY_INTEGER) {
+    error = reply->type == REDIS_REPLY_ERROR ? std::string{reply->str, reply->len}
+                                             : "unexpected reply to XLEN";
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(reply->integer);
+}
+
 } // namespace nodepulse::valkey

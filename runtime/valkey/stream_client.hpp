@@ -61,6 +61,10 @@ public:
   // after any failure.
   publish_result publish(const stream_entry& entry);
 
+  // XLEN of the stream (the digest's backlog); nullopt and `error` set when
+  // Valkey cannot be reached. Doubles as the readiness probe.
+  std::optional<int64_t> stream_length(std::string& error);
+
   bool connected() const { return ctx_ != nullptr; }
   uint64_t connects() const { return connects_; } // successful (re)connects
 

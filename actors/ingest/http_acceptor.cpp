@@ -1,0 +1,278 @@
+#include "actors/ingest/http_acceptor.hpp"
+
+#include "runtime/http/inflate.hpp"
+#include "runtime/ingest/responses.hpp"
+#include "runtime/text/ascii.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/sec.hpp>
+#include <caf/send.hpp>
+
+#include <cstdio>
+
+namespace nodepulse {
+
+namespace {
+
+using self_ptr = http_acceptor_actor::stateful_pointer<http_acceptor_state>;
+using steady = std::chrono::steady_clock;
+
+constexpr uint32_t dependency_retry_after_s = 1;
+
+void respond(http_exchange& ex, const ingest::response& r, uint32_t retry_after_s = 0) {
+  http::reply rep;
+  rep.status = r.status;
+  rep.body = r.body;
+  rep.retry_after_s = retry_after_s;
+  ex.done(std::move(rep));
+}
+
+void respond_unavailable(self_ptr self, http_exchange& ex, const std::string& why,
+                         uint32_t retry_after_s = dependency_retry_after_s) {
+  ++self->state.counters.unavailable_answers;
+  respond(ex, ingest::error_response(503, why), retry_after_s);
+}
+
+bool is_text_exposition(std::string_view content_type) {
+  auto t = text::trim(content_type);
+  return t.empty() || text::istarts_with(t, "text/plain")
+         || text::istarts_with(t, "application/openmetrics-text");
+}
+
+bool is_json(std::string_view content_type) {
+  auto t = text::trim(content_type);
+  return t.empty() || text::istarts_with(t, "application/json");
+}
+
+std::string new_batch_id(std::mt19937_64& rng) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "ingest-%016llx%016llx",
+                static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+// Step 3 of a push: the publisher stores it, or says why not.
+void publish(self_ptr self, http_exchange ex, std::string batch_id,
+             std::string server_id, parse_reply parsed) {
+  auto& st = self->state;
+  if (!st.publisher)
+    return respond_unavailable(self, ex, "the stream publisher is restarting; retry later");
+  publish_request req{std::move(batch_id), std::move(server_id),
+                      ex.req.received_at_ms, std::move(parsed.payload)};
+  auto started = steady::now();
+  self->request(st.publisher, st.settings.publish_timeout, publish_atom::value, std::move(req))
+    .then(
+      [self, ex, started, parsed](publish_ack& ack) mutable {
+        auto& c = self->state.counters;
+        c.publish_latency.observe(
+          std::chrono::duration<double>(steady::now() - started).count());
+        if (!ack.stored) {
+          ++c.unavailable_answers;
+          return respond(ex, ingest::error_response(503, ack.error), ack.retry_after_s);
+        }
+        c.samples_accepted += parsed.samples;
+        c.samples_rejected += parsed.rejected;
+        if (ack.duplicate)
+          ++c.duplicate_batches;
+        respond(ex, ingest::success_response(parsed.samples, parsed.rejected,
+                                             parsed.first_rejection, parsed.line));
+      },
+      [self, ex](caf::error& err) mutable {
+        respond_unavailable(self, ex,
+                            "the stream publisher did not answer: "
+                              + self->system().render(err));
+      });
+}
+
+// Step 2 of a push: the parser pool inflates and parses it.
+void parse(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id,
+           std::string server_id) {
+  auto& st = self->state;
+  if (!st.parser)
+    return respond_unavailable(self, ex, "the parser pool is restarting; retry later");
+  parse_request req{kind, std::move(ex.req.body), std::move(ex.req.content_type),
+                    std::move(ex.req.content_encoding), ex.req.received_at_ms};
+  self->request(st.parser, st.settings.parse_timeout, parse_atom::value, std::move(req))
+    .then(
+      [self, ex, kind, batch_id, server_id](parse_reply& parsed) mutable {
+        auto& st = self->state;
+        if (!parsed.ok) {
+          ++st.counters.parse_errors;
+          if (parsed.status == 400 && parsed.line > 0)
+            return respond(ex, ingest::parse_error_response(parsed.line, parsed.column,
+                                                            parsed.error));
+          return respond(ex, ingest::error_response(parsed.status, parsed.error));
+        }
+        if (kind == push_kind::legacy_json) {
+          // The report names its server; a token may push only as its own.
+          if (!st.settings.token_mode) {
+            if (!ingest::valid_uuid(parsed.server_id))
+              return respond(ex, ingest::error_response(
+                                   400, "server_id '" + parsed.server_id.substr(0, 64)
+                                          + "' is not a UUID"));
+            server_id = parsed.server_id;
+          } else if (parsed.server_id != server_id) {
+            return respond(ex, ingest::error_response(
+                                 403, "this token may push only as server " + server_id));
+          }
+        }
+        if (parsed.samples == 0) // nothing to store: no empty stream entry
+          return respond(ex, ingest::success_response(0, parsed.rejected,
+                                                      parsed.first_rejection,
+                                                      parsed.line));
+        publish(self, std::move(ex), std::move(batch_id), std::move(server_id),
+                std::move(parsed));
+      },
+      [self, ex](caf::error& err) mutable {
+        respond_unavailable(self, ex,
+                            "the parser pool did not answer: " + self->system().render(err));
+      });
+}
+
+// Step 1 of a push: what the acceptor can refuse by itself.
+void handle_push(self_ptr self, http_exchange ex, push_kind kind) {
+  auto& st = self->state;
+  auto& req = ex.req;
+  bool legacy = kind == push_kind::legacy_json;
+  ++(legacy ? st.counters.pushes_legacy : st.counters.pushes_prometheus);
+  if (legacy ? !is_json(req.content_type) : !is_text_exposition(req.content_type))
+    return respond(ex, ingest::error_response(
+                         415, legacy ? "Content-Type must be application/json"
+                                     : "Content-Type must be text/plain (format 0.0.4) "
+                                       "or application/openmetrics-text"));
+  if (!http::parse_content_encoding(req.content_encoding))
+    return respond(ex, ingest::error_response(
+                         415, "unsupported Content-Encoding '"
+                                + req.content_encoding.substr(0, 64)
+                                + "' (use gzip, zstd or none)"));
+  if (!req.batch_id.empty() && !valid_batch_id(req.batch_id))
+    return respond(ex, ingest::error_response(
+                         400, "X-Batch-Id must be 1 to 128 characters of [A-Za-z0-9._:-]"));
+  std::string query_server_id = http::query_param(req.query, "server_id");
+  std::string server_id;
+  if (!legacy || st.settings.token_mode) {
+    // The legacy report carries its own server_id: without tokens there is
+    // nothing to check before parsing.
+    auto lookup = [&](std::string_view token) -> std::optional<std::string> {
+      if (!st.settings.tokens)
+        return std::nullopt;
+      return st.settings.tokens->server_of(token);
+    };
+    auto decision = ingest::authorize(st.settings.token_mode, req.authorization,
+                                      query_server_id, lookup);
+    if (decision.status != 200)
+      return respond(ex, ingest::error_response(decision.status, decision.error));
+    server_id = std::move(decision.server_id);
+  }
+  std::string batch_id = req.batch_id.empty() ? new_batch_id(st.batch_ids) : req.batch_id;
+  parse(self, std::move(ex), kind, std::move(batch_id), std::move(server_id));
+}
+
+// GET /readyz and GET /metrics both need the publisher's view of Valkey.
+template <class F>
+void with_stream_status(self_ptr self, F f) {
+  if (!self->state.publisher) {
+    publisher_status down;
+    down.error = "the stream publisher is restarting";
+    return f(down);
+  }
+  self->request(self->state.publisher, std::chrono::seconds{5}, status_atom::value)
+    .then([f](publisher_status& s) mutable { f(s); },
+          [self, f](caf::error& err) mutable {
+            publisher_status down;
+            down.error = "the stream publisher did not answer: " + self->system().render(err);
+            f(down);
+          });
+}
+
+void handle_get(self_ptr self, http_exchange ex) {
+  const auto& path = ex.req.path;
+  if (path == "/healthz")
+    return respond(ex, {200, R"({"status":"ok"})"});
+  if (path == "/readyz")
+    return with_stream_status(self, [self, ex](publisher_status& s) mutable {
+      if (!self->state.parser)
+        return respond(ex, ingest::error_response(503, "the parser pool is restarting"));
+      if (!s.reachable)
+        return respond(ex, ingest::error_response(503, "Valkey is unreachable: " + s.error));
+      respond(ex, {200, R"({"status":"ready"})"});
+    });
+  // GET /metrics
+  with_stream_status(self, [self, ex](publisher_status& s) mutable {
+    auto& st = self->state;
+    ingest::stream_figures stream{s.reachable, s.backlog, s.published};
+    http::reply rep;
+    rep.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    rep.body = ingest::render_self_metrics(st.counters,
+                                           st.server ? &st.server->stats() : nullptr,
+                                           stream);
+    ex.done(std::move(rep));
+  });
+}
+
+void route(self_ptr self, http_exchange ex) {
+  const auto& path = ex.req.path;
+  const auto& method = ex.req.method;
+  bool push_path = path == "/metrics/prometheus" || path == "/metrics";
+  bool get_path = path == "/healthz" || path == "/readyz" || path == "/metrics";
+  if (method == "POST" && push_path)
+    return handle_push(self, std::move(ex),
+                       path == "/metrics" ? push_kind::legacy_json : push_kind::prometheus);
+  if (method == "GET" && get_path)
+    return handle_get(self, std::move(ex));
+  if (push_path || get_path)
+    return respond(ex, ingest::error_response(405, "method " + method.substr(0, 16)
+                                                     + " is not allowed on " + path));
+  respond(ex, ingest::error_response(404, "no such endpoint: " + path.substr(0, 128)));
+}
+
+} // namespace
+
+bool valid_batch_id(std::string_view id) {
+  if (id.empty() || id.size() > 128)
+    return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+http_acceptor_actor::behavior_type
+http_acceptor(http_acceptor_actor::stateful_pointer<http_acceptor_state> self,
+              http_acceptor_settings settings) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  if (st.settings.serve) {
+    // The server's threads reach this actor only through its weak address:
+    // a request arriving after the actor is gone gets a 503, not a crash.
+    caf::actor_addr addr = self->address();
+    auto handler = [addr](http::request&& req, http::reply_fn done) {
+      auto hdl = caf::actor_cast<http_acceptor_actor>(addr);
+      if (!hdl) {
+        http::reply r;
+        r.status = 503;
+        r.body = R"({"status":"error","error":"ingest is shutting down"})";
+        r.retry_after_s = dependency_retry_after_s;
+        return done(std::move(r));
+      }
+      caf::anon_send(hdl, http_atom::value, http_exchange{std::move(req), std::move(done)});
+    };
+    std::string error;
+    st.server = http::server::start(st.settings.server, std::move(handler), error);
+    if (!st.server)
+      self->quit(caf::make_error(caf::sec::cannot_open_port, error));
+  }
+  return {
+    [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },
+    [self](wire_atom, parser_actor parser, publisher_actor publisher) {
+      self->state.parser = std::move(parser);
+      self->state.publisher = std::move(publisher);
+    },
+  };
+}
+
+} // namespace nodepulse

@@ -1,0 +1,179 @@
+#include "runtime/node/ingest_command.hpp"
+
+#include "actors/ingest/http_acceptor.hpp"
+#include "actors/ingest/ingest_supervisor.hpp"
+#include "actors/ingest/parser_pool.hpp"
+#include "actors/ingest/stream_publisher.hpp"
+#include "config/ingest_config.hpp"
+#include "runtime/node/read_input.hpp"
+#include "runtime/node/signals.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace nodepulse::node {
+
+namespace {
+
+constexpr const char* usage = "usage: nodepulse ingest -c FILE\n";
+
+struct ingest_system_config : caf::actor_system_config {
+  ingest_system_config() {
+    add_message_types<caf::id_block::nodepulse>();
+  }
+};
+
+// "host:port" split at the last colon (checked by the config loader).
+void split_listen(const std::string& listen, std::string& host, uint16_t& port) {
+  auto colon = listen.rfind(':');
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
+}
+
+uint32_t parser_workers(const config::ingest_config& cfg) {
+  if (cfg.parser.workers > 0)
+    return static_cast<uint32_t>(cfg.parser.workers);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Everything the actors need that can fail before anything starts.
+struct prepared {
+  http_acceptor_settings acceptor;
+  parser_settings parser;
+  valkey::address valkey;
+  valkey::stream_settings stream;
+};
+
+bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error) {
+  auto& srv = out.acceptor.server;
+  split_listen(cfg.listen, srv.host, srv.port);
+  srv.tls_cert_file = cfg.tls.cert_file;
+  srv.tls_key_file = cfg.tls.key_file;
+  srv.tls_client_ca_file = cfg.tls.client_ca_file;
+  srv.max_body_bytes = static_cast<size_t>(cfg.limits.max_body_bytes);
+  srv.max_connections = static_cast<size_t>(cfg.limits.max_connections);
+  srv.read_timeout = std::chrono::milliseconds{cfg.limits.read_timeout_ms};
+  srv.idle_timeout = std::chrono::milliseconds{cfg.limits.idle_timeout_ms};
+  srv.threads = static_cast<unsigned>(cfg.http.threads);
+  out.acceptor.token_mode = cfg.auth.mode == "token";
+  if (out.acceptor.token_mode) {
+    if (!cfg.auth.postgres_dsn.empty()) {
+      error = "auth.postgres_dsn: token lookup in PostgreSQL is not in this build "
+              "yet; use auth.tokens_file";
+      return false;
+    }
+    std::string text;
+    if (!read_input(cfg.auth.tokens_file, text, error))
+      return false;
+    auto tokens = std::make_shared<ingest::token_registry>();
+    auto problem = tokens->load(text);
+    if (!problem.empty()) {
+      error = cfg.auth.tokens_file + ": " + problem;
+      return false;
+    }
+    out.acceptor.tokens = std::move(tokens);
+  }
+  if (!cfg.caf.listen.empty()) {
+    error = "caf.listen: distributed mode is not in this build yet; leave it empty";
+    return false;
+  }
+  out.parser.limits.max_samples = static_cast<size_t>(cfg.limits.max_samples_per_push);
+  out.parser.max_inflated_bytes = static_cast<size_t>(cfg.limits.max_inflated_bytes);
+  out.parser.max_future_skew_ms = cfg.limits.max_future_skew_ms;
+  auto addr = valkey::parse_url(cfg.valkey.url, error);
+  if (!addr) {
+    error = "valkey.url: " + error;
+    return false;
+  }
+  out.valkey = *addr;
+  out.stream.stream = cfg.valkey.stream;
+  out.stream.max_backlog = cfg.valkey.max_backlog;
+  return true;
+}
+
+} // namespace
+
+int ingest_command(int argc, char** argv) {
+  std::string config_path;
+  for (int i = 0; i < argc; ++i) {
+    if ((std::strcmp(argv[i], "-c") == 0 || std::strcmp(argv[i], "--config") == 0)
+        && i + 1 < argc)
+      config_path = argv[++i];
+    else {
+      std::fprintf(stderr, "nodepulse ingest: unexpected argument '%s'\n%s", argv[i], usage);
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::fputs(usage, stderr);
+    return 2;
+  }
+  config::ingest_config cfg;
+  auto problems = config::load_ingest_config_file(config_path, cfg);
+  for (const auto& p : problems)
+    std::fprintf(stderr, "%s: %s\n", config_path.c_str(), p.to_string().c_str());
+  if (!problems.empty())
+    return 2;
+  prepared prep;
+  std::string error;
+  if (!prepare(cfg, prep, error)) {
+    std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
+    return 2;
+  }
+
+  block_termination_signals(); // before CAF starts its threads
+  ingest_system_config sys_cfg;
+  caf::actor_system sys{sys_cfg};
+  uint32_t workers = parser_workers(cfg);
+  ingest_children children;
+  children.parser_pool = [workers, settings = prep.parser](caf::local_actor* self) {
+    return self->spawn(parser_pool, workers, settings);
+  };
+  children.publisher = [addr = prep.valkey, stream = prep.stream](caf::local_actor* self) {
+    // hiredis blocks: its own thread, never a scheduler thread.
+    auto client = std::make_shared<valkey::stream_client>(addr, stream);
+    return self->spawn<caf::detached>(stream_publisher, valkey_backend(client));
+  };
+  children.acceptor = [settings = prep.acceptor](caf::local_actor* self) {
+    return self->spawn(http_acceptor, settings);
+  };
+  auto supervisor = sys.spawn(ingest_supervisor, children);
+  spdlog::info("ingest: starting on {}{} with {} parser workers; stream {} at {}",
+               prep.acceptor.server.tls_cert_file.empty() ? "http://" : "https://",
+               cfg.listen, workers, cfg.valkey.stream, cfg.valkey.url);
+
+  int exit_code = 0;
+  {
+    signal_waiter signals{[&sys, supervisor](int sig) {
+      spdlog::info("ingest: signal {} received, stopping", sig);
+      caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    }};
+    caf::scoped_actor waiter{sys};
+    waiter->monitor(supervisor);
+    waiter->receive([&](caf::down_msg& msg) {
+      if (msg.reason && msg.reason != caf::exit_reason::user_shutdown) {
+        // The reason's own text when it has one ("cannot listen on ...").
+        auto& ctx = msg.reason.context();
+        std::string why = ctx.match_elements<std::string>() ? ctx.get_as<std::string>(0)
+                                                            : sys.render(msg.reason);
+        std::fprintf(stderr, "nodepulse ingest: %s\n", why.c_str());
+        exit_code = 1;
+      }
+    });
+  }
+  spdlog::info("ingest: stopped");
+  return exit_code;
+}
+
+} // namespace nodepulse::node

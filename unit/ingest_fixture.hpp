@@ -1,0 +1,78 @@
+// What the ingest actor suites share: the message types, a scripted Valkey
+// behind the real stream publisher, and a way to send an HTTP request to
+// the real acceptor (no socket) and collect its reply.
+#pragma once
+
+#include "actors/ingest/http_acceptor.hpp"
+#include "actors/ingest/parser_pool.hpp"
+#include "actors/ingest/stream_publisher.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nodepulse::test {
+
+struct ingest_config : caf::actor_system_config {
+  ingest_config() {
+    add_message_types<caf::id_block::nodepulse>();
+  }
+};
+
+// Stands in for Valkey: answers with the outcomes a test scripts (published
+// when none is scripted), and records what it was asked to write.
+struct scripted_valkey {
+  std::deque<valkey::publish_result> answers;
+  std::vector<valkey::stream_entry> asked;
+  bool down = false; // the length probe fails
+
+  stream_backend backend(std::shared_ptr<scripted_valkey> self) {
+    stream_backend b;
+    b.publish = [self](const valkey::stream_entry& e) {
+      self->asked.push_back(e);
+      if (self->answers.empty())
+        return valkey::publish_result{valkey::publish_outcome::published,
+                                      std::to_string(self->asked.size()) + "-0", ""};
+      auto r = self->answers.front();
+      self->answers.pop_front();
+      return r;
+    };
+    b.length = [self](std::string& error) -> std::optional<int64_t> {
+      if (self->down) {
+        error = "Connection refused";
+        return std::nullopt;
+      }
+      return static_cast<int64_t>(self->asked.size());
+    };
+    return b;
+  }
+};
+
+// An HTTP request for the acceptor, with the fields a test usually sets.
+inline http::request make_request(std::string method, std::string target,
+                                  std::string body = "",
+                                  std::string content_type = "text/plain") {
+  http::request req;
+  req.method = std::move(method);
+  auto q = target.find('?');
+  req.path = target.substr(0, q);
+  if (q != std::string::npos)
+    req.query = target.substr(q + 1);
+  req.body = std::move(body);
+  req.content_type = std::move(content_type);
+  req.received_at_ms = 1700000000000;
+  return req;
+}
+
+// Replies as the connection would receive them.
+using reply_log = std::shared_ptr<std::vector<http::reply>>;
+
+inline http_exchange exchange_into(http::request req, reply_log log) {
+  return {std::move(req), [log](http::reply r) { log->push_back(std::move(r)); }};
+}
+
+} // namespace nodepulse::test

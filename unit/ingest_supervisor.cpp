@@ -1,0 +1,176 @@
+#define CAF_SUITE ingest_supervisor
+#define FAIL(msg) CAF_FAIL(msg) // 0.17.6's dsl.hpp uses FAIL without defining it
+#include <caf/test/dsl.hpp>
+
+#include "actors/ingest/ingest_supervisor.hpp"
+#include "unit/ingest_fixture.hpp"
+#include "unit/plan_example.hpp"
+
+#include <chrono>
+
+using namespace nodepulse;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
+
+// The supervisor with the real children, all on the deterministic scheduler.
+// Note: these tests consume messages with sched.run() and move the clock by
+// hand (restarts are timers).
+struct fixture : test_coordinator_fixture<test::ingest_config> {
+  std::shared_ptr<test::scripted_valkey> valkey = std::make_shared<test::scripted_valkey>();
+  ingest_supervisor_actor supervisor;
+  http_acceptor_settings acceptor_settings;
+
+  ingest_children children() {
+    ingest_children c;
+    c.parser_pool = [](caf::local_actor* self) {
+      return self->spawn(parser_pool, 1u, parser_settings{});
+    };
+    c.publisher = [v = valkey](caf::local_actor* self) {
+      return self->spawn(stream_publisher, v->backend(v));
+    };
+    c.acceptor = [this](caf::local_actor* self) {
+      return self->spawn(http_acceptor, acceptor_settings);
+    };
+    return c;
+  }
+
+  void start() {
+    acceptor_settings.serve = false;
+    supervisor = sys.spawn(ingest_supervisor, children());
+    sched.run();
+  }
+
+  ~fixture() {
+    if (supervisor)
+      caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  ingest_supervisor_state& state() {
+    return deref<ingest_supervisor_actor::stateful_base<ingest_supervisor_state>>(supervisor)
+      .state;
+  }
+
+  http_acceptor_state& acceptor_state() {
+    return deref<http_acceptor_actor::stateful_base<http_acceptor_state>>(
+             state().children->acceptor)
+      .state;
+  }
+
+  int push() {
+    auto log = std::make_shared<std::vector<http::reply>>();
+    auto req = test::make_request("POST",
+                                  std::string{"/metrics/prometheus?server_id="} + server_a,
+                                  test::plan_example_body);
+    self->send(state().children->acceptor, http_atom::value,
+               test::exchange_into(std::move(req), log));
+    sched.run();
+    return log->size() == 1 ? log->front().status : -1;
+  }
+
+  int send_healthz() {
+    auto log = std::make_shared<std::vector<http::reply>>();
+    self->send(state().children->acceptor, http_atom::value,
+               test::exchange_into(test::make_request("GET", "/healthz"), log));
+    sched.run();
+    return log->size() == 1 ? log->front().status : -1;
+  }
+
+  void restart_after(std::chrono::milliseconds wait) {
+    sched.clock().advance_time(wait);
+    sched.run();
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(ingest_supervisor_tests, fixture)
+
+CAF_TEST(it starts every child and wires the acceptor to the others) {
+  start();
+  auto& c = *state().children;
+  CAF_REQUIRE(c.parser_pool);
+  CAF_REQUIRE(c.publisher);
+  CAF_REQUIRE(c.acceptor);
+  CAF_CHECK(acceptor_state().parser == caf::actor_cast<parser_actor>(c.parser_pool));
+  CAF_CHECK(acceptor_state().publisher == c.publisher);
+  CAF_CHECK_EQUAL(push(), 200);
+  CAF_CHECK_EQUAL(valkey->asked.size(), 1u);
+}
+
+CAF_TEST(a crashed publisher is restarted and pushes get 503 meanwhile) {
+  start();
+  auto old = state().children->publisher;
+  caf::anon_send_exit(old, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK(!state().children->publisher);
+  CAF_CHECK(!acceptor_state().publisher);
+  CAF_CHECK_EQUAL(push(), 503);
+  CAF_CHECK_EQUAL(send_healthz(), 200);
+  restart_after(50ms);
+  CAF_REQUIRE(state().children->publisher);
+  CAF_CHECK(state().children->publisher != old);
+  CAF_CHECK(acceptor_state().publisher == state().children->publisher);
+  CAF_CHECK_EQUAL(push(), 200);
+  CAF_CHECK_EQUAL(state().restarts, 1u);
+}
+
+CAF_TEST(a crashed parser pool is restarted) {
+  start();
+  caf::anon_send_exit(state().children->parser_pool, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_EQUAL(push(), 503);
+  restart_after(50ms);
+  CAF_CHECK_EQUAL(push(), 200);
+}
+
+CAF_TEST(a crashed acceptor is restarted) {
+  start();
+  auto old = state().children->acceptor;
+  caf::anon_send_exit(old, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK(!state().children->acceptor);
+  restart_after(50ms);
+  CAF_REQUIRE(state().children->acceptor);
+  CAF_CHECK(state().children->acceptor != old);
+  CAF_CHECK_EQUAL(push(), 200); // wired again
+}
+
+CAF_TEST(restarts back off while a child keeps crashing) {
+  start();
+  std::vector<bool> back_after_50ms;
+  for (int i = 0; i < 3; ++i) {
+    caf::anon_send_exit(state().children->publisher, caf::exit_reason::kill);
+    sched.run();
+    restart_after(50ms);
+    back_after_50ms.push_back(bool{state().children->publisher});
+    restart_after(1000ms); // whatever the backoff, it is back now
+    CAF_REQUIRE(state().children->publisher);
+  }
+  // 50 ms, then 100 ms, then 200 ms.
+  CAF_CHECK_EQUAL(back_after_50ms, (std::vector<bool>{true, false, false}));
+}
+
+CAF_TEST(an acceptor that cannot listen at start stops the node with the reason) {
+  acceptor_settings.serve = true;
+  acceptor_settings.server.host = "203.0.113.7"; // TEST-NET-3: never a local address
+  acceptor_settings.server.port = 8080;
+  auto sup = sys.spawn(ingest_supervisor, [&] {
+    auto c = children();
+    c.acceptor = [this](caf::local_actor* self) {
+      return self->spawn(http_acceptor, acceptor_settings);
+    };
+    return c;
+  }());
+  self->monitor(sup);
+  sched.run();
+  caf::error reason;
+  self->receive([&](caf::down_msg& msg) { reason = msg.reason; });
+  CAF_CHECK(reason == caf::sec::cannot_open_port);
+  CAF_CHECK(sys.render(reason).find("cannot listen on 203.0.113.7:8080") != std::string::npos);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
