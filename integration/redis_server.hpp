@@ -5,6 +5,7 @@
 #include <hiredis/hiredis.h>
 
 #include <arpa/inet.h>
+#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -12,7 +13,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <map>
 #include <stdexcept>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -37,15 +41,26 @@ class redis_server {
 public:
   static constexpr const char* binary = "/usr/bin/redis-server";
 
-  redis_server() : port_(free_loopback_port()) {
+  // durable: every write is fsynced to an append-only file in a private
+  // directory first, so a killed and restarted server still has it (the
+  // way a production Valkey is run); otherwise nothing is kept on disk.
+  explicit redis_server(bool durable = false) : port_(free_loopback_port()) {
     if (::access(binary, X_OK) != 0)
       throw std::runtime_error(std::string{binary}
                                + " missing: scripts/bootstrap installs redis-server");
+    if (durable) {
+      char dir[] = "/tmp/nodepulse-redis-XXXXXX";
+      if (::mkdtemp(dir) == nullptr)
+        throw std::runtime_error("cannot make a directory for redis-server");
+      dir_ = dir;
+    }
     start();
   }
 
   ~redis_server() {
     stop();
+    if (!dir_.empty())
+      std::system(("rm -rf '" + dir_ + "'").c_str());
   }
 
   int port() const { return port_; }
@@ -54,9 +69,15 @@ public:
   void start() {
     pid_ = ::fork();
     if (pid_ == 0) {
+      // Dies with the test, even when a failed check aborts it.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       std::string port = std::to_string(port_);
+      bool durable = !dir_.empty();
+      if (!std::freopen("/dev/null", "w", stdout))
+        ::_exit(126);
       ::execl(binary, binary, "--port", port.c_str(), "--bind", "127.0.0.1",
-              "--save", "", "--appendonly", "no", "--dir", "/tmp",
+              "--save", "", "--appendonly", durable ? "yes" : "no",
+              "--appendfsync", "always", "--dir", durable ? dir_.c_str() : "/tmp",
               "--loglevel", "warning", static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -84,6 +105,29 @@ public:
     return redisConnectWithTimeout("127.0.0.1", port_, tv);
   }
 
+  // The stream as the server holds it, oldest first: field -> value, plus
+  // "id" for the entry id.
+  std::vector<std::map<std::string, std::string>>
+  read_stream(const std::string& stream = "nodepulse:metrics:stream") const {
+    std::vector<std::map<std::string, std::string>> out;
+    redisContext* c = connect();
+    auto* r = static_cast<redisReply*>(redisCommand(c, "XRANGE %s - +", stream.c_str()));
+    for (size_t i = 0; r != nullptr && i < r->elements; ++i) {
+      std::map<std::string, std::string> fields;
+      auto* kv = r->element[i]->element[1];
+      for (size_t k = 0; k + 1 < kv->elements; k += 2)
+        fields[std::string(kv->element[k]->str, kv->element[k]->len)] =
+          std::string(kv->element[k + 1]->str, kv->element[k + 1]->len);
+      fields["id"] = std::string(r->element[i]->element[0]->str,
+                                 r->element[i]->element[0]->len);
+      out.push_back(std::move(fields));
+    }
+    if (r != nullptr)
+      freeReplyObject(r);
+    redisFree(c);
+    return out;
+  }
+
 private:
   bool ping() const {
     redisContext* c = connect();
@@ -101,6 +145,7 @@ private:
 
   int port_;
   pid_t pid_ = -1;
+  std::string dir_; // durable: where the append-only file lives
 };
 
 } // namespace nodepulse::test

@@ -39,26 +39,8 @@ struct fixture {
     return e;
   }
 
-  // The stream as the server holds it: entry id -> field -> value.
   std::vector<std::map<std::string, std::string>> read_stream() {
-    std::vector<std::map<std::string, std::string>> out;
-    redisContext* c = redis.connect();
-    auto* r = static_cast<redisReply*>(
-      redisCommand(c, "XRANGE %s - +", "nodepulse:metrics:stream"));
-    for (size_t i = 0; r != nullptr && i < r->elements; ++i) {
-      std::map<std::string, std::string> fields;
-      auto* kv = r->element[i]->element[1];
-      for (size_t k = 0; k + 1 < kv->elements; k += 2)
-        fields[std::string(kv->element[k]->str, kv->element[k]->len)] =
-          std::string(kv->element[k + 1]->str, kv->element[k + 1]->len);
-      fields["id"] = std::string(r->element[i]->element[0]->str,
-                                 r->element[i]->element[0]->len);
-      out.push_back(std::move(fields));
-    }
-    if (r != nullptr)
-      freeReplyObject(r);
-    redisFree(c);
-    return out;
+    return redis.read_stream();
   }
 };
 

@@ -98,7 +98,8 @@ void parse(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id
       [self, ex, kind, batch_id, server_id](parse_reply& parsed) mutable {
         auto& st = self->state;
         if (!parsed.ok) {
-          ++st.counters.parse_errors;
+          if (parsed.status == 400)
+            ++st.counters.parse_errors;
           if (parsed.status == 400 && parsed.line > 0)
             return respond(ex, ingest::parse_error_response(parsed.line, parsed.column,
                                                             parsed.error));

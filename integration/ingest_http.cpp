@@ -1,0 +1,325 @@
+#define CAF_SUITE ingest_http
+#include <caf/test/unit_test.hpp>
+
+#include "integration/http_client.hpp"
+#include "integration/ingest_process.hpp"
+#include "integration/redis_server.hpp"
+#include "runtime/ingest/agent_auth.hpp"
+#include "runtime/prom/batch_diff.hpp"
+#include "runtime/prom/parser.hpp"
+#include "runtime/valkey/stream_codec.hpp"
+#include "unit/plan_example.hpp"
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cstring>
+
+#include <set>
+
+using namespace nodepulse;
+using test::ingest_process;
+
+namespace {
+
+constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
+constexpr const char* server_b = "7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
+
+std::string push_target(const std::string& server_id = server_a) {
+  return "/metrics/prometheus?server_id=" + server_id;
+}
+
+std::string gzip(const std::string& in) {
+  z_stream z{};
+  deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, in.size()) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+bool run(const std::string& command) {
+  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// The HTTP status line of a raw response ("" when there was none).
+std::string status_line(const std::string& raw) {
+  return raw.substr(0, raw.find("\r\n"));
+}
+
+} // namespace
+
+CAF_TEST(the plan example is answered as the contract says and stored as one entry) {
+  test::redis_server redis;
+  ingest_process ingest{redis.port(), ""};
+  auto res = ingest.post(push_target(), test::plan_example_body);
+  CAF_CHECK_EQUAL(res.error, "");
+  CAF_CHECK_EQUAL(res.status, 200);
+  CAF_CHECK_EQUAL(res.body, R"({"status":"success","metrics_received":4})");
+  CAF_CHECK_EQUAL(res.headers["content-type"], "application/json");
+  auto stream = redis.read_stream();
+  CAF_REQUIRE_EQUAL(stream.size(), 1u);
+  auto& entry = stream[0];
+  CAF_CHECK_EQUAL(entry["v"], "1");
+  CAF_CHECK_EQUAL(entry["server_id"], server_a);
+  CAF_CHECK(!entry["batch_id"].empty());
+  int64_t received_at = std::stoll(entry["received_at"]);
+  prom::sample_batch decoded, expected;
+  std::string scratch;
+  CAF_REQUIRE_EQUAL(valkey::decode_payload(entry["payload"], received_at, decoded, scratch), "");
+  CAF_REQUIRE(prom::parse(test::plan_example_body, {}, expected).ok);
+  expected.fill_missing_timestamps(received_at);
+  CAF_CHECK_EQUAL(decoded.samples.size(), 4u);
+  CAF_CHECK_EQUAL(prom::first_difference(expected, decoded), "");
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(a retried X-Batch-Id is acknowledged again and stored once) {
+  test::redis_server redis;
+  ingest_process ingest{redis.port(), ""};
+  for (int i = 0; i < 3; ++i) {
+    auto res = ingest.post(push_target(), test::plan_example_body, {{"X-Batch-Id", "agent-7:1"}});
+    CAF_CHECK_EQUAL(res.status, 200);
+    CAF_CHECK_EQUAL(res.body, R"({"status":"success","metrics_received":4})");
+  }
+  CAF_CHECK_EQUAL(ingest.post(push_target(), test::plan_example_body,
+                              {{"X-Batch-Id", "agent-7:2"}})
+                    .status,
+                  200);
+  auto stream = redis.read_stream();
+  CAF_REQUIRE_EQUAL(stream.size(), 2u);
+  CAF_CHECK_EQUAL(stream[0]["batch_id"], "agent-7:1");
+  CAF_CHECK_EQUAL(stream[1]["batch_id"], "agent-7:2");
+  auto metrics = ingest.get("/metrics").body;
+  CAF_CHECK(metrics.find("nodepulse_ingest_duplicate_batches_total 2\n") != std::string::npos);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(gzip and zstd bodies are accepted and both endpoints work at once) {
+  test::redis_server redis;
+  ingest_process ingest{redis.port(), ""};
+  auto gz = ingest.post(push_target(), gzip(test::plan_example_body),
+                        {{"Content-Encoding", "gzip"}});
+  CAF_CHECK_EQUAL(gz.body, R"({"status":"success","metrics_received":4})");
+  std::string zst(ZSTD_compressBound(std::strlen(test::plan_example_body)), '\0');
+  zst.resize(ZSTD_compress(zst.data(), zst.size(), test::plan_example_body,
+                           std::strlen(test::plan_example_body), 3));
+  auto zs = ingest.post(push_target(), zst, {{"Content-Encoding", "zstd"}});
+  CAF_CHECK_EQUAL(zs.body, R"({"status":"success","metrics_received":4})");
+  auto legacy = ingest.post("/metrics",
+                            std::string{R"({"server_id":")"} + server_b
+                              + R"(","hostname":"web-2","cpu":{"usage_percent":3.5}})",
+                            {{"Content-Type", "application/json"}});
+  CAF_CHECK_EQUAL(legacy.status, 200);
+  CAF_CHECK_EQUAL(legacy.body, R"({"status":"success","metrics_received":2})");
+  auto stream = redis.read_stream();
+  CAF_REQUIRE_EQUAL(stream.size(), 3u);
+  CAF_CHECK_EQUAL(stream[2]["server_id"], server_b);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(every error status of the contract) {
+  test::redis_server redis;
+  ingest_process ingest{redis.port(), "limits:\n"
+                                      "  max_body_bytes: 65536\n"
+                                      "  max_inflated_bytes: 262144\n"};
+  // 400: malformed, with line and column; and a bad server id.
+  auto bad = ingest.post(push_target(), "good 1\nbad 1 2 3\n");
+  CAF_CHECK_EQUAL(bad.status, 400);
+  CAF_CHECK(bad.body.find(R"("line":2,"column":)") != std::string::npos);
+  CAF_CHECK_EQUAL(ingest.post(push_target("not-a-uuid"), test::plan_example_body).status, 400);
+  // 411: a POST without a length.
+  auto no_length = test::raw_exchange(ingest.port(),
+                                      "POST " + push_target()
+                                        + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\n",
+                                      3000);
+  CAF_CHECK_EQUAL(status_line(no_length), "HTTP/1.1 411 Length Required");
+  CAF_CHECK(no_length.find("Content-Length") != std::string::npos);
+  // 413: a body over max_body_bytes, and a small body that inflates past
+  // max_inflated_bytes.
+  auto big = ingest.post(push_target(), std::string(70000, '#'));
+  CAF_CHECK_EQUAL(big.status, 413);
+  CAF_CHECK_EQUAL(big.body,
+                  R"({"status":"error","error":"request body is larger than limits.max_body_bytes"})");
+  auto bomb_body = gzip("# " + std::string(8 * 1024 * 1024, 'x') + "\n");
+  CAF_CHECK_LESS(bomb_body.size(), 65536u);
+  auto bomb = ingest.post(push_target(), bomb_body, {{"Content-Encoding", "gzip"}});
+  CAF_CHECK_EQUAL(bomb.status, 413);
+  // 415: content type and content encoding.
+  CAF_CHECK_EQUAL(ingest.post(push_target(), test::plan_example_body,
+                              {{"Content-Type", "application/x-protobuf"}})
+                    .status,
+                  415);
+  CAF_CHECK_EQUAL(ingest.post(push_target(), test::plan_example_body,
+                              {{"Content-Encoding", "snappy"}})
+                    .status,
+                  415);
+  // 431: a header block over its limit; 404 and 405.
+  auto huge_header = test::raw_exchange(ingest.port(),
+                                        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Junk: "
+                                          + std::string(20000, 'j') + "\r\n\r\n",
+                                        3000);
+  CAF_CHECK_EQUAL(status_line(huge_header), "HTTP/1.1 431 Request Header Fields Too Large");
+  CAF_CHECK_EQUAL(ingest.get("/api/v1/write").status, 404);
+  CAF_CHECK_EQUAL(ingest.get("/metrics/prometheus").status, 405);
+  // Garbage instead of HTTP.
+  CAF_CHECK_EQUAL(status_line(test::raw_exchange(ingest.port(), "HELLO\r\n\r\n", 3000)),
+                  "HTTP/1.1 400 Bad Request");
+  // Nothing of it reached the stream, and the node still serves.
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 0u);
+  CAF_CHECK_EQUAL(ingest.post(push_target(), test::plan_example_body).status, 200);
+  auto metrics = ingest.get("/metrics").body;
+  for (const char* line : {"nodepulse_ingest_http_responses_total{code=\"411\"} 1\n",
+                           "nodepulse_ingest_http_responses_total{code=\"413\"} 2\n",
+                           "nodepulse_ingest_http_responses_total{code=\"415\"} 2\n",
+                           "nodepulse_ingest_parse_errors_total 1\n"})
+    if (metrics.find(line) == std::string::npos)
+      CAF_FAIL("missing from /metrics: " << line);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(token mode answers 401 and 403 and takes the server from the token) {
+  test::redis_server redis;
+  char dir[] = "/tmp/nodepulse-tokens-XXXXXX";
+  CAF_REQUIRE(::mkdtemp(dir) != nullptr);
+  std::string tokens_file = std::string{dir} + "/tokens";
+  std::ofstream{tokens_file} << "# server_id sha256(token)\n"
+                             << server_a << " " << ingest::hash_token("tok-a") << "\n";
+  ingest_process ingest{redis.port(),
+                        "auth:\n  mode: token\n  tokens_file: \"" + tokens_file + "\"\n"};
+  auto none = ingest.post("/metrics/prometheus", test::plan_example_body);
+  CAF_CHECK_EQUAL(none.status, 401);
+  CAF_CHECK_EQUAL(ingest.post("/metrics/prometheus", test::plan_example_body,
+                              {{"Authorization", "Bearer tok-b"}})
+                    .status,
+                  401);
+  CAF_CHECK_EQUAL(ingest.post(push_target(server_b), test::plan_example_body,
+                              {{"Authorization", "Bearer tok-a"}})
+                    .status,
+                  403);
+  auto ok = ingest.post("/metrics/prometheus", test::plan_example_body,
+                        {{"Authorization", "Bearer tok-a"}});
+  CAF_CHECK_EQUAL(ok.status, 200);
+  auto stream = redis.read_stream();
+  CAF_REQUIRE_EQUAL(stream.size(), 1u);
+  CAF_CHECK_EQUAL(stream[0]["server_id"], server_a);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+  std::system(("rm -rf '" + std::string{dir} + "'").c_str());
+}
+
+CAF_TEST(Valkey killed mid-run gives 503s then recovery with nothing lost or doubled) {
+  test::redis_server redis{true}; // fsyncs every write, like a production Valkey
+  ingest_process ingest{redis.port(), ""};
+  constexpr int pushes = 60;
+  int unavailable = 0;
+  bool saw_retry_after = true;
+  bool unready_while_down = false;
+  for (int i = 0; i < pushes; ++i) {
+    if (i == 20)
+      redis.stop(); // SIGKILL
+    std::string batch = "agent-1:" + std::to_string(i);
+    for (int attempt = 0;; ++attempt) {
+      auto res = ingest.post(push_target(), test::plan_example_body, {{"X-Batch-Id", batch}});
+      if (res.status == 200)
+        break;
+      CAF_REQUIRE_EQUAL(res.status, 503);
+      ++unavailable;
+      saw_retry_after = saw_retry_after && !res.headers["retry-after"].empty();
+      if (unavailable == 5) {
+        unready_while_down = ingest.get("/readyz").status == 503;
+        redis.start(); // the same port and data directory
+      }
+      // Agents wait for Retry-After; the test only needs the retry itself.
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+      CAF_REQUIRE_LESS(attempt, 200);
+    }
+  }
+  CAF_CHECK_GREATER_OR_EQUAL(unavailable, 5);
+  CAF_CHECK(saw_retry_after);
+  CAF_CHECK(unready_while_down);
+  CAF_CHECK_EQUAL(ingest.get("/readyz").status, 200);
+  auto stream = redis.read_stream();
+  CAF_CHECK_EQUAL(stream.size(), static_cast<size_t>(pushes));
+  std::multiset<std::string> ids;
+  for (auto& e : stream)
+    ids.insert(e["batch_id"]);
+  for (int i = 0; i < pushes; ++i)
+    CAF_CHECK_EQUAL(ids.count("agent-1:" + std::to_string(i)), 1u);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(TLS with a test CA and client certificates) {
+  test::redis_server redis;
+  char dir_buf[] = "/tmp/nodepulse-tls-XXXXXX";
+  CAF_REQUIRE(::mkdtemp(dir_buf) != nullptr);
+  std::string dir = dir_buf;
+  std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  CAF_REQUIRE(run("cd " + dir + " && openssl req -x509 " + key
+                  + " -keyout ca.key -out ca.pem -days 2 -subj '/CN=nodepulse test CA'"));
+  for (std::string who : {"server", "agent"}) {
+    CAF_REQUIRE(run("cd " + dir + " && openssl req " + key + " -keyout " + who
+                    + ".key -out " + who + ".csr -subj '/CN=" + who + "'"));
+    CAF_REQUIRE(run("cd " + dir
+                    + " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext"
+                      " && openssl x509 -req -in "
+                    + who + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out " + who
+                    + ".pem -extfile san.ext"));
+  }
+  test::tls_client_files with_cert{dir + "/ca.pem", dir + "/agent.pem", dir + "/agent.key"};
+  ingest_process ingest{redis.port(),
+                        "tls:\n  cert_file: \"" + dir + "/server.pem\"\n  key_file: \"" + dir
+                          + "/server.key\"\n  client_ca_file: \"" + dir + "/ca.pem\"\n",
+                        with_cert};
+  auto ok = ingest.post(push_target(), test::plan_example_body);
+  CAF_CHECK_EQUAL(ok.error, "");
+  CAF_CHECK_EQUAL(ok.body, R"({"status":"success","metrics_received":4})");
+  // Without a client certificate, or in plain HTTP: no exchange at all.
+  auto no_cert = test::http_request(ingest.port(), "GET", "/healthz", "", {},
+                                    {dir + "/ca.pem", "", ""});
+  CAF_CHECK_EQUAL(no_cert.status, 0);
+  CAF_CHECK(!no_cert.error.empty());
+  CAF_CHECK_EQUAL(test::http_request(ingest.port(), "GET", "/healthz").status, 0);
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 1u);
+  auto metrics = ingest.get("/metrics").body;
+  CAF_CHECK(metrics.find("nodepulse_ingest_tls_handshake_failures_total 2\n") != std::string::npos);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+CAF_TEST(slow clients are cut off and connections over the limit are refused) {
+  test::redis_server redis;
+  ingest_process ingest{redis.port(), "limits:\n"
+                                      "  read_timeout: 1s\n"
+                                      "  idle_timeout: 1s\n"
+                                      "  max_connections: 3\n"};
+  // A header that never ends, and a body that never comes.
+  int slow_header = test::open_idle_connection(ingest.port());
+  ::send(slow_header, "POST /metrics/prometheus HTTP/1.1\r\nHost: x\r\n", 45, MSG_NOSIGNAL);
+  int slow_body = test::open_idle_connection(ingest.port());
+  std::string head = "POST " + push_target()
+                     + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                       "Content-Length: 1000\r\n\r\nnode_up 1\n";
+  ::send(slow_body, head.data(), head.size(), MSG_NOSIGNAL);
+  int idle = test::open_idle_connection(ingest.port());
+  // The fourth is one too many: closed at once.
+  int extra = test::open_idle_connection(ingest.port());
+  CAF_CHECK(test::closed_by_server(extra, 2000));
+  ::close(extra);
+  // The slow ones are closed by the timeouts (1 s here).
+  CAF_CHECK(test::closed_by_server(slow_header, 10000));
+  CAF_CHECK(test::closed_by_server(slow_body, 10000));
+  CAF_CHECK(test::closed_by_server(idle, 10000));
+  for (int fd : {slow_header, slow_body, idle})
+    ::close(fd);
+  auto metrics = ingest.get("/metrics").body;
+  CAF_CHECK(metrics.find("nodepulse_ingest_http_connections_refused_total 1\n")
+            != std::string::npos);
+  CAF_CHECK(metrics.find("nodepulse_ingest_http_timeouts_total 3\n") != std::string::npos);
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 0u);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
