@@ -41,6 +41,10 @@ CAF_TEST(an empty file gives the documented defaults) {
   CAF_CHECK_EQUAL(cfg.limits.max_future_skew_ms, 600000);
   CAF_CHECK_EQUAL(cfg.parser.workers, 0);
   CAF_CHECK(cfg.caf.listen.empty());
+  CAF_CHECK_EQUAL(cfg.limits.max_connections, 4096);
+  CAF_CHECK_EQUAL(cfg.limits.read_timeout_ms, 30000);
+  CAF_CHECK_EQUAL(cfg.limits.idle_timeout_ms, 60000);
+  CAF_CHECK_EQUAL(cfg.http.threads, 1);
 }
 
 CAF_TEST(the shipped example config loads without a problem) {
@@ -56,7 +60,9 @@ CAF_TEST(values are read with their units) {
   ingest_config cfg;
   CAF_REQUIRE(load_ingest_config("listen: \"0.0.0.0:9000\"\n"
                                  "auth: {mode: token, tokens_file: /etc/t, cache_ttl: 500ms}\n"
-                                 "limits: {max_future_skew: 2h}\n"
+                                 "limits: {max_future_skew: 2h, read_timeout: 5s,"
+                                 " idle_timeout: 2m, max_connections: 100}\n"
+                                 "http: {threads: 2}\n"
                                  "parser: {workers: 4}\n"
                                  "caf: {listen: \"127.0.0.1:4242\"}\n",
                                  cfg)
@@ -65,6 +71,10 @@ CAF_TEST(values are read with their units) {
   CAF_CHECK_EQUAL(cfg.auth.mode, "token");
   CAF_CHECK_EQUAL(cfg.auth.cache_ttl_ms, 500);
   CAF_CHECK_EQUAL(cfg.limits.max_future_skew_ms, 7200000);
+  CAF_CHECK_EQUAL(cfg.limits.read_timeout_ms, 5000);
+  CAF_CHECK_EQUAL(cfg.limits.idle_timeout_ms, 120000);
+  CAF_CHECK_EQUAL(cfg.limits.max_connections, 100);
+  CAF_CHECK_EQUAL(cfg.http.threads, 2);
   CAF_CHECK_EQUAL(cfg.parser.workers, 4);
   CAF_CHECK_EQUAL(cfg.caf.listen, "127.0.0.1:4242");
 }
@@ -91,6 +101,10 @@ CAF_TEST(bad values name the key and what was expected) {
   CAF_CHECK_EQUAL(only_problem("valkey:\n  url: http://x\n"),
                   "line 2, column 8: valkey.url: expected redis://host:port, "
                   "valkey://host:port or unix:///path, got 'http://x'");
+  CAF_CHECK_EQUAL(only_problem("limits:\n  read_timeout: 0s\n"),
+                  "line 2, column 17: limits.read_timeout: must be longer than 0s");
+  CAF_CHECK_EQUAL(only_problem("http:\n  threads: 0\n"),
+                  "line 2, column 12: http.threads: must be between 1 and 256, got 0");
   CAF_CHECK_EQUAL(only_problem("valkey: [1, 2]\n"),
                   "line 1, column 9: valkey: expected a mapping of keys");
 }

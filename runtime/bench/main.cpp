@@ -1,5 +1,6 @@
 // nodepulse-bench: benchmarks that print figures (docs/benchmarks.md).
 #include "runtime/bench/encode_bench.hpp"
+#include "runtime/bench/ingest_bench.hpp"
 #include "runtime/bench/parse_bench.hpp"
 
 #include <cstdio>
@@ -15,6 +16,10 @@ int main(int argc, char** argv) {
     "        the stream entry payload of FILE as one push: bytes per sample\n"
     "        beside the text's, encode and decode speed (--write-payload\n"
     "        writes OUT.plain and OUT.zstd1)\n"
+    "  ingest [--connect HOST:PORT] [--path TEMPLATE] [--clients N]\n"
+    "         [--interval-ms MS] [--seconds S] [--pid PID] BODY_FILE\n"
+    "        N keep-alive clients pushing BODY_FILE as distinct servers:\n"
+    "        errors, samples/s, latency percentiles, the server's RSS\n"
     "  make-fleet [--instances N] SCRAPE_FILE\n"
     "        N copies of one scrape with distinct `instance` labels, as one\n"
     "        valid exposition on stdout (the input for `parse`)\n";
@@ -27,6 +32,8 @@ int main(int argc, char** argv) {
     return nodepulse::bench::parse_bench(argc - 2, argv + 2);
   if (cmd == "encode")
     return nodepulse::bench::encode_bench(argc - 2, argv + 2);
+  if (cmd == "ingest")
+    return nodepulse::bench::ingest_bench(argc - 2, argv + 2);
   if (cmd == "make-fleet")
     return nodepulse::bench::make_fleet(argc - 2, argv + 2);
   std::fputs(usage, stderr);

@@ -1,0 +1,315 @@
+#include "runtime/bench/ingest_bench.hpp"
+
+#include "runtime/node/read_input.hpp"
+#include "runtime/prom/parser.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace nodepulse::bench {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using steady = std::chrono::steady_clock;
+
+constexpr const char* usage =
+  "usage: nodepulse-bench ingest [options] BODY_FILE\n"
+  "  --connect HOST:PORT   server (default 127.0.0.1:8080), plain HTTP\n"
+  "  --path TEMPLATE       request target; {server_id} becomes each client's id\n"
+  "                        (default /metrics/prometheus?server_id={server_id})\n"
+  "  --clients N           concurrent keep-alive clients, each its own server (100)\n"
+  "  --interval-ms MS      each client pushes every MS; 0 = as fast as it can (0)\n"
+  "  --seconds S           how long to push (30)\n"
+  "  --pid PID             report this process's RSS (sampled) and peak RSS\n";
+
+struct options {
+  std::string host = "127.0.0.1";
+  std::string port = "8080";
+  std::string path = "/metrics/prometheus?server_id={server_id}";
+  std::string body_file;
+  int clients = 100;
+  int interval_ms = 0;
+  int seconds = 30;
+  int pid = 0;
+};
+
+// Figures shared by every client (one I/O thread: no locking).
+struct results {
+  std::vector<double> latencies_ms; // successful pushes
+  std::map<int, uint64_t> statuses; // 0 = connection or protocol error
+  uint64_t requests = 0;
+  uint64_t reconnects = 0;
+};
+
+std::string server_id_of(int index) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", index);
+  return buf;
+}
+
+class client : public std::enable_shared_from_this<client> {
+public:
+  client(net::io_context& ioc, const tcp::resolver::results_type& endpoints,
+         const options& opts, const std::string& body, int index, steady::time_point end,
+         results& out)
+    : stream_(ioc), timer_(ioc), endpoints_(endpoints), opts_(opts), index_(index),
+      end_(end), out_(out) {
+    std::string target = opts.path;
+    auto at = target.find("{server_id}");
+    if (at != std::string::npos)
+      target.replace(at, 11, server_id_of(index));
+    req_ = {bhttp::verb::post, target, 11};
+    req_.set(bhttp::field::host, opts.host);
+    req_.set(bhttp::field::content_type, "text/plain; version=0.0.4");
+    req_.keep_alive(true);
+    req_.body() = body;
+    req_.prepare_payload();
+  }
+
+  // Starts after `delay`, so clients on an interval spread over it.
+  void start(std::chrono::milliseconds delay) {
+    next_ = steady::now() + delay;
+    timer_.expires_at(next_);
+    timer_.async_wait([self = shared_from_this()](beast::error_code) { self->connect(); });
+  }
+
+private:
+  void connect() {
+    stream_.expires_after(std::chrono::seconds{30});
+    stream_.async_connect(endpoints_,
+                          [self = shared_from_this()](beast::error_code ec,
+                                                      const tcp::endpoint&) {
+                            if (ec) {
+                              self->failed();
+                              return;
+                            }
+                            self->send();
+                          });
+  }
+
+  void send() {
+    if (steady::now() >= end_)
+      return close();
+    req_.set("X-Batch-Id", "bench-" + std::to_string(index_) + "-" + std::to_string(seq_++));
+    started_ = steady::now();
+    stream_.expires_after(std::chrono::seconds{30});
+    bhttp::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec)
+        return self->failed();
+      self->res_ = {};
+      bhttp::async_read(self->stream_, self->buf_, self->res_,
+                        [self](beast::error_code ec, size_t) { self->on_response(ec); });
+    });
+  }
+
+  void on_response(beast::error_code ec) {
+    if (ec)
+      return failed();
+    ++out_.requests;
+    int status = static_cast<int>(res_.result_int());
+    ++out_.statuses[status];
+    if (status >= 200 && status < 300)
+      out_.latencies_ms.push_back(
+        std::chrono::duration<double, std::milli>(steady::now() - started_).count());
+    if (!res_.keep_alive()) {
+      beast::error_code ignored;
+      stream_.socket().close(ignored);
+      ++out_.reconnects;
+      return schedule([self = shared_from_this()] { self->connect(); });
+    }
+    schedule([self = shared_from_this()] { self->send(); });
+  }
+
+  template <class F>
+  void schedule(F next) {
+    if (opts_.interval_ms == 0)
+      return next();
+    next_ += std::chrono::milliseconds{opts_.interval_ms};
+    timer_.expires_at(next_);
+    timer_.async_wait([next](beast::error_code) mutable { next(); });
+  }
+
+  void failed() {
+    ++out_.requests;
+    ++out_.statuses[0];
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    if (steady::now() >= end_)
+      return;
+    ++out_.reconnects;
+    // Back off a little so a refusing server is not spun on.
+    timer_.expires_after(std::chrono::milliseconds{100});
+    timer_.async_wait([self = shared_from_this()](beast::error_code) { self->connect(); });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  net::steady_timer timer_;
+  const tcp::resolver::results_type& endpoints_;
+  const options& opts_;
+  int index_;
+  steady::time_point end_;
+  results& out_;
+  bhttp::request<bhttp::string_body> req_;
+  bhttp::response<bhttp::string_body> res_;
+  beast::flat_buffer buf_;
+  steady::time_point next_;
+  steady::time_point started_;
+  uint64_t seq_ = 0;
+};
+
+// VmRSS or VmHWM of a process in KiB (0 if unknown).
+long proc_status_kib(int pid, const char* field) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field, 0) == 0)
+      return std::atol(line.c_str() + std::strlen(field) + 1);
+  return 0;
+}
+
+double percentile(std::vector<double>& sorted, double p) {
+  if (sorted.empty())
+    return 0;
+  auto i = static_cast<size_t>(p / 100.0 * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(i, sorted.size() - 1)];
+}
+
+bool parse_options(int argc, char** argv, options& opts) {
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--connect") {
+      auto v = value();
+      auto colon = v.rfind(':');
+      if (colon == std::string::npos)
+        return false;
+      opts.host = v.substr(0, colon);
+      opts.port = v.substr(colon + 1);
+    } else if (a == "--path") {
+      opts.path = value();
+    } else if (a == "--clients") {
+      opts.clients = std::atoi(value().c_str());
+    } else if (a == "--interval-ms") {
+      opts.interval_ms = std::atoi(value().c_str());
+    } else if (a == "--seconds") {
+      opts.seconds = std::atoi(value().c_str());
+    } else if (a == "--pid") {
+      opts.pid = std::atoi(value().c_str());
+    } else if (!a.empty() && a[0] != '-' && opts.body_file.empty()) {
+      opts.body_file = a;
+    } else {
+      return false;
+    }
+  }
+  return !opts.body_file.empty() && opts.clients > 0 && opts.seconds > 0
+         && opts.interval_ms >= 0;
+}
+
+} // namespace
+
+int ingest_bench(int argc, char** argv) {
+  options opts;
+  if (!parse_options(argc, argv, opts)) {
+    std::fputs(usage, stderr);
+    return 2;
+  }
+  std::string body, error;
+  if (!node::read_input(opts.body_file, body, error)) {
+    std::fprintf(stderr, "nodepulse-bench ingest: %s\n", error.c_str());
+    return 2;
+  }
+  prom::sample_batch batch;
+  auto parsed = prom::parse(body, {}, batch);
+  if (!parsed.ok) {
+    std::fprintf(stderr, "nodepulse-bench ingest: %s does not parse: line %u: %s\n",
+                 opts.body_file.c_str(), parsed.errors.front().line,
+                 parsed.errors.front().reason.c_str());
+    return 2;
+  }
+  const size_t samples_per_push = batch.samples.size();
+
+  net::io_context ioc{1};
+  tcp::resolver resolver{ioc};
+  auto endpoints = resolver.resolve(opts.host, opts.port);
+  results out;
+  auto begin = steady::now();
+  auto end = begin + std::chrono::seconds{opts.seconds};
+  std::mt19937 rng{42};
+  for (int i = 0; i < opts.clients; ++i) {
+    auto spread = opts.interval_ms == 0
+                    ? 0
+                    : std::uniform_int_distribution<int>{0, opts.interval_ms - 1}(rng);
+    std::make_shared<client>(ioc, endpoints, opts, body, i, end, out)
+      ->start(std::chrono::milliseconds{spread});
+  }
+  // RSS of the server under test, sampled while the load runs.
+  long peak_sampled_kib = 0;
+  net::steady_timer sampler{ioc};
+  std::function<void()> sample = [&] {
+    if (opts.pid == 0 || steady::now() >= end)
+      return;
+    peak_sampled_kib = std::max(peak_sampled_kib, proc_status_kib(opts.pid, "VmRSS:"));
+    sampler.expires_after(std::chrono::milliseconds{500});
+    sampler.async_wait([&](beast::error_code) { sample(); });
+  };
+  sample();
+  ioc.run();
+  double seconds = std::chrono::duration<double>(steady::now() - begin).count();
+
+  uint64_t ok = out.latencies_ms.size();
+  std::sort(out.latencies_ms.begin(), out.latencies_ms.end());
+  std::printf("ingest load: %d clients, %s, %.1f s, body %zu bytes = %zu samples\n",
+              opts.clients,
+              opts.interval_ms == 0 ? "back to back"
+                                    : ("every " + std::to_string(opts.interval_ms) + " ms").c_str(),
+              seconds, body.size(), samples_per_push);
+  std::printf("  requests          %llu (%.0f/s), 2xx %llu, reconnects %llu\n",
+              static_cast<unsigned long long>(out.requests),
+              static_cast<double>(out.requests) / seconds, static_cast<unsigned long long>(ok),
+              static_cast<unsigned long long>(out.reconnects));
+  std::printf("  statuses         ");
+  for (auto& [status, n] : out.statuses)
+    std::printf(" %s:%llu", status == 0 ? "conn-error" : std::to_string(status).c_str(),
+                static_cast<unsigned long long>(n));
+  std::printf("\n  errors            %llu\n", static_cast<unsigned long long>(out.requests - ok));
+  std::printf("  samples accepted  %.0f/s (%.1f MB/s of text)\n",
+              static_cast<double>(ok * samples_per_push) / seconds,
+              static_cast<double>(ok * body.size()) / seconds / 1e6);
+  std::printf("  latency ms        p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
+              percentile(out.latencies_ms, 50), percentile(out.latencies_ms, 90),
+              percentile(out.latencies_ms, 99),
+              out.latencies_ms.empty() ? 0.0 : out.latencies_ms.back());
+  if (opts.pid != 0)
+    std::printf("  server RSS        %.1f MiB peak sampled, %.1f MiB peak (VmHWM), %.1f MiB now\n",
+                static_cast<double>(peak_sampled_kib) / 1024,
+                static_cast<double>(proc_status_kib(opts.pid, "VmHWM:")) / 1024,
+                static_cast<double>(proc_status_kib(opts.pid, "VmRSS:")) / 1024);
+  return out.requests > ok ? 1 : 0;
+}
+
+} // namespace nodepulse::bench
