@@ -217,9 +217,11 @@ void route(self_ptr self, http_exchange ex) {
   const auto& method = ex.req.method;
   bool push_path = path == "/metrics/prometheus" || path == "/metrics";
   bool get_path = path == "/healthz" || path == "/readyz" || path == "/metrics";
-  if (method == "POST" && push_path)
-    return handle_push(self, std::move(ex),
-                       path == "/metrics" ? push_kind::legacy_json : push_kind::prometheus);
+  if (method == "POST" && push_path) {
+    // Decided before `ex` is moved from: `path` refers into it.
+    auto kind = path == "/metrics" ? push_kind::legacy_json : push_kind::prometheus;
+    return handle_push(self, std::move(ex), kind);
+  }
   if (method == "GET" && get_path)
     return handle_get(self, std::move(ex));
   if (push_path || get_path)

@@ -17,9 +17,12 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 namespace nodepulse::bench {
 
@@ -192,6 +195,26 @@ long proc_status_kib(int pid, const char* field) {
   return 0;
 }
 
+// User + system CPU seconds a process has used so far (0 if unknown).
+double proc_cpu_seconds(int pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string stat;
+  std::getline(in, stat);
+  auto close = stat.rfind(')'); // the command name may hold spaces
+  if (close == std::string::npos)
+    return 0;
+  std::istringstream fields{stat.substr(close + 2)};
+  std::string f;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14)
+      utime = std::stoull(f);
+    if (i == 15)
+      stime = std::stoull(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 double percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty())
     return 0;
@@ -278,7 +301,9 @@ int ingest_bench(int argc, char** argv) {
     sampler.async_wait([&](beast::error_code) { sample(); });
   };
   sample();
+  double cpu_before = opts.pid != 0 ? proc_cpu_seconds(opts.pid) : 0;
   ioc.run();
+  double cpu_used = opts.pid != 0 ? proc_cpu_seconds(opts.pid) - cpu_before : 0;
   double seconds = std::chrono::duration<double>(steady::now() - begin).count();
 
   uint64_t ok = out.latencies_ms.size();
@@ -304,6 +329,9 @@ int ingest_bench(int argc, char** argv) {
               percentile(out.latencies_ms, 50), percentile(out.latencies_ms, 90),
               percentile(out.latencies_ms, 99),
               out.latencies_ms.empty() ? 0.0 : out.latencies_ms.back());
+  if (opts.pid != 0)
+    std::printf("  server CPU        %.2f cores (%.1f us per accepted push)\n",
+                cpu_used / seconds, ok == 0 ? 0.0 : cpu_used * 1e6 / static_cast<double>(ok));
   if (opts.pid != 0)
     std::printf("  server RSS        %.1f MiB peak sampled, %.1f MiB peak (VmHWM), %.1f MiB now\n",
                 static_cast<double>(peak_sampled_kib) / 1024,

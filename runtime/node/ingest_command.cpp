@@ -155,7 +155,7 @@ int ingest_command(int argc, char** argv) {
 
   int exit_code = 0;
   {
-    signal_waiter signals{[&sys, supervisor](int sig) {
+    signal_waiter signals{[supervisor](int sig) {
       spdlog::info("ingest: signal {} received, stopping", sig);
       caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
     }};
