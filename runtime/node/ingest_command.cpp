@@ -134,6 +134,11 @@ int ingest_command(int argc, char** argv) {
 
   block_termination_signals(); // before CAF starts its threads
   ingest_system_config sys_cfg;
+  // Work sharing, not CAF's default work stealing: idle stealing workers
+  // poll and sleep in a loop, which on a small machine costs the CPU the
+  // parsers need (measured: 670-740 k vs 450-550 k samples/s on 2 cores,
+  // docs/benchmarks.md); sharing workers block until there is work.
+  sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   caf::actor_system sys{sys_cfg};
   uint32_t workers = parser_workers(cfg);
   ingest_children children;
