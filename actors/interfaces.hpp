@@ -24,6 +24,7 @@ using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using http_atom = caf::atom_constant<caf::atom("http")>;
 using wire_atom = caf::atom_constant<caf::atom("wire")>;
+using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 
 // -- messages -----------------------------------------------------------------
 
@@ -120,6 +121,20 @@ typename Inspector::result_type inspect(Inspector& f, publisher_status& x) {
            x.published, x.duplicates, x.refused_backlog, x.unavailable, x.error);
 }
 
+// Whom a token (by its SHA-256 hex) belongs to, as the database says.
+struct token_answer {
+  bool reachable = false; // false: no answer; ingest answers 503
+  bool found = false;     // a live token of server_id
+  std::string server_id;
+  std::string error;      // why not reachable
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, token_answer& x) {
+  return f(caf::meta::type_name("token_answer"), x.reachable, x.found, x.server_id,
+           x.error);
+}
+
 // One HTTP request and the way back to its connection. Local only: the
 // reply function cannot cross processes, so this type is never serialized.
 struct http_exchange {
@@ -145,12 +160,18 @@ using publisher_actor =
   caf::typed_actor<caf::replies_to<publish_atom, publish_request>::with<publish_ack>,
                    caf::replies_to<status_atom>::with<publisher_status>>;
 
+// The TOKEN LOOKUP: asks admiral.agent_tokens whom a token hash belongs to;
+// blocking (libpq), so spawned detached by whoever wires the node.
+using token_lookup_actor =
+  caf::typed_actor<caf::replies_to<lookup_atom, std::string>::with<token_answer>>;
+
 // The HTTP ACCEPTOR: owns the HTTP server; each request arrives as an
 // exchange and is answered through it. The supervisor tells it which parser
-// pool and publisher to use (again after restarting either one).
+// pool, publisher and token lookup to use (again after restarting one).
 using http_acceptor_actor =
   caf::typed_actor<caf::reacts_to<http_atom, http_exchange>,
-                   caf::reacts_to<wire_atom, parser_actor, publisher_actor>>;
+                   caf::reacts_to<wire_atom, parser_actor, publisher_actor,
+                                  token_lookup_actor>>;
 
 // The INGEST SUPERVISOR: starts the ingest node's actors, restarts a dead
 // one after a backoff (its own timer message, naming the child).
@@ -164,6 +185,7 @@ CAF_ADD_TYPE_ID(nodepulse, (nodepulse::parse_reply))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_request))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_ack))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publisher_status))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::token_answer))
 CAF_END_TYPE_ID_BLOCK(nodepulse)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)

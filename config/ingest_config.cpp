@@ -51,6 +51,8 @@ std::vector<config_error> load_ingest_config(const std::string& text,
     if (cfg.auth.mode == "token" && cfg.auth.tokens_file.empty()
         && cfg.auth.postgres_dsn.empty())
       r.fail_key("mode", "token mode needs tokens_file or postgres_dsn");
+    if (!cfg.auth.tokens_file.empty() && !cfg.auth.postgres_dsn.empty())
+      r.fail_key("postgres_dsn", "set tokens_file or postgres_dsn, not both");
   });
   top.section("valkey", [&](yaml_reader& r) {
     r.string("url", cfg.valkey.url);

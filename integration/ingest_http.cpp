@@ -3,6 +3,7 @@
 
 #include "integration/http_client.hpp"
 #include "integration/ingest_process.hpp"
+#include "integration/postgres_server.hpp"
 #include "integration/redis_server.hpp"
 #include "runtime/ingest/agent_auth.hpp"
 #include "runtime/prom/batch_diff.hpp"
@@ -321,5 +322,40 @@ CAF_TEST(slow clients are cut off and connections over the limit are refused) {
             != std::string::npos);
   CAF_CHECK(metrics.find("nodepulse_ingest_http_timeouts_total 3\n") != std::string::npos);
   CAF_CHECK_EQUAL(redis.read_stream().size(), 0u);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(tokens in PostgreSQL are checked cached revoked and survive an outage) {
+  test::redis_server redis;
+  test::postgres_server pg;
+  CAF_REQUIRE(pg.psql_file(NODEPULSE_SOURCE_DIR "/sql/001_agent_tokens.sql"));
+  CAF_REQUIRE(pg.psql("INSERT INTO admiral.agent_tokens (token_hash, server_id) VALUES ('"
+                      + ingest::hash_token("tok-a") + "', '" + server_a + "')"));
+  ingest_process ingest{redis.port(), "auth:\n  mode: token\n  postgres_dsn: \"" + pg.dsn()
+                                        + "\"\n  cache_ttl: 500ms\n"};
+  auto push_as = [&](const std::string& token, const std::string& target) {
+    return ingest.post(target, test::plan_example_body, {{"Authorization", "Bearer " + token}});
+  };
+  CAF_CHECK_EQUAL(push_as("tok-a", "/metrics/prometheus").status, 200);
+  CAF_CHECK_EQUAL(push_as("tok-x", "/metrics/prometheus").status, 401);
+  CAF_CHECK_EQUAL(push_as("tok-a", push_target(server_b)).status, 403);
+  auto stream = redis.read_stream();
+  CAF_REQUIRE_EQUAL(stream.size(), 1u);
+  CAF_CHECK_EQUAL(stream[0]["server_id"], server_a);
+  // Revoked: refused once the cached answer (500 ms) has expired.
+  CAF_REQUIRE(pg.psql("UPDATE admiral.agent_tokens SET revoked_at = now()"));
+  std::this_thread::sleep_for(std::chrono::milliseconds{700});
+  CAF_CHECK_EQUAL(push_as("tok-a", "/metrics/prometheus").status, 401);
+  // The database goes away: a token nobody has checked yet gets 503 (not
+  // 401: the agent must retry, not give up), then 200 once it is back.
+  CAF_REQUIRE(pg.psql("INSERT INTO admiral.agent_tokens (token_hash, server_id) VALUES ('"
+                      + ingest::hash_token("tok-b") + "', '" + server_b + "')"));
+  pg.stop();
+  auto down = push_as("tok-b", "/metrics/prometheus");
+  CAF_CHECK_EQUAL(down.status, 503);
+  CAF_CHECK(!down.headers["retry-after"].empty());
+  pg.start();
+  CAF_CHECK_EQUAL(push_as("tok-b", "/metrics/prometheus").status, 200);
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 2u);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
 }

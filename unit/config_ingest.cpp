@@ -119,6 +119,8 @@ CAF_TEST(keys that go together are checked together) {
                   "line 2, column 9: auth.mode: token mode needs tokens_file or postgres_dsn");
   CAF_CHECK_EQUAL(only_problem("limits: {max_body_bytes: 2048, max_inflated_bytes: 1024}\n"),
                   "line 1, column 52: limits.max_inflated_bytes: must be at least max_body_bytes");
+  CAF_CHECK_EQUAL(only_problem("auth:\n  mode: token\n  tokens_file: /t\n  postgres_dsn: postgresql://x\n"),
+                  "line 4, column 17: auth.postgres_dsn: set tokens_file or postgres_dsn, not both");
 }
 
 CAF_TEST(every problem is reported at once in file order) {

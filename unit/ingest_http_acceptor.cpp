@@ -3,12 +3,16 @@
 #include <caf/test/dsl.hpp>
 
 #include "actors/ingest/http_acceptor.hpp"
+#include "actors/ingest/token_lookup.hpp"
 #include "runtime/prom/sample_batch.hpp"
 #include "runtime/valkey/stream_codec.hpp"
 #include "unit/ingest_fixture.hpp"
 #include "unit/plan_example.hpp"
 
 #include <zlib.h>
+
+#include <chrono>
+#include <map>
 
 using namespace nodepulse;
 using test::make_request;
@@ -39,19 +43,40 @@ struct fixture : test_coordinator_fixture<test::ingest_config> {
   parser_pool_actor pool;
   publisher_actor publisher;
   http_acceptor_actor acceptor;
+  token_lookup_actor token_db;
+  // The database behind token_db: token hash -> server; `down` fails lookups.
+  struct fake_tokens {
+    std::map<std::string, std::string> servers;
+    bool down = false;
+    int lookups = 0;
+  };
+  std::shared_ptr<fake_tokens> tokens_in_db = std::make_shared<fake_tokens>();
 
   void start(http_acceptor_settings settings = {}, parser_settings parsing = {}) {
     settings.serve = false;
     pool = sys.spawn(parser_pool, 2u, parsing);
     publisher = sys.spawn(stream_publisher, valkey->backend(valkey));
+    if (settings.token_database)
+      token_db = sys.spawn(token_lookup, [db = tokens_in_db](const std::string& hash) {
+        ++db->lookups;
+        token_answer a;
+        a.reachable = !db->down;
+        a.error = db->down ? "connection refused" : "";
+        auto i = db->servers.find(hash);
+        a.found = a.reachable && i != db->servers.end();
+        a.server_id = a.found ? i->second : "";
+        return a;
+      });
     acceptor = sys.spawn(http_acceptor, settings);
-    self->send(acceptor, wire_atom::value, caf::actor_cast<parser_actor>(pool), publisher);
+    self->send(acceptor, wire_atom::value, caf::actor_cast<parser_actor>(pool), publisher,
+               token_db);
     sched.run();
   }
 
   ~fixture() {
     for (auto hdl : {caf::actor_cast<caf::actor>(acceptor), caf::actor_cast<caf::actor>(pool),
-                     caf::actor_cast<caf::actor>(publisher)})
+                     caf::actor_cast<caf::actor>(publisher),
+                     caf::actor_cast<caf::actor>(token_db)})
       if (hdl)
         caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
     sched.run();
@@ -170,6 +195,57 @@ CAF_TEST(token mode: 401 without or with an unknown token and 403 for another se
   CAF_CHECK_EQUAL(valkey->asked[0].server_id, server_a);
 }
 
+CAF_TEST(tokens in the database are looked up once and cached for the ttl) {
+  tokens_in_db->servers[ingest::hash_token("s3cret")] = server_a;
+  http_acceptor_settings settings;
+  settings.token_mode = true;
+  settings.token_database = true;
+  settings.token_cache_ttl_ms = 60'000;
+  start(settings);
+  auto req = make_request("POST", "/metrics/prometheus", test::plan_example_body);
+  req.authorization = "Bearer s3cret";
+  CAF_CHECK_EQUAL(send(req).status, 200);
+  CAF_CHECK_EQUAL(send(req).status, 200);
+  CAF_CHECK_EQUAL(tokens_in_db->lookups, 1);
+  CAF_REQUIRE_EQUAL(valkey->asked.size(), 2u);
+  CAF_CHECK_EQUAL(valkey->asked[1].server_id, server_a);
+  // Another server's id with this token: 403, from the cache.
+  req.query = std::string{"server_id="} + server_b;
+  CAF_CHECK_EQUAL(send(req).status, 403);
+  CAF_CHECK_EQUAL(tokens_in_db->lookups, 1);
+  // Revoked in the database: still accepted until the cached answer expires.
+  tokens_in_db->servers.clear();
+  req.query.clear();
+  CAF_CHECK_EQUAL(send(req).status, 200);
+  sched.clock().advance_time(std::chrono::seconds{61});
+  CAF_CHECK_EQUAL(send(req).status, 401);
+  CAF_CHECK_EQUAL(tokens_in_db->lookups, 2);
+  // Unknown tokens are cached too: a bad agent does not hammer the database.
+  req.authorization = "Bearer nope";
+  CAF_CHECK_EQUAL(send(req).status, 401);
+  CAF_CHECK_EQUAL(send(req).status, 401);
+  CAF_CHECK_EQUAL(tokens_in_db->lookups, 3);
+}
+
+CAF_TEST(an unreachable token database is 503 and nothing is cached) {
+  tokens_in_db->servers[ingest::hash_token("s3cret")] = server_a;
+  tokens_in_db->down = true;
+  http_acceptor_settings settings;
+  settings.token_mode = true;
+  settings.token_database = true;
+  start(settings);
+  auto req = make_request("POST", "/metrics/prometheus", test::plan_example_body);
+  req.authorization = "Bearer s3cret";
+  auto down = send(req);
+  CAF_CHECK_EQUAL(down.status, 503);
+  CAF_CHECK_EQUAL(down.retry_after_s, 1u);
+  CAF_CHECK_EQUAL(down.body, R"({"status":"error","error":"cannot check the token: connection refused"})");
+  tokens_in_db->down = false;
+  CAF_CHECK_EQUAL(send(req).status, 200);
+  CAF_CHECK_EQUAL(tokens_in_db->lookups, 2);
+  CAF_CHECK(valkey->asked.size() == 1u);
+}
+
 CAF_TEST(unsupported content types and encodings are 415) {
   start();
   auto req = make_request("POST", std::string{"/metrics/prometheus?server_id="} + server_a,
@@ -284,7 +360,8 @@ CAF_TEST(a full stream or an unreachable Valkey is 503 with Retry-After) {
 
 CAF_TEST(without a publisher pushes are 503 and health stays 200) {
   start();
-  self->send(acceptor, wire_atom::value, caf::actor_cast<parser_actor>(pool), publisher_actor{});
+  self->send(acceptor, wire_atom::value, caf::actor_cast<parser_actor>(pool), publisher_actor{},
+             token_lookup_actor{});
   sched.run();
   auto rep = push(test::plan_example_body);
   CAF_CHECK_EQUAL(rep.status, 503);

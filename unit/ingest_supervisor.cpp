@@ -3,6 +3,7 @@
 #include <caf/test/dsl.hpp>
 
 #include "actors/ingest/ingest_supervisor.hpp"
+#include "actors/ingest/token_lookup.hpp"
 #include "unit/ingest_fixture.hpp"
 #include "unit/plan_example.hpp"
 
@@ -152,6 +153,33 @@ CAF_TEST(restarts back off while a child keeps crashing) {
   }
   // 50 ms, then 100 ms, then 200 ms.
   CAF_CHECK_EQUAL(back_after_50ms, (std::vector<bool>{true, false, false}));
+}
+
+CAF_TEST(a crashed token lookup is restarted and rewired) {
+  int spawned = 0;
+  auto c = children();
+  c.token_lookup = [&spawned](caf::local_actor* self) {
+    ++spawned;
+    return self->spawn(token_lookup, [](const std::string&) { return token_answer{}; });
+  };
+  acceptor_settings.serve = false;
+  supervisor = sys.spawn(ingest_supervisor, std::move(c));
+  sched.run();
+  CAF_REQUIRE(state().children->token_lookup);
+  CAF_CHECK(acceptor_state().token_db == state().children->token_lookup);
+  caf::anon_send_exit(state().children->token_lookup, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK(!acceptor_state().token_db);
+  restart_after(50ms);
+  CAF_CHECK_EQUAL(spawned, 2);
+  CAF_REQUIRE(state().children->token_lookup);
+  CAF_CHECK(acceptor_state().token_db == state().children->token_lookup);
+}
+
+CAF_TEST(without tokens in a database there is no token lookup) {
+  start();
+  CAF_CHECK(!state().children->token_lookup);
+  CAF_CHECK(!acceptor_state().token_db);
 }
 
 CAF_TEST(an acceptor that cannot listen at start stops the node with the reason) {

@@ -131,6 +131,76 @@ void parse(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id
       });
 }
 
+void ask_token_database(self_ptr self, http_exchange ex, push_kind kind,
+                        std::string batch_id, std::string token_hash);
+
+int64_t clock_ms(self_ptr self) {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(self->clock().now().time_since_epoch()).count();
+}
+
+// Step 1b of a push: who sends it. With tokens in the database, a token not
+// in the cache is looked up first and this step runs again with the answer
+// (`fresh`), which is also cached, found or not.
+void authenticate(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id,
+                  std::optional<std::pair<std::string, token_answer>> fresh) {
+  auto& st = self->state;
+  auto& req = ex.req;
+  bool legacy = kind == push_kind::legacy_json;
+  std::string server_id;
+  if (!legacy || st.settings.token_mode) {
+    // The legacy report carries its own server_id: without tokens there is
+    // nothing to check before parsing.
+    std::string ask_database; // the hash of a token the cache does not know
+    auto lookup = [&](std::string_view token) -> std::optional<std::string> {
+      if (st.settings.tokens)
+        return st.settings.tokens->server_of(token);
+      if (!st.settings.token_database)
+        return std::nullopt;
+      auto hash = ingest::hash_token(token);
+      if (fresh && fresh->first == hash)
+        return fresh->second.found ? std::optional<std::string>{fresh->second.server_id}
+                                   : std::nullopt;
+      if (auto cached = st.token_cache.find(hash, clock_ms(self)))
+        return *cached;
+      ask_database = std::move(hash);
+      return std::nullopt;
+    };
+    auto decision = ingest::authorize(st.settings.token_mode, req.authorization,
+                                      http::query_param(req.query, "server_id"), lookup);
+    if (!ask_database.empty())
+      return ask_token_database(self, std::move(ex), kind, std::move(batch_id),
+                                std::move(ask_database));
+    if (decision.status != 200)
+      return respond(ex, ingest::error_response(decision.status, decision.error));
+    server_id = std::move(decision.server_id);
+  }
+  parse(self, std::move(ex), kind, std::move(batch_id), std::move(server_id));
+}
+
+void ask_token_database(self_ptr self, http_exchange ex, push_kind kind,
+                        std::string batch_id, std::string token_hash) {
+  auto& st = self->state;
+  if (!st.token_db)
+    return respond_unavailable(self, ex, "the token database lookup is restarting; retry later");
+  self->request(st.token_db, std::chrono::seconds{10}, lookup_atom::value, token_hash)
+    .then(
+      [self, ex, kind, batch_id, token_hash](token_answer& answer) mutable {
+        if (!answer.reachable)
+          return respond_unavailable(self, ex, "cannot check the token: " + answer.error);
+        self->state.token_cache.put(token_hash,
+                                    answer.found ? std::optional<std::string>{answer.server_id}
+                                                 : std::nullopt,
+                                    clock_ms(self));
+        authenticate(self, std::move(ex), kind, std::move(batch_id),
+                     std::make_pair(std::move(token_hash), std::move(answer)));
+      },
+      [self, ex](caf::error& err) mutable {
+        respond_unavailable(self, ex,
+                            "the token database did not answer: " + self->system().render(err));
+      });
+}
+
 // Step 1 of a push: what the acceptor can refuse by itself.
 void handle_push(self_ptr self, http_exchange ex, push_kind kind) {
   auto& st = self->state;
@@ -150,24 +220,8 @@ void handle_push(self_ptr self, http_exchange ex, push_kind kind) {
   if (!req.batch_id.empty() && !valid_batch_id(req.batch_id))
     return respond(ex, ingest::error_response(
                          400, "X-Batch-Id must be 1 to 128 characters of [A-Za-z0-9._:-]"));
-  std::string query_server_id = http::query_param(req.query, "server_id");
-  std::string server_id;
-  if (!legacy || st.settings.token_mode) {
-    // The legacy report carries its own server_id: without tokens there is
-    // nothing to check before parsing.
-    auto lookup = [&](std::string_view token) -> std::optional<std::string> {
-      if (!st.settings.tokens)
-        return std::nullopt;
-      return st.settings.tokens->server_of(token);
-    };
-    auto decision = ingest::authorize(st.settings.token_mode, req.authorization,
-                                      query_server_id, lookup);
-    if (decision.status != 200)
-      return respond(ex, ingest::error_response(decision.status, decision.error));
-    server_id = std::move(decision.server_id);
-  }
   std::string batch_id = req.batch_id.empty() ? new_batch_id(st.batch_ids) : req.batch_id;
-  parse(self, std::move(ex), kind, std::move(batch_id), std::move(server_id));
+  authenticate(self, std::move(ex), kind, std::move(batch_id), std::nullopt);
 }
 
 // GET /readyz and GET /metrics both need the publisher's view of Valkey.
@@ -249,6 +303,8 @@ http_acceptor(http_acceptor_actor::stateful_pointer<http_acceptor_state> self,
               http_acceptor_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
+  st.token_cache = ingest::token_cache{st.settings.token_cache_ttl_ms,
+                                       st.settings.token_cache_max};
   if (st.settings.serve) {
     // The server's threads reach this actor only through its weak address:
     // a request arriving after the actor is gone gets a 503, not a crash.
@@ -271,9 +327,11 @@ http_acceptor(http_acceptor_actor::stateful_pointer<http_acceptor_state> self,
   }
   return {
     [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },
-    [self](wire_atom, parser_actor parser, publisher_actor publisher) {
+    [self](wire_atom, parser_actor parser, publisher_actor publisher,
+           token_lookup_actor token_db) {
       self->state.parser = std::move(parser);
       self->state.publisher = std::move(publisher);
+      self->state.token_db = std::move(token_db);
     },
   };
 }

@@ -29,7 +29,10 @@ struct http_acceptor_settings {
   http::server_settings server;
   bool serve = true; // false: no socket; tests send http_exchange themselves
   bool token_mode = false;
-  std::shared_ptr<const ingest::token_registry> tokens; // token mode
+  std::shared_ptr<const ingest::token_registry> tokens; // token mode, tokens file
+  bool token_database = false; // token mode, admiral.agent_tokens via token_lookup
+  int64_t token_cache_ttl_ms = 60'000;
+  size_t token_cache_max = 100'000;
   std::chrono::milliseconds parse_timeout{30'000};
   std::chrono::milliseconds publish_timeout{15'000};
 };
@@ -40,6 +43,8 @@ struct http_acceptor_state {
   std::unique_ptr<http::server> server; // stopped (threads joined) with the state
   parser_actor parser;       // invalid until wired, or while restarting
   publisher_actor publisher; // likewise
+  token_lookup_actor token_db; // likewise, with token_database
+  ingest::token_cache token_cache{0, 0}; // database answers, per settings
   ingest::ingest_counters counters;
   std::mt19937_64 batch_ids{std::random_device{}()}; // for pushes without X-Batch-Id
 };

@@ -17,7 +17,7 @@ void wire(self_ptr self) {
   auto& c = *self->state.children;
   if (c.acceptor)
     self->send(c.acceptor, wire_atom::value,
-               caf::actor_cast<parser_actor>(c.parser_pool), c.publisher);
+               caf::actor_cast<parser_actor>(c.parser_pool), c.publisher, c.token_lookup);
 }
 
 void start(self_ptr self, uint32_t which) {
@@ -32,6 +32,12 @@ void start(self_ptr self, uint32_t which) {
     case state::publisher_child:
       c.publisher = st.spawn.publisher(self);
       self->monitor(c.publisher);
+      break;
+    case state::token_lookup_child:
+      if (!st.spawn.token_lookup)
+        return; // tokens file or no auth: nothing to start
+      c.token_lookup = st.spawn.token_lookup(self);
+      self->monitor(c.token_lookup);
       break;
     default:
       c.acceptor = st.spawn.acceptor(self);
@@ -57,6 +63,8 @@ ingest_supervisor(self_ptr self, ingest_children spawn) {
       caf::anon_send_exit(children->parser_pool, caf::exit_reason::user_shutdown);
     if (children->publisher)
       caf::anon_send_exit(children->publisher, caf::exit_reason::user_shutdown);
+    if (children->token_lookup)
+      caf::anon_send_exit(children->token_lookup, caf::exit_reason::user_shutdown);
   });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
@@ -68,6 +76,9 @@ ingest_supervisor(self_ptr self, ingest_children spawn) {
     } else if (c.publisher && c.publisher.address() == msg.source) {
       which = state::publisher_child;
       c.publisher = nullptr;
+    } else if (c.token_lookup && c.token_lookup.address() == msg.source) {
+      which = state::token_lookup_child;
+      c.token_lookup = nullptr;
     } else if (c.acceptor && c.acceptor.address() == msg.source) {
       which = state::acceptor_child;
       c.acceptor = nullptr;
@@ -86,9 +97,10 @@ ingest_supervisor(self_ptr self, ingest_children spawn) {
       if (which >= state::child_count)
         return;
       auto& c = *self->state.children;
-      bool alive = which == state::parser_pool_child ? bool{c.parser_pool}
-                   : which == state::publisher_child ? bool{c.publisher}
-                                                     : bool{c.acceptor};
+      bool alive = which == state::parser_pool_child    ? bool{c.parser_pool}
+                   : which == state::publisher_child    ? bool{c.publisher}
+                   : which == state::token_lookup_child ? bool{c.token_lookup}
+                                                        : bool{c.acceptor};
       if (alive)
         return;
       ++self->state.restarts;

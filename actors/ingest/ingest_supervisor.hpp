@@ -1,5 +1,5 @@
-// The INGEST SUPERVISOR: starts the parser pool, the stream publisher and
-// the HTTP acceptor, monitors them, and restarts whichever dies after a
+// The INGEST SUPERVISOR: starts the parser pool, the stream publisher, the
+// token lookup (with tokens in PostgreSQL) and the HTTP acceptor, monitors them, and restarts whichever dies after a
 // backoff (runtime/node/restart_backoff.hpp), telling the acceptor about the
 // new pool or publisher. Meanwhile the acceptor answers 503 + Retry-After
 // for pushes and keeps serving /healthz: the node keeps answering.
@@ -27,16 +27,26 @@ struct ingest_children {
   std::function<parser_pool_actor(caf::local_actor*)> parser_pool;
   std::function<publisher_actor(caf::local_actor*)> publisher;
   std::function<http_acceptor_actor(caf::local_actor*)> acceptor;
+  // Only with tokens in PostgreSQL; empty otherwise.
+  std::function<token_lookup_actor(caf::local_actor*)> token_lookup;
 };
 
 struct ingest_supervisor_state {
   static inline constexpr const char* name = "ingest_supervisor";
 
-  enum child : uint32_t { parser_pool_child, publisher_child, acceptor_child, child_count };
+  // The acceptor last: it is wired to the others as it starts.
+  enum child : uint32_t {
+    parser_pool_child,
+    publisher_child,
+    token_lookup_child,
+    acceptor_child,
+    child_count
+  };
 
   struct handles {
     parser_pool_actor parser_pool;
     publisher_actor publisher;
+    token_lookup_actor token_lookup;
     http_acceptor_actor acceptor;
   };
 

@@ -4,6 +4,7 @@
 #include "actors/ingest/ingest_supervisor.hpp"
 #include "actors/ingest/parser_pool.hpp"
 #include "actors/ingest/stream_publisher.hpp"
+#include "actors/ingest/token_lookup.hpp"
 #include "config/ingest_config.hpp"
 #include "runtime/node/read_input.hpp"
 #include "runtime/node/signals.hpp"
@@ -53,6 +54,7 @@ struct prepared {
   parser_settings parser;
   valkey::address valkey;
   valkey::stream_settings stream;
+  std::string postgres_dsn; // tokens in admiral.agent_tokens
 };
 
 bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error) {
@@ -67,12 +69,11 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
   srv.idle_timeout = std::chrono::milliseconds{cfg.limits.idle_timeout_ms};
   srv.threads = static_cast<unsigned>(cfg.http.threads);
   out.acceptor.token_mode = cfg.auth.mode == "token";
-  if (out.acceptor.token_mode) {
-    if (!cfg.auth.postgres_dsn.empty()) {
-      error = "auth.postgres_dsn: token lookup in PostgreSQL is not in this build "
-              "yet; use auth.tokens_file";
-      return false;
-    }
+  out.acceptor.token_cache_ttl_ms = cfg.auth.cache_ttl_ms;
+  if (out.acceptor.token_mode && !cfg.auth.postgres_dsn.empty()) {
+    out.acceptor.token_database = true;
+    out.postgres_dsn = cfg.auth.postgres_dsn;
+  } else if (out.acceptor.token_mode) {
     std::string text;
     if (!read_input(cfg.auth.tokens_file, text, error))
       return false;
@@ -153,6 +154,11 @@ int ingest_command(int argc, char** argv) {
   children.acceptor = [settings = prep.acceptor](caf::local_actor* self) {
     return self->spawn(http_acceptor, settings);
   };
+  if (!prep.postgres_dsn.empty())
+    children.token_lookup = [dsn = prep.postgres_dsn](caf::local_actor* self) {
+      // libpq blocks: its own thread.
+      return self->spawn<caf::detached>(token_lookup, postgres_token_lookup(dsn));
+    };
   auto supervisor = sys.spawn(ingest_supervisor, children);
   spdlog::info("ingest: starting on {}{} with {} parser workers; stream {} at {}",
                prep.acceptor.server.tls_cert_file.empty() ? "http://" : "https://",

@@ -1,0 +1,38 @@
+#include "actors/ingest/token_lookup.hpp"
+
+#include "runtime/pg/token_store.hpp"
+
+#include <memory>
+
+namespace nodepulse {
+
+token_lookup_actor::behavior_type
+token_lookup(token_lookup_actor::stateful_pointer<token_lookup_state> self,
+             token_lookup_fn lookup) {
+  self->state.lookup = std::move(lookup);
+  return {
+    [self](lookup_atom, const std::string& token_hash) {
+      auto& st = self->state;
+      ++st.lookups;
+      auto answer = st.lookup(token_hash);
+      if (!answer.reachable)
+        ++st.failures;
+      return answer;
+    },
+  };
+}
+
+token_lookup_fn postgres_token_lookup(const std::string& dsn) {
+  auto store = std::make_shared<pg::token_store>(dsn);
+  return [store](const std::string& token_hash) {
+    auto res = store->lookup(token_hash);
+    token_answer answer;
+    answer.reachable = res.reachable;
+    answer.found = res.server_id.has_value();
+    answer.server_id = res.server_id.value_or("");
+    answer.error = std::move(res.error);
+    return answer;
+  };
+}
+
+} // namespace nodepulse
