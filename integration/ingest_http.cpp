@@ -9,16 +9,16 @@
 #include "runtime/prom/batch_diff.hpp"
 #include "runtime/prom/parser.hpp"
 #include "runtime/valkey/stream_codec.hpp"
+#include "unit/compress.hpp"
 #include "unit/plan_example.hpp"
 
-#include <zlib.h>
-#include <zstd.h>
 
 #include <cstring>
 
 #include <set>
 
 using namespace nodepulse;
+using test::gzip;
 using test::ingest_process;
 
 namespace {
@@ -30,19 +30,6 @@ std::string push_target(const std::string& server_id = server_a) {
   return "/metrics/prometheus?server_id=" + server_id;
 }
 
-std::string gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 bool run(const std::string& command) {
   return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
@@ -107,10 +94,8 @@ CAF_TEST(gzip and zstd bodies are accepted and both endpoints work at once) {
   auto gz = ingest.post(push_target(), gzip(test::plan_example_body),
                         {{"Content-Encoding", "gzip"}});
   CAF_CHECK_EQUAL(gz.body, R"({"status":"success","metrics_received":4})");
-  std::string zst(ZSTD_compressBound(std::strlen(test::plan_example_body)), '\0');
-  zst.resize(ZSTD_compress(zst.data(), zst.size(), test::plan_example_body,
-                           std::strlen(test::plan_example_body), 3));
-  auto zs = ingest.post(push_target(), zst, {{"Content-Encoding", "zstd"}});
+  auto zs = ingest.post(push_target(), test::zstd(test::plan_example_body),
+                        {{"Content-Encoding", "zstd"}});
   CAF_CHECK_EQUAL(zs.body, R"({"status":"success","metrics_received":4})");
   auto legacy = ingest.post("/metrics",
                             std::string{R"({"server_id":")"} + server_b
@@ -147,7 +132,7 @@ CAF_TEST(every error status of the contract) {
   CAF_CHECK_EQUAL(big.status, 413);
   CAF_CHECK_EQUAL(big.body,
                   R"({"status":"error","error":"request body is larger than limits.max_body_bytes"})");
-  auto bomb_body = gzip("# " + std::string(8 * 1024 * 1024, 'x') + "\n");
+  auto bomb_body = gzip("# " + std::string(8 * 1024 * 1024, 'x') + "\n", 9);
   CAF_CHECK_LESS(bomb_body.size(), 65536u);
   auto bomb = ingest.post(push_target(), bomb_body, {{"Content-Encoding", "gzip"}});
   CAF_CHECK_EQUAL(bomb.status, 413);

@@ -7,14 +7,15 @@
 #include "runtime/prom/sample_batch.hpp"
 #include "runtime/valkey/stream_codec.hpp"
 #include "unit/ingest_fixture.hpp"
+#include "unit/compress.hpp"
 #include "unit/plan_example.hpp"
 
-#include <zlib.h>
 
 #include <chrono>
 #include <map>
 
 using namespace nodepulse;
+using test::gzip;
 using test::make_request;
 
 namespace {
@@ -22,19 +23,6 @@ namespace {
 constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
 constexpr const char* server_b = "7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 
-std::string gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 // The real acceptor (no socket), the real parser pool, and the real
 // publisher in front of a scripted Valkey, all on the deterministic scheduler.
@@ -93,6 +81,17 @@ struct fixture : test_coordinator_fixture<test::ingest_config> {
     if (log->size() != 1)
       CAF_FAIL("expected exactly one reply, got " << log->size());
     return log->front();
+  }
+
+  // Token mode with a tokens file holding one token, "s3cret", of server_a.
+  static http_acceptor_settings tokens_file_settings() {
+    auto tokens = std::make_shared<ingest::token_registry>();
+    if (!tokens->load(std::string{server_a} + " " + ingest::hash_token("s3cret") + "\n").empty())
+      CAF_FAIL("tokens file rejected");
+    http_acceptor_settings settings;
+    settings.token_mode = true;
+    settings.tokens = std::move(tokens);
+    return settings;
   }
 
   http::reply push(std::string body, std::string query = std::string{"server_id="} + server_a) {
@@ -169,13 +168,7 @@ CAF_TEST(server ids are checked without auth) {
 }
 
 CAF_TEST(token mode: 401 without or with an unknown token and 403 for another server) {
-  auto tokens = std::make_shared<ingest::token_registry>();
-  CAF_REQUIRE_EQUAL(tokens->load(std::string{server_a} + " " + ingest::hash_token("s3cret") + "\n"),
-                    "");
-  http_acceptor_settings settings;
-  settings.token_mode = true;
-  settings.tokens = tokens;
-  start(settings);
+  start(tokens_file_settings());
   auto req = make_request("POST", "/metrics/prometheus", test::plan_example_body);
   auto none = send(req);
   CAF_CHECK_EQUAL(none.status, 401);
@@ -326,13 +319,7 @@ CAF_TEST(the legacy JSON report is accepted on POST /metrics) {
 }
 
 CAF_TEST(a token may send the legacy report only for its own server) {
-  auto tokens = std::make_shared<ingest::token_registry>();
-  CAF_REQUIRE_EQUAL(tokens->load(std::string{server_a} + " " + ingest::hash_token("s3cret") + "\n"),
-                    "");
-  http_acceptor_settings settings;
-  settings.token_mode = true;
-  settings.tokens = tokens;
-  start(settings);
+  start(tokens_file_settings());
   auto req = make_request("POST", "/metrics",
                           std::string{R"({"server_id":")"} + server_b
                             + R"(","cpu":{"usage_percent":1}})",
