@@ -46,17 +46,23 @@ public:
   const std::string& dir() const { return dir_; }
 
   // SIGTERM, then the exit code (-1 if it had to be killed after 10 s).
+  // Anything but 0 prints the node's output, so a failed check shows why.
   int stop() {
     ::kill(pid_, SIGTERM);
+    int code = -1;
     for (int i = 0; i < 200; ++i) {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds{50});
     }
-    return -1;
+    if (code != 0)
+      std::fprintf(stderr, "nodepulse ingest exited with %d; its output:\n%s\n", code,
+                   log().c_str());
+    return code;
   }
 
   // What the process wrote to stderr so far.

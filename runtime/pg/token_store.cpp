@@ -1,43 +1,66 @@
 #include "runtime/pg/token_store.hpp"
 
-#include <pqxx/pqxx>
+#include <libpq-fe.h>
 
 namespace nodepulse::pg {
 
+// libpq itself, not libpqxx, for this one query: libpqxx 6.4 leaks the
+// PGresult of a statement that meets a connection the server has dropped,
+// and ingest runs this statement exactly while a database is going away
+// (found with LeakSanitizer by the integration test's database restart).
 struct token_store::impl {
-  pqxx::connection conn;
-  explicit impl(const std::string& dsn) : conn(dsn) {
+  PGconn* conn = nullptr;
+  ~impl() {
+    if (conn != nullptr)
+      PQfinish(conn);
   }
 };
 
-token_store::token_store(std::string dsn) : dsn_(std::move(dsn)) {
+token_store::token_store(std::string dsn) : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {
 }
 
 token_store::~token_store() = default;
 
+namespace {
+
+std::string trimmed(const char* message) {
+  std::string s = message != nullptr ? message : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
+  return s.empty() ? "unknown error" : s;
+}
+
+} // namespace
+
 token_lookup_result token_store::lookup(const std::string& token_hash) {
   token_lookup_result res;
-  try {
-    if (!impl_ || !impl_->conn.is_open())
-      impl_ = std::make_unique<impl>(dsn_);
-    pqxx::read_transaction tx{impl_->conn};
-    auto rows = tx.exec_params("SELECT server_id::text FROM admiral.agent_tokens "
-                               "WHERE token_hash = $1 AND revoked_at IS NULL",
-                               token_hash);
-    res.reachable = true;
-    if (!rows.empty())
-      res.server_id = rows[0][0].as<std::string>();
-  } catch (const pqxx::broken_connection& e) {
-    impl_.reset(); // reconnect next time
-    res.error = e.what();
-  } catch (const std::exception& e) {
-    // A query error (no such table, say) leaves the connection usable, but
-    // the answer is unknown all the same.
-    impl_.reset();
-    res.error = e.what();
+  if (impl_->conn == nullptr || PQstatus(impl_->conn) != CONNECTION_OK) {
+    if (impl_->conn != nullptr)
+      PQfinish(impl_->conn);
+    impl_->conn = PQconnectdb(dsn_.c_str());
+    if (PQstatus(impl_->conn) != CONNECTION_OK) {
+      res.error = trimmed(PQerrorMessage(impl_->conn));
+      PQfinish(impl_->conn);
+      impl_->conn = nullptr;
+      return res;
+    }
   }
-  while (!res.error.empty() && (res.error.back() == '\n' || res.error.back() == ' '))
-    res.error.pop_back();
+  const char* params[] = {token_hash.c_str()};
+  PGresult* rows = PQexecParams(impl_->conn,
+                                "SELECT server_id::text FROM admiral.agent_tokens "
+                                "WHERE token_hash = $1 AND revoked_at IS NULL",
+                                1, nullptr, params, nullptr, nullptr, 0);
+  if (PQresultStatus(rows) == PGRES_TUPLES_OK) {
+    res.reachable = true;
+    if (PQntuples(rows) > 0)
+      res.server_id = std::string{PQgetvalue(rows, 0, 0)};
+  } else {
+    res.error = trimmed(rows != nullptr ? PQresultErrorMessage(rows)
+                                        : PQerrorMessage(impl_->conn));
+    if (res.error == "unknown error")
+      res.error = trimmed(PQerrorMessage(impl_->conn));
+  }
+  PQclear(rows);
   return res;
 }
 
