@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace nodepulse::config {
 
@@ -19,5 +20,9 @@ struct config_error {
     return where + (key.empty() ? "" : key + ": ") + message;
   }
 };
+
+// Sorts problems into file order, as a person reads them; problems without
+// a position last.
+void sort_by_position(std::vector<config_error>& errors);
 
 } // namespace nodepulse::config

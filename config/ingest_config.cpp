@@ -22,6 +22,12 @@ bool valid_listen_address(const std::string& text) {
   return port >= 1 && port <= 65535;
 }
 
+bool valid_valkey_url(const std::string& url) {
+  return url.rfind("redis://", 0) == 0 || url.rfind("valkey://", 0) == 0
+         || url.rfind("unix://", 0) == 0;
+}
+
+
 std::vector<config_error> load_ingest_config(const std::string& text,
                                              ingest_config& cfg) {
   std::vector<config_error> errors;
@@ -56,9 +62,7 @@ std::vector<config_error> load_ingest_config(const std::string& text,
   });
   top.section("valkey", [&](yaml_reader& r) {
     r.string("url", cfg.valkey.url);
-    if (cfg.valkey.url.rfind("redis://", 0) != 0
-        && cfg.valkey.url.rfind("valkey://", 0) != 0
-        && cfg.valkey.url.rfind("unix://", 0) != 0)
+    if (!valid_valkey_url(cfg.valkey.url))
       r.fail_key("url", "expected redis://host:port, valkey://host:port or "
                         "unix:///path, got '" + cfg.valkey.url + "'");
     r.string("stream", cfg.valkey.stream);
@@ -95,14 +99,7 @@ std::vector<config_error> load_ingest_config(const std::string& text,
       r.fail_key("listen", "expected host:port, got '" + cfg.caf.listen + "'");
   });
   top.finish();
-  // In file order, as a person reads them; problems without a position last.
-  std::stable_sort(errors.begin(), errors.end(),
-                   [](const config_error& a, const config_error& b) {
-                     auto key = [](const config_error& e) {
-                       return std::pair{e.line == 0 ? INT32_MAX : e.line, e.column};
-                     };
-                     return key(a) < key(b);
-                   });
+  sort_by_position(errors);
   return errors;
 }
 

@@ -1,5 +1,9 @@
 #include "config/yaml_reader.hpp"
 
+#include <algorithm>
+#include <climits>
+#include <utility>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -126,6 +130,17 @@ YAML::Node parse_yaml(const std::string& text, std::vector<config_error>& errors
     errors.push_back({e.mark.line + 1, e.mark.column + 1, "", e.msg});
     return {};
   }
+}
+
+void sort_by_position(std::vector<config_error>& errors) {
+  // In file order, as a person reads them; problems without a position last.
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const config_error& a, const config_error& b) {
+                     auto key = [](const config_error& e) {
+                       return std::pair{e.line == 0 ? INT32_MAX : e.line, e.column};
+                     };
+                     return key(a) < key(b);
+                   });
 }
 
 } // namespace nodepulse::config

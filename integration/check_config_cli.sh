@@ -10,6 +10,8 @@ trap 'rm -rf "$work"' EXIT
 
 out=$("$nodepulse" check-config -c "$config_dir/ingest.yml")
 [ "$out" = "$config_dir/ingest.yml: ok (ingest config)" ] || fail "shipped ingest.yml: $out"
+out=$("$nodepulse" check-config -c "$config_dir/digest.yml")
+[ "$out" = "$config_dir/digest.yml: ok (digest config)" ] || fail "shipped digest.yml: $out"
 
 cat >"$work/ingest.yml" <<'YML'
 listen: "127.0.0.1:8080"

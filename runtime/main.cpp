@@ -19,7 +19,7 @@ constexpr const char* usage =
   "                 validate Prometheus exposition text\n"
   "  ingest -c FILE  run an ingest node (HTTP push -> Valkey stream)\n"
   "  check-config [--role ROLE] -c FILE\n"
-  "                 check a node's config (ingest today)\n"
+  "                 check a node's config (ingest, digest)\n"
   "  version        print the version\n"
   "planned (not in this build yet): agent, digest, dev, migrate,\n"
   "  status\n";

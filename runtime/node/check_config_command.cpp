@@ -1,5 +1,6 @@
 #include "runtime/node/check_config_command.hpp"
 
+#include "config/digest_config.hpp"
 #include "config/ingest_config.hpp"
 
 #include <cstdio>
@@ -53,12 +54,17 @@ int check_config_command(int argc, char** argv) {
     role = role_from_file_name(path);
   if (role.empty())
     return usage_error("cannot tell the role from '" + path + "': give --role");
-  if (role != "ingest")
+  std::vector<config::config_error> problems;
+  if (role == "ingest") {
+    config::ingest_config cfg;
+    problems = config::load_ingest_config_file(path, cfg);
+  } else if (role == "digest") {
+    config::digest_config cfg;
+    problems = config::load_digest_config_file(path, cfg);
+  } else {
     return usage_error("the " + role + " node is not in this build yet; "
-                       "only ingest configs can be checked");
-
-  config::ingest_config cfg;
-  auto problems = config::load_ingest_config_file(path, cfg);
+                       "ingest and digest configs can be checked");
+  }
   if (problems.size() == 1 && problems[0].line == 0 && problems[0].key.empty()) {
     std::fprintf(stderr, "nodepulse check-config: %s\n",
                  problems[0].message.c_str());

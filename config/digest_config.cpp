@@ -1,0 +1,56 @@
+#include "config/digest_config.hpp"
+
+#include "config/ingest_config.hpp" // valid_listen_address
+#include "config/yaml_reader.hpp"
+#include "runtime/node/read_input.hpp"
+
+namespace nodepulse::config {
+
+std::vector<config_error> load_digest_config(const std::string& text, digest_config& cfg) {
+  std::vector<config_error> errors;
+  YAML::Node doc = parse_yaml(text, errors);
+  if (!errors.empty())
+    return errors;
+  yaml_reader top{doc, "", errors};
+  top.section("valkey", [&](yaml_reader& r) {
+    r.string("url", cfg.valkey.url);
+    if (!valid_valkey_url(cfg.valkey.url))
+      r.fail_key("url", "expected redis://host:port, valkey://host:port or "
+                        "unix:///path, got '" + cfg.valkey.url + "'");
+    r.string("stream", cfg.valkey.stream);
+    if (cfg.valkey.stream.empty())
+      r.fail_key("stream", "must not be empty");
+    r.string("group", cfg.valkey.group);
+    if (cfg.valkey.group.empty())
+      r.fail_key("group", "must not be empty");
+  });
+  top.section("postgres", [&](yaml_reader& r) {
+    r.string("dsn", cfg.postgres.dsn);
+    if (cfg.postgres.dsn.rfind("postgresql://", 0) != 0
+        && cfg.postgres.dsn.rfind("postgres://", 0) != 0
+        && cfg.postgres.dsn.find('=') == std::string::npos)
+      r.fail_key("dsn", "expected postgresql://user@host:port/db or key=value pairs, got '"
+                          + cfg.postgres.dsn + "'");
+  });
+  top.section("retention", [&](yaml_reader& r) {
+    r.integer("days", cfg.retention.days, 1, 36500);
+  });
+  top.section("status", [&](yaml_reader& r) {
+    r.string("listen", cfg.status.listen);
+    if (!valid_listen_address(cfg.status.listen))
+      r.fail_key("listen", "expected host:port, got '" + cfg.status.listen + "'");
+  });
+  top.finish();
+  sort_by_position(errors);
+  return errors;
+}
+
+std::vector<config_error> load_digest_config_file(const std::string& path,
+                                                  digest_config& cfg) {
+  std::string text, err;
+  if (!node::read_input(path, text, err))
+    return {{0, 0, "", err}};
+  return load_digest_config(text, cfg);
+}
+
+} // namespace nodepulse::config

@@ -1,0 +1,37 @@
+// digest.yml: the keys of shared/ARCHITECTURE.md ("Ingest and digest
+// config"), with their defaults, loaded and checked. Every problem is
+// reported with its key and line, all at once. `nodepulse migrate` reads
+// postgres.dsn from it; the digest node (issue 4) reads the rest.
+#pragma once
+
+#include "config/config_error.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nodepulse::config {
+
+struct digest_config {
+  struct {
+    std::string url = "redis://127.0.0.1:6379";
+    std::string stream = "nodepulse:metrics:stream";
+    std::string group = "digest";
+  } valkey;
+  struct {
+    std::string dsn = "postgresql://nodepulse@127.0.0.1:5432/nodepulse";
+  } postgres;
+  struct {
+    int64_t days = 7; // partitions older than this are dropped
+  } retention;
+  struct {
+    std::string listen = "127.0.0.1:9311"; // /healthz /readyz /metrics
+  } status;
+};
+
+std::vector<config_error> load_digest_config(const std::string& text, digest_config& out);
+
+std::vector<config_error> load_digest_config_file(const std::string& path,
+                                                  digest_config& out);
+
+} // namespace nodepulse::config
