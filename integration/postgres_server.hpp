@@ -84,6 +84,23 @@ public:
            == 0;
   }
 
+  // The rows of a query, one per line, fields separated by '|' ("" on error).
+  std::string query(const std::string& sql) const {
+    std::string cmd = "psql -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + std::to_string(port_)
+                      + " -U nodepulse -d postgres -c \"" + sql + "\" 2>/dev/null";
+    std::string out;
+    if (FILE* p = ::popen(cmd.c_str(), "r")) {
+      char buf[4096];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        out.append(buf, n);
+      ::pclose(p);
+    }
+    while (!out.empty() && out.back() == '\n')
+      out.pop_back();
+    return out;
+  }
+
   bool psql_file(const std::string& path) const {
     return std::system(("psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + std::to_string(port_)
                         + " -U nodepulse -d postgres -f '" + path + "' >/dev/null 2>&1")
