@@ -2,6 +2,11 @@
 #include <caf/test/unit_test.hpp>
 
 #include "integration/postgres_server.hpp"
+#include "runtime/pg/copy_rows.hpp"
+#include "runtime/prom/parser.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -116,6 +121,46 @@ CAF_TEST(an unreachable database is named) {
   auto res = run_migrate("postgresql://nodepulse@127.0.0.1:1/postgres?connect_timeout=2");
   CAF_CHECK_EQUAL(res.exit_code, 1);
   CAF_CHECK(res.output.find("nodepulse migrate: cannot connect: ") != std::string::npos);
+}
+
+CAF_TEST(rows written for COPY read back as the samples they came from) {
+  CAF_REQUIRE_EQUAL(run_migrate(pg.dsn()).exit_code, 0);
+  std::string body = "# HELP odd Help with a \\\\ backslash,\\na newline and a\ttab.\n"
+                     "odd{path=\"C:\\\\dir\",quote=\"say \\\"hi\\\"\",tab=\"a\tb\"} NaN\n"
+                     "# TYPE node_cpu_seconds_total counter\n"
+                     "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 123456.78 1764194401500\n"
+                     "neg -Inf\n";
+  prom::sample_batch batch;
+  CAF_REQUIRE(prom::parse(body, {}, batch).ok);
+  batch.fill_missing_timestamps(1764194400000);
+  std::string rows;
+  CAF_REQUIRE_EQUAL(pg::append_copy_rows(batch, "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11", 0, rows)
+                      .rows,
+                    3u);
+  char path[] = "/tmp/nodepulse-rows-XXXXXX";
+  int fd = ::mkstemp(path);
+  CAF_REQUIRE(fd >= 0);
+  CAF_REQUIRE_EQUAL(::write(fd, rows.data(), rows.size()), static_cast<ssize_t>(rows.size()));
+  ::close(fd);
+  ::chmod(path, 0644);
+  CAF_REQUIRE(pg.psql(std::string{"\\copy admiral.metric_samples ("} + pg::copy_columns
+                      + ") FROM '" + path + "'"));
+  ::unlink(path);
+  CAF_CHECK_EQUAL(pg.query("SELECT labels->>'path' || '|' || (labels->>'quote') || '|' "
+                           "|| replace(labels->>'tab', E'\\t', '<TAB>') || '|' || value::text "
+                           "FROM admiral.metric_samples WHERE metric_name = 'odd'"),
+                  "C:\\dir|say \"hi\"|a<TAB>b|NaN");
+  CAF_CHECK_EQUAL(pg.query("SELECT replace(replace(help_text, E'\\n', '<NL>'), E'\\t', '<TAB>') "
+                           "FROM admiral.metric_samples WHERE metric_name = 'odd'"),
+                  "Help with a \\ backslash,<NL>a newline and a<TAB>tab.");
+  CAF_CHECK_EQUAL(pg.query("SELECT metric_type || ' ' || value::text || ' ' || "
+                           "to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') || "
+                           "' ' || unit || ' ' || (labels->>'cpu') || '/' || (labels->>'mode') "
+                           "FROM admiral.metric_samples WHERE metric_name = 'node_cpu_seconds_total'"),
+                  "counter 123456.78 2025-11-26 22:00:01.500 seconds 0/idle");
+  CAF_CHECK_EQUAL(pg.query("SELECT value::text FROM admiral.metric_samples "
+                           "WHERE metric_name = 'neg'"),
+                  "-Infinity");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
