@@ -2,7 +2,6 @@
 
 #include "config/ingest_config.hpp" // valid_listen_address
 #include "config/yaml_reader.hpp"
-#include "runtime/node/read_input.hpp"
 
 namespace nodepulse::config {
 
@@ -47,10 +46,7 @@ std::vector<config_error> load_digest_config(const std::string& text, digest_con
 
 std::vector<config_error> load_digest_config_file(const std::string& path,
                                                   digest_config& cfg) {
-  std::string text, err;
-  if (!node::read_input(path, text, err))
-    return {{0, 0, "", err}};
-  return load_digest_config(text, cfg);
+  return load_config_file(path, cfg, load_digest_config);
 }
 
 } // namespace nodepulse::config

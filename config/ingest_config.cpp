@@ -1,7 +1,6 @@
 #include "config/ingest_config.hpp"
 
 #include "config/yaml_reader.hpp"
-#include "runtime/node/read_input.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -105,10 +104,7 @@ std::vector<config_error> load_ingest_config(const std::string& text,
 
 std::vector<config_error> load_ingest_config_file(const std::string& path,
                                                   ingest_config& cfg) {
-  std::string text, err;
-  if (!node::read_input(path, text, err))
-    return {{0, 0, "", err}};
-  return load_ingest_config(text, cfg);
+  return load_config_file(path, cfg, load_ingest_config);
 }
 
 } // namespace nodepulse::config

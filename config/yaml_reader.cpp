@@ -1,5 +1,7 @@
 #include "config/yaml_reader.hpp"
 
+#include "runtime/node/read_input.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <utility>
@@ -141,6 +143,13 @@ void sort_by_position(std::vector<config_error>& errors) {
                      };
                      return key(a) < key(b);
                    });
+}
+
+std::string read_config_file(const std::string& path, std::string& text) {
+  std::string err;
+  if (!node::read_input(path, text, err))
+    return err.empty() ? "cannot read " + path : err;
+  return "";
 }
 
 } // namespace nodepulse::config

@@ -63,4 +63,17 @@ private:
 // Parses `text`; a syntax error becomes one config_error with its position.
 YAML::Node parse_yaml(const std::string& text, std::vector<config_error>& errors);
 
+// Reads the file at `path` ("-" is stdin) into `text`; "" or the error.
+std::string read_config_file(const std::string& path, std::string& text);
+
+// What every load_*_config_file does: read the file, then `load(text, cfg)`;
+// an unreadable file is one error without a position.
+template <class Config, class Load>
+std::vector<config_error> load_config_file(const std::string& path, Config& cfg, Load load) {
+  std::string text;
+  if (auto err = read_config_file(path, text); !err.empty())
+    return {{0, 0, "", err}};
+  return load(text, cfg);
+}
+
 } // namespace nodepulse::config
