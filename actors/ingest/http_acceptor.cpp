@@ -1,5 +1,6 @@
 #include "actors/ingest/http_acceptor.hpp"
 
+#include "actors/http_forwarding.hpp"
 #include "runtime/http/inflate.hpp"
 #include "runtime/ingest/responses.hpp"
 #include "runtime/text/ascii.hpp"
@@ -306,20 +307,11 @@ http_acceptor(http_acceptor_actor::stateful_pointer<http_acceptor_state> self,
   st.token_cache = ingest::token_cache{st.settings.token_cache_ttl_ms,
                                        st.settings.token_cache_max};
   if (st.settings.serve) {
-    // The server's threads reach this actor only through its weak address:
-    // a request arriving after the actor is gone gets a 503, not a crash.
-    caf::actor_addr addr = self->address();
-    auto handler = [addr](http::request&& req, http::reply_fn done) {
-      auto hdl = caf::actor_cast<http_acceptor_actor>(addr);
-      if (!hdl) {
-        http::reply r;
-        r.status = 503;
-        r.body = R"({"status":"error","error":"ingest is shutting down"})";
-        r.retry_after_s = dependency_retry_after_s;
-        return done(std::move(r));
-      }
-      caf::anon_send(hdl, http_atom::value, http_exchange{std::move(req), std::move(done)});
-    };
+    http::reply gone;
+    gone.status = 503;
+    gone.body = R"({"status":"error","error":"ingest is shutting down"})";
+    gone.retry_after_s = dependency_retry_after_s;
+    auto handler = forward_http_to<http_acceptor_actor>(self->address(), std::move(gone));
     std::string error;
     st.server = http::server::start(st.settings.server, std::move(handler), error);
     if (!st.server)

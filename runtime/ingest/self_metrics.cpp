@@ -2,62 +2,12 @@
 
 #include "runtime/http/server.hpp"
 
-#include <cstdio>
-
 namespace nodepulse::ingest {
-
-void latency_histogram::observe(double seconds) {
-  size_t i = 0;
-  while (i < bounds.size() && seconds > bounds[i])
-    ++i;
-  if (i < bounds.size())
-    ++counts[i];
-  ++count;
-  sum += seconds;
-}
-
-namespace {
-
-class text_out {
-public:
-  void family(const char* name, const char* type, const char* help) {
-    out_ += "# HELP ";
-    out_ += name;
-    out_ += ' ';
-    out_ += help;
-    out_ += "\n# TYPE ";
-    out_ += name;
-    out_ += ' ';
-    out_ += type;
-    out_ += '\n';
-  }
-
-  void sample(const std::string& name_and_labels, double value) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", value);
-    out_ += name_and_labels;
-    out_ += ' ';
-    out_ += buf;
-    out_ += '\n';
-  }
-
-  void one(const char* name, const char* type, const char* help, double value) {
-    family(name, type, help);
-    sample(name, value);
-  }
-
-  std::string take() { return std::move(out_); }
-
-private:
-  std::string out_;
-};
-
-} // namespace
 
 std::string render_self_metrics(const ingest_counters& c,
                                 const http::server_stats* server,
                                 const stream_figures& stream) {
-  text_out t;
+  prom::metrics_text t;
   t.family("nodepulse_ingest_pushes_total", "counter", "Pushes received, by endpoint.");
   t.sample("nodepulse_ingest_pushes_total{endpoint=\"/metrics/prometheus\"}",
            static_cast<double>(c.pushes_prometheus));
@@ -78,22 +28,9 @@ std::string render_self_metrics(const ingest_counters& c,
         "Pushes answered 503 because a dependency was down or full.",
         static_cast<double>(c.unavailable_answers));
 
-  const auto& h = c.publish_latency;
-  t.family("nodepulse_ingest_publish_latency_seconds", "histogram",
-           "Time from handing a push to the stream publisher to its answer.");
-  uint64_t cumulative = 0;
-  char le[32];
-  for (size_t i = 0; i < h.bounds.size(); ++i) {
-    cumulative += h.counts[i];
-    std::snprintf(le, sizeof le, "%g", h.bounds[i]);
-    t.sample(std::string{"nodepulse_ingest_publish_latency_seconds_bucket{le=\""} + le
-               + "\"}",
-             static_cast<double>(cumulative));
-  }
-  t.sample("nodepulse_ingest_publish_latency_seconds_bucket{le=\"+Inf\"}",
-           static_cast<double>(h.count));
-  t.sample("nodepulse_ingest_publish_latency_seconds_sum", h.sum);
-  t.sample("nodepulse_ingest_publish_latency_seconds_count", static_cast<double>(h.count));
+  t.histogram_family("nodepulse_ingest_publish_latency_seconds",
+                     "Time from handing a push to the stream publisher to its answer.",
+                     c.publish_latency);
 
   t.one("nodepulse_ingest_stream_reachable", "gauge",
         "1 when the last probe of Valkey succeeded.", stream.reachable ? 1 : 0);

@@ -2,6 +2,8 @@
 // text format: what an operator graphs and alerts on.
 #pragma once
 
+#include "runtime/prom/metrics_text.hpp"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -11,18 +13,6 @@ struct server_stats;
 }
 
 namespace nodepulse::ingest {
-
-// A latency histogram with fixed buckets (seconds), Prometheus style.
-struct latency_histogram {
-  static constexpr std::array<double, 12> bounds{0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                 0.025,  0.05,  0.1,    0.25,  0.5,
-                                                 1,      2.5};
-  std::array<uint64_t, bounds.size()> counts{}; // per bucket, not cumulative
-  uint64_t count = 0;
-  double sum = 0;
-
-  void observe(double seconds);
-};
 
 // What the acceptor counts itself; the transport's counters come from the
 // server, the stream's from the publisher.
@@ -34,7 +24,8 @@ struct ingest_counters {
   uint64_t parse_errors = 0;         // pushes refused as malformed
   uint64_t duplicate_batches = 0;    // retried X-Batch-Ids acknowledged again
   uint64_t unavailable_answers = 0;  // 503s sent for a missing dependency
-  latency_histogram publish_latency; // request to the publisher until its ack
+  // Request to the publisher until its ack, in seconds.
+  prom::histogram publish_latency{prom::latency_bounds()};
 };
 
 // The stream as the publisher last saw it.

@@ -6,6 +6,7 @@
 #include "actors/ingest/stream_publisher.hpp"
 #include "actors/ingest/token_lookup.hpp"
 #include "config/ingest_config.hpp"
+#include "runtime/node/node_runner.hpp"
 #include "runtime/node/read_input.hpp"
 #include "runtime/node/signals.hpp"
 
@@ -25,22 +26,11 @@ namespace nodepulse::node {
 
 namespace {
 
-constexpr const char* usage = "usage: nodepulse ingest -c FILE\n";
-
 struct ingest_system_config : caf::actor_system_config {
   ingest_system_config() {
     add_message_types<caf::id_block::nodepulse>();
   }
 };
-
-// "host:port" split at the last colon (checked by the config loader).
-void split_listen(const std::string& listen, std::string& host, uint16_t& port) {
-  auto colon = listen.rfind(':');
-  host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
-}
 
 uint32_t parser_workers(const config::ingest_config& cfg) {
   if (cfg.parser.workers > 0)
@@ -107,19 +97,8 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
 
 int ingest_command(int argc, char** argv) {
   std::string config_path;
-  for (int i = 0; i < argc; ++i) {
-    if ((std::strcmp(argv[i], "-c") == 0 || std::strcmp(argv[i], "--config") == 0)
-        && i + 1 < argc)
-      config_path = argv[++i];
-    else {
-      std::fprintf(stderr, "nodepulse ingest: unexpected argument '%s'\n%s", argv[i], usage);
-      return 2;
-    }
-  }
-  if (config_path.empty()) {
-    std::fputs(usage, stderr);
+  if (!config_argument(argc, argv, "ingest", config_path))
     return 2;
-  }
   config::ingest_config cfg;
   auto problems = config::load_ingest_config_file(config_path, cfg);
   for (const auto& p : problems)
@@ -164,25 +143,7 @@ int ingest_command(int argc, char** argv) {
                prep.acceptor.server.tls_cert_file.empty() ? "http://" : "https://",
                cfg.listen, workers, cfg.valkey.stream, cfg.valkey.url);
 
-  int exit_code = 0;
-  {
-    signal_waiter signals{[supervisor](int sig) {
-      spdlog::info("ingest: signal {} received, stopping", sig);
-      caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
-    }};
-    caf::scoped_actor waiter{sys};
-    waiter->monitor(supervisor);
-    waiter->receive([&](caf::down_msg& msg) {
-      if (msg.reason && msg.reason != caf::exit_reason::user_shutdown) {
-        // The reason's own text when it has one ("cannot listen on ...").
-        auto& ctx = msg.reason.context();
-        std::string why = ctx.match_elements<std::string>() ? ctx.get_as<std::string>(0)
-                                                            : sys.render(msg.reason);
-        std::fprintf(stderr, "nodepulse ingest: %s\n", why.c_str());
-        exit_code = 1;
-      }
-    });
-  }
+  int exit_code = run_until_stopped(sys, caf::actor_cast<caf::actor>(supervisor), "ingest");
   spdlog::info("ingest: stopped");
   return exit_code;
 }

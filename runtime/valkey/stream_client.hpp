@@ -1,4 +1,4 @@
-// Publishes stream entries to Valkey (or Redis): one blocking hiredis
+// Publishes stream entries to Valkey (or Redis) over one blocking
 // connection, to be owned by a detached actor, never a scheduler thread.
 //
 // One push is one atomic step on the server (a Lua script): if its batch id
@@ -8,6 +8,7 @@
 // retried batch is stored once and nothing is ever half-written.
 #pragma once
 
+#include "runtime/valkey/connection.hpp"
 #include "runtime/valkey/stream_codec.hpp"
 
 #include <chrono>
@@ -16,19 +17,7 @@
 #include <string>
 #include <string_view>
 
-struct redisContext;
-
 namespace nodepulse::valkey {
-
-struct address {
-  std::string host; // empty for a unix socket
-  int port = 6379;
-  std::string unix_path;
-};
-
-// redis://host[:port], valkey://host[:port] or unix:///path; nullopt and
-// `error` set otherwise.
-std::optional<address> parse_url(std::string_view url, std::string& error);
 
 enum class publish_outcome {
   published,    // written now
@@ -65,17 +54,12 @@ public:
   // Valkey cannot be reached. Doubles as the readiness probe.
   std::optional<int64_t> stream_length(std::string& error);
 
-  bool connected() const { return ctx_ != nullptr; }
-  uint64_t connects() const { return connects_; } // successful (re)connects
+  bool connected() const { return conn_.connected(); }
+  uint64_t connects() const { return conn_.connects(); } // successful (re)connects
 
 private:
-  bool ensure_connected(std::string& error);
-  void drop_connection();
-
-  address addr_;
   stream_settings settings_;
-  redisContext* ctx_ = nullptr;
-  uint64_t connects_ = 0;
+  connection conn_;
 };
 
 } // namespace nodepulse::valkey

@@ -1,0 +1,63 @@
+#include "runtime/node/node_runner.hpp"
+
+#include "runtime/node/signals.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/system_messages.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace nodepulse::node {
+
+bool config_argument(int argc, char** argv, const char* role, std::string& path) {
+  for (int i = 0; i < argc; ++i) {
+    if ((std::strcmp(argv[i], "-c") == 0 || std::strcmp(argv[i], "--config") == 0)
+        && i + 1 < argc) {
+      path = argv[++i];
+    } else {
+      std::fprintf(stderr, "nodepulse %s: unexpected argument '%s'\n", role, argv[i]);
+      path.clear();
+      break;
+    }
+  }
+  if (path.empty())
+    std::fprintf(stderr, "usage: nodepulse %s -c FILE\n", role);
+  return !path.empty();
+}
+
+void split_listen(const std::string& listen, std::string& host, uint16_t& port) {
+  auto colon = listen.rfind(':');
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
+}
+
+int run_until_stopped(caf::actor_system& sys, const caf::actor& root, const char* role) {
+  int exit_code = 0;
+  signal_waiter signals{[root, role](int sig) {
+    spdlog::info("{}: signal {} received, stopping", role, sig);
+    caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
+  }};
+  caf::scoped_actor waiter{sys};
+  waiter->monitor(root);
+  waiter->receive([&](caf::down_msg& msg) {
+    if (msg.reason && msg.reason != caf::exit_reason::user_shutdown) {
+      // The reason's own text when it has one ("cannot listen on ...").
+      auto& ctx = msg.reason.context();
+      std::string why = ctx.match_elements<std::string>() ? ctx.get_as<std::string>(0)
+                                                          : sys.render(msg.reason);
+      std::fprintf(stderr, "nodepulse %s: %s\n", role, why.c_str());
+      exit_code = 1;
+    }
+  });
+  return exit_code;
+}
+
+} // namespace nodepulse::node

@@ -1,0 +1,26 @@
+// What every long-running node command (ingest, digest) does the same way:
+// read `-c FILE`, split "host:port", and run the root actor until SIGTERM /
+// SIGINT or until it stops by itself.
+#pragma once
+
+#include <caf/fwd.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace nodepulse::node {
+
+// `-c FILE` / `--config FILE` and nothing else; false (usage printed for
+// `role`) otherwise.
+bool config_argument(int argc, char** argv, const char* role, std::string& path);
+
+// "host:port" (checked by the config loader) split at the last colon;
+// "[::1]" loses its brackets.
+void split_listen(const std::string& listen, std::string& host, uint16_t& port);
+
+// Stops `root` on SIGTERM or SIGINT and waits until it is gone. Exit code 0
+// when a signal stopped it, 1 (the reason printed) when it quit by itself
+// with an error. Call block_termination_signals() before the actor system.
+int run_until_stopped(caf::actor_system& sys, const caf::actor& root, const char* role);
+
+} // namespace nodepulse::node

@@ -1,0 +1,128 @@
+#include "runtime/valkey/connection.hpp"
+
+#include <hiredis/hiredis.h>
+
+namespace nodepulse::valkey {
+
+namespace {
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  return {static_cast<time_t>(ms.count() / 1000),
+          static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+}
+
+} // namespace
+
+void reply_deleter::operator()(redisReply* r) const {
+  if (r != nullptr)
+    freeReplyObject(r);
+}
+
+std::optional<address> parse_url(std::string_view url, std::string& error) {
+  address a;
+  for (std::string_view scheme : {"redis://", "valkey://"}) {
+    if (url.rfind(scheme, 0) != 0)
+      continue;
+    auto rest = url.substr(scheme.size());
+    auto slash = rest.find('/');
+    rest = rest.substr(0, slash); // a database number is not supported
+    auto colon = rest.rfind(':');
+    a.host = std::string{rest.substr(0, colon)};
+    if (colon != std::string_view::npos) {
+      auto port = rest.substr(colon + 1);
+      a.port = 0;
+      for (char c : port) {
+        if (c < '0' || c > '9' || a.port > 65535) {
+          a.port = -1;
+          break;
+        }
+        a.port = a.port * 10 + (c - '0');
+      }
+      if (port.empty() || a.port < 1 || a.port > 65535) {
+        error = "bad port in '" + std::string{url} + "'";
+        return std::nullopt;
+      }
+    }
+    if (a.host.empty()) {
+      error = "no host in '" + std::string{url} + "'";
+      return std::nullopt;
+    }
+    return a;
+  }
+  if (url.rfind("unix://", 0) == 0 && url.size() > 7) {
+    a.unix_path = std::string{url.substr(7)};
+    return a;
+  }
+  error = "expected redis://host:port, valkey://host:port or unix:///path, got '"
+          + std::string{url} + "'";
+  return std::nullopt;
+}
+
+connection::connection(address addr, std::chrono::milliseconds timeout)
+  : addr_(std::move(addr)), timeout_(timeout) {
+}
+
+connection::~connection() {
+  drop();
+}
+
+void connection::drop() {
+  if (ctx_ != nullptr) {
+    redisFree(ctx_);
+    ctx_ = nullptr;
+  }
+}
+
+bool connection::ensure_connected(std::string& error) {
+  if (ctx_ != nullptr)
+    return true;
+  auto tv = to_timeval(timeout_);
+  redisContext* c = addr_.unix_path.empty()
+                      ? redisConnectWithTimeout(addr_.host.c_str(), addr_.port, tv)
+                      : redisConnectUnixWithTimeout(addr_.unix_path.c_str(), tv);
+  if (c == nullptr || c->err != 0) {
+    error = c != nullptr ? c->errstr : "cannot allocate a connection";
+    if (c != nullptr)
+      redisFree(c);
+    return false;
+  }
+  redisSetTimeout(c, tv);
+  ctx_ = c;
+  ++connects_;
+  return true;
+}
+
+reply_ptr connection::command(const std::vector<std::string_view>& args,
+                              std::string& error,
+                              std::optional<std::chrono::milliseconds> timeout) {
+  if (!ensure_connected(error))
+    return nullptr;
+  std::vector<const char*> argv;
+  std::vector<size_t> argvlen;
+  argv.reserve(args.size());
+  argvlen.reserve(args.size());
+  for (auto a : args) {
+    argv.push_back(a.data());
+    argvlen.push_back(a.size());
+  }
+  if (timeout)
+    redisSetTimeout(ctx_, to_timeval(*timeout));
+  reply_ptr reply{static_cast<redisReply*>(redisCommandArgv(
+    ctx_, static_cast<int>(argv.size()), argv.data(), argvlen.data()))};
+  if (!reply) {
+    error = ctx_->errstr;
+    drop(); // the connection is unusable after an I/O error
+    return nullptr;
+  }
+  if (timeout)
+    redisSetTimeout(ctx_, to_timeval(timeout_));
+  return reply;
+}
+
+std::string reply_error(const redisReply* r, std::string_view command) {
+  if (r != nullptr && r->type == REDIS_REPLY_ERROR)
+    return std::string{r->str, r->len};
+  return "unexpected reply to " + std::string{command};
+}
+
+} // namespace nodepulse::valkey
