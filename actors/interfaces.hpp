@@ -25,6 +25,7 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using http_atom = caf::atom_constant<caf::atom("http")>;
 using wire_atom = caf::atom_constant<caf::atom("wire")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
 
 // -- messages -----------------------------------------------------------------
 
@@ -135,6 +136,21 @@ typename Inspector::result_type inspect(Inspector& f, token_answer& x) {
            x.error);
 }
 
+// How the DB writer is doing, for the digest's /readyz and /metrics.
+struct writer_status {
+  bool stream_reachable = false;
+  bool database_reachable = false;
+  std::string stream_error;   // the last Valkey failure, while unreachable
+  std::string database_error; // the last PostgreSQL failure, while unreachable
+  std::string metrics;        // its self-metrics, Prometheus text
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, writer_status& x) {
+  return f(caf::meta::type_name("writer_status"), x.stream_reachable,
+           x.database_reachable, x.stream_error, x.database_error, x.metrics);
+}
+
 // One HTTP request and the way back to its connection. Local only: the
 // reply function cannot cross processes, so this type is never serialized.
 struct http_exchange {
@@ -177,6 +193,20 @@ using http_acceptor_actor =
 // one after a backoff (its own timer message, naming the child).
 using ingest_supervisor_actor = caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>>;
 
+// The DB WRITER: reads the stream through the consumer group, writes each
+// lot of entries with one COPY in one transaction, acknowledges after the
+// commit. Blocking (hiredis, libpq), so spawned detached; its own poll
+// message drives it.
+using db_writer_actor =
+  caf::typed_actor<caf::reacts_to<poll_atom>,
+                   caf::replies_to<status_atom>::with<writer_status>>;
+
+// The DIGEST SUPERVISOR: starts the DB writer, restarts it after a backoff
+// when it dies, and answers the status endpoint (/healthz, /readyz, /metrics).
+using digest_supervisor_actor =
+  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
+                   caf::reacts_to<http_atom, http_exchange>>;
+
 } // namespace nodepulse
 
 CAF_BEGIN_TYPE_ID_BLOCK(nodepulse, caf::first_custom_type_id)
@@ -186,6 +216,7 @@ CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_request))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_ack))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publisher_status))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::token_answer))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::writer_status))
 CAF_END_TYPE_ID_BLOCK(nodepulse)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)

@@ -39,6 +39,17 @@ std::vector<config_error> load_digest_config(const std::string& text, digest_con
     if (!valid_listen_address(cfg.status.listen))
       r.fail_key("listen", "expected host:port, got '" + cfg.status.listen + "'");
   });
+  top.section("writer", [&](yaml_reader& r) {
+    r.integer("batch_entries", cfg.writer.batch_entries, 1, 10'000);
+    r.integer("max_failures", cfg.writer.max_failures, 1, 1'000);
+    r.integer("max_deliveries", cfg.writer.max_deliveries, 1, 1'000);
+    r.duration_ms("claim_idle", cfg.writer.claim_idle_ms);
+    if (cfg.writer.claim_idle_ms < 1'000)
+      r.fail_key("claim_idle", "must be at least 1s (a busy digest must not lose its entries)");
+    r.string("dead_letter_stream", cfg.writer.dead_letter_stream);
+    if (cfg.writer.dead_letter_stream.empty())
+      r.fail_key("dead_letter_stream", "must not be empty");
+  });
   top.finish();
   sort_by_position(errors);
   return errors;

@@ -1,7 +1,7 @@
 // digest.yml: the keys of shared/ARCHITECTURE.md ("Ingest and digest
 // config"), with their defaults, loaded and checked. Every problem is
 // reported with its key and line, all at once. `nodepulse migrate` reads
-// postgres.dsn from it; the digest node (issue 4) reads the rest.
+// postgres.dsn from it; `nodepulse digest` reads all of it.
 #pragma once
 
 #include "config/config_error.hpp"
@@ -27,6 +27,13 @@ struct digest_config {
   struct {
     std::string listen = "127.0.0.1:9311"; // /healthz /readyz /metrics
   } status;
+  struct {
+    int64_t batch_entries = 200;      // stream entries per transaction
+    int64_t max_failures = 5;         // rejections of one entry before the DLQ
+    int64_t max_deliveries = 10;      // deliveries of one entry before the DLQ
+    int64_t claim_idle_ms = 60'000;   // a consumer silent this long is dead
+    std::string dead_letter_stream = "nodepulse:metrics:dlq";
+  } writer;
 };
 
 std::vector<config_error> load_digest_config(const std::string& text, digest_config& out);

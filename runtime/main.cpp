@@ -1,5 +1,6 @@
 // nodepulse: one binary, one subcommand per role (shared/ARCHITECTURE.md).
 #include "runtime/node/check_config_command.hpp"
+#include "runtime/node/digest_command.hpp"
 #include "runtime/node/ingest_command.hpp"
 #include "runtime/node/migrate_command.hpp"
 #include "runtime/node/parse_command.hpp"
@@ -19,12 +20,13 @@ constexpr const char* usage =
   "  parse [--format auto|text|openmetrics] [--jsonl] [--lenient] FILE|-\n"
   "                 validate Prometheus exposition text\n"
   "  ingest -c FILE  run an ingest node (HTTP push -> Valkey stream)\n"
+  "  digest -c FILE  run a digest node (Valkey stream -> PostgreSQL)\n"
   "  migrate -c digest.yml [--dsn DSN]\n"
   "                 apply the schema migrations (sql/) to PostgreSQL\n"
   "  check-config [--role ROLE] -c FILE\n"
   "                 check a node's config (ingest, digest)\n"
   "  version        print the version\n"
-  "planned (not in this build yet): agent, digest, dev,\n"
+  "planned (not in this build yet): agent, dev,\n"
   "  status\n";
 
 } // namespace
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
     return nodepulse::node::parse_command(argc - 2, argv + 2);
   if (cmd == "ingest")
     return nodepulse::node::ingest_command(argc - 2, argv + 2);
+  if (cmd == "digest")
+    return nodepulse::node::digest_command(argc - 2, argv + 2);
   if (cmd == "migrate")
     return nodepulse::node::migrate_command(argc - 2, argv + 2);
   if (cmd == "check-config")

@@ -60,3 +60,24 @@ CAF_TEST(values are read and bad ones named with key and line) {
                     "line 2, column 8: postgres.dsn: expected postgresql://user@host:port/db "
                     "or key=value pairs, got 'mysql://x'"});
 }
+
+CAF_TEST(the writer section tunes batching and the dead-letter rules) {
+  digest_config cfg;
+  CAF_CHECK_EQUAL(cfg.writer.batch_entries, 200);
+  CAF_CHECK_EQUAL(cfg.writer.claim_idle_ms, 60'000);
+  CAF_REQUIRE(load_digest_config("writer:\n  batch_entries: 50\n  max_failures: 3\n"
+                                 "  claim_idle: 2s\n  dead_letter_stream: dead\n",
+                                 cfg)
+                .empty());
+  CAF_CHECK_EQUAL(cfg.writer.batch_entries, 50);
+  CAF_CHECK_EQUAL(cfg.writer.max_failures, 3);
+  CAF_CHECK_EQUAL(cfg.writer.claim_idle_ms, 2'000);
+  CAF_CHECK_EQUAL(cfg.writer.dead_letter_stream, "dead");
+  CAF_CHECK_EQUAL(problems("writer:\n  claim_idle: 100ms\n"),
+                  std::vector<std::string>{
+                    "line 2, column 15: writer.claim_idle: must be at least 1s (a busy "
+                    "digest must not lose its entries)"});
+  CAF_CHECK_EQUAL(problems("writer:\n  batch_entries: 0\n"),
+                  std::vector<std::string>{"line 2, column 18: writer.batch_entries: must "
+                                           "be between 1 and 10000, got 0"});
+}

@@ -1,0 +1,386 @@
+#include "actors/digest/db_writer.hpp"
+
+#include "runtime/node/restart_backoff.hpp"
+#include "runtime/pg/copy_rows.hpp"
+#include "runtime/valkey/stream_codec.hpp"
+
+#include <caf/actor_clock.hpp>
+#include <caf/send.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <unordered_set>
+
+namespace nodepulse {
+
+namespace {
+
+using self_ptr = db_writer_actor::stateful_pointer<db_writer_state>;
+constexpr int64_t day_ms = 86'400'000;
+
+int64_t now_ms(const db_writer_settings& s) {
+  if (s.now_ms)
+    return s.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+int64_t day_of(int64_t ms) {
+  return ms >= 0 ? ms / day_ms : -((-ms + day_ms - 1) / day_ms);
+}
+
+// The time an entry was added to the stream: its id is "<ms>-<seq>".
+int64_t added_at_ms(const std::string& id) {
+  int64_t ms = 0;
+  std::from_chars(id.data(), id.data() + id.size(), ms);
+  return ms;
+}
+
+void retry_later(self_ptr self) {
+  auto& st = self->state;
+  ++st.failures_in_a_row;
+  self->delayed_send(self, restart_backoff(st.failures_in_a_row), poll_atom::value);
+}
+
+void stream_failed(self_ptr self, std::string error) {
+  auto& st = self->state;
+  st.health.stream_reachable = false;
+  st.stream_error = std::move(error);
+  st.group_ready = false; // Valkey may have come back empty: make the group again
+  ++st.counters.stream_failures;
+  retry_later(self);
+}
+
+void database_failed(self_ptr self, digest::db_error error) {
+  auto& st = self->state;
+  st.health.database_reachable = false;
+  st.database_error = std::move(error.message);
+  ++st.counters.database_failures;
+  retry_later(self);
+}
+
+void database_answered(db_writer_state& st) {
+  st.health.database_reachable = true;
+  st.database_error.clear();
+}
+
+// One held entry, decoded; its strings point into the delivery and scratch.
+struct decoded_entry {
+  const digest::delivery* d = nullptr;
+  prom::sample_batch batch;
+  std::string scratch;
+  bool committed = false; // written now or before: to be acknowledged
+};
+
+enum class commit_outcome { committed, rejected, connection_lost };
+
+// One transaction for `items`: skips those whose batch id is recorded
+// (or repeated in the same lot), COPYs the rest, records their batch ids.
+commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items,
+                      int64_t keep_from_ms, digest::db_error& error) {
+  auto& st = self->state;
+  auto& sink = *st.sink;
+  auto started = std::chrono::steady_clock::now();
+  auto failed = [&] {
+    sink.rollback();
+    return error.connection_lost ? commit_outcome::connection_lost : commit_outcome::rejected;
+  };
+  if (!sink.begin(error))
+    return failed();
+  std::vector<std::string> ids;
+  for (auto* item : items)
+    ids.push_back(item->d->entry.batch_id);
+  auto known_list = sink.known_batches(ids, error);
+  if (!known_list)
+    return failed();
+  std::unordered_set<std::string> known{known_list->begin(), known_list->end()};
+  std::string rows;
+  std::vector<digest::accepted_batch> accepted;
+  pg::copy_stats totals;
+  uint64_t skipped = 0;
+  for (auto* item : items) {
+    const auto& e = item->d->entry;
+    if (!known.insert(e.batch_id).second) {
+      ++skipped;
+      continue;
+    }
+    auto stats = pg::append_copy_rows(item->batch, e.server_id, keep_from_ms, rows);
+    totals.rows += stats.rows;
+    totals.too_old += stats.too_old;
+    accepted.push_back({e.batch_id, e.server_id, e.received_at_ms});
+  }
+  if (!rows.empty() && !sink.copy_rows(rows, error))
+    return failed();
+  if (!accepted.empty() && !sink.record_batches(accepted, error))
+    return failed();
+  if (!sink.commit(error))
+    return failed();
+  auto& c = st.counters;
+  c.commit_seconds.observe(
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  c.rows_per_commit.observe(static_cast<double>(totals.rows));
+  c.rows += totals.rows;
+  c.too_old += totals.too_old;
+  c.duplicates += skipped;
+  c.entries += accepted.size();
+  ++c.transactions;
+  auto now = now_ms(st.settings);
+  for (auto* item : items) {
+    item->committed = true;
+    c.lag_seconds.observe(
+      static_cast<double>(std::max<int64_t>(0, now - added_at_ms(item->d->id))) / 1000.0);
+  }
+  return commit_outcome::committed;
+}
+
+// Today's partition and the next days', and the retention: on a timer.
+bool maintain(self_ptr self) {
+  auto& st = self->state;
+  digest::db_error error;
+  auto today = day_of(now_ms(st.settings));
+  for (int64_t day = today; day <= today + st.settings.partitions_ahead; ++day) {
+    if (!st.sink->ensure_partition(day, error)) {
+      database_failed(self, std::move(error));
+      return false;
+    }
+    st.partitions.insert(day);
+    ++st.counters.partitions_ensured;
+  }
+  if (!st.sink->apply_retention(st.settings.retention_days, error)) {
+    database_failed(self, std::move(error));
+    return false;
+  }
+  ++st.counters.retention_runs;
+  // Days dropped by the retention may be made again by a late batch.
+  st.partitions.erase(st.partitions.begin(),
+                      st.partitions.lower_bound(today - st.settings.retention_days));
+  database_answered(st);
+  return true;
+}
+
+bool dead_letter(self_ptr self, const digest::delivery& d, const std::string& reason) {
+  auto& st = self->state;
+  std::string error;
+  if (!st.source->dead_letter(d, reason, error)) {
+    stream_failed(self, std::move(error));
+    return false;
+  }
+  st.rejections.erase(d.id);
+  ++st.counters.dead_lettered;
+  return true;
+}
+
+// Writes what is held; false when it scheduled a retry itself.
+bool write_held(self_ptr self) {
+  auto& st = self->state;
+  const auto& cfg = st.settings;
+  const int64_t keep_from_ms = now_ms(cfg) - cfg.retention_days * day_ms;
+  std::vector<std::string> acknowledge;
+  std::vector<std::unique_ptr<decoded_entry>> entries;
+  std::unordered_set<std::string> dead;
+  // Entries that cannot be written go to the dead-letter stream.
+  for (const auto& d : st.held) {
+    if (d.deleted) {
+      acknowledge.push_back(d.id);
+      continue;
+    }
+    std::string reason;
+    auto rejected = st.rejections.find(d.id);
+    auto item = std::make_unique<decoded_entry>();
+    item->d = &d;
+    if (!d.malformed.empty()) {
+      reason = "malformed entry: " + d.malformed;
+    } else if (rejected != st.rejections.end() && rejected->second.count >= cfg.max_failures) {
+      reason = "rejected by PostgreSQL " + std::to_string(rejected->second.count)
+               + " times: " + rejected->second.last_error;
+    } else if (d.deliveries > cfg.max_deliveries) {
+      reason = "delivered " + std::to_string(d.deliveries) + " times without a commit";
+    } else {
+      auto problem = valkey::decode_payload(d.entry.payload, d.entry.received_at_ms,
+                                            item->batch, item->scratch);
+      if (!problem.empty())
+        reason = "payload does not decode: " + problem;
+    }
+    if (!reason.empty()) {
+      if (!dead_letter(self, d, reason))
+        return false;
+      dead.insert(d.id);
+      continue;
+    }
+    entries.push_back(std::move(item));
+  }
+  // Every day the rows fall on has its partition before the COPY (rows
+  // would land in the default partition otherwise, and stay there).
+  std::set<int64_t> days;
+  for (const auto& item : entries)
+    for (const auto& s : item->batch.samples)
+      if (s.timestamp_ms >= keep_from_ms && !st.partitions.count(day_of(s.timestamp_ms)))
+        days.insert(day_of(s.timestamp_ms));
+  for (auto day : days) {
+    digest::db_error error;
+    if (!st.sink->ensure_partition(day, error)) {
+      database_failed(self, std::move(error));
+      return false;
+    }
+    st.partitions.insert(day);
+    ++st.counters.partitions_ensured;
+  }
+  // One transaction for the lot; if PostgreSQL refuses it, one per entry,
+  // to find the entry it refuses.
+  bool any_rejected = false;
+  if (!entries.empty()) {
+    std::vector<decoded_entry*> all;
+    for (auto& item : entries)
+      all.push_back(item.get());
+    digest::db_error error;
+    auto outcome = commit(self, all, keep_from_ms, error);
+    if (outcome == commit_outcome::connection_lost) {
+      database_failed(self, std::move(error));
+      return false;
+    }
+    std::vector<std::vector<decoded_entry*>> retries;
+    if (outcome == commit_outcome::rejected) {
+      if (all.size() == 1) {
+        auto& r = st.rejections[all.front()->d->id];
+        ++r.count;
+        r.last_error = error.message;
+        ++st.counters.rejected;
+        any_rejected = true;
+      } else {
+        for (auto* item : all)
+          retries.push_back({item});
+      }
+    }
+    for (const auto& one : retries) {
+      digest::db_error one_error;
+      auto one_outcome = commit(self, one, keep_from_ms, one_error);
+      if (one_outcome == commit_outcome::connection_lost) {
+        database_failed(self, std::move(one_error));
+        return false;
+      }
+      if (one_outcome == commit_outcome::rejected) {
+        auto& r = st.rejections[one.front()->d->id];
+        ++r.count;
+        r.last_error = one_error.message;
+        ++st.counters.rejected;
+        any_rejected = true;
+      }
+    }
+    database_answered(st);
+  }
+  // Acknowledged only now, after the commit.
+  for (const auto& item : entries)
+    if (item->committed)
+      acknowledge.push_back(item->d->id);
+  std::string stream_error;
+  if (!acknowledge.empty() && !st.source->acknowledge(acknowledge, stream_error)) {
+    // Committed but not acknowledged: the next try finds the batch ids
+    // recorded and only acknowledges.
+    stream_failed(self, std::move(stream_error));
+    return false;
+  }
+  std::unordered_set<std::string> done{acknowledge.begin(), acknowledge.end()};
+  done.insert(dead.begin(), dead.end());
+  entries.clear(); // they point into held
+  st.held.erase(std::remove_if(st.held.begin(), st.held.end(),
+                               [&](const digest::delivery& d) { return done.count(d.id) > 0; }),
+                st.held.end());
+  if (any_rejected) {
+    retry_later(self); // not at full speed: PostgreSQL said no
+    return false;
+  }
+  return true;
+}
+
+// Adds `fresh` to what is held, skipping ids already held.
+void hold(db_writer_state& st, std::vector<digest::delivery>&& fresh) {
+  std::unordered_set<std::string> held;
+  for (const auto& d : st.held)
+    held.insert(d.id);
+  for (auto& d : fresh)
+    if (held.insert(d.id).second)
+      st.held.push_back(std::move(d));
+}
+
+void cycle(self_ptr self) {
+  auto& st = self->state;
+  const auto& cfg = st.settings;
+  std::string error;
+  if (!st.group_ready) {
+    if (!st.source->prepare(error))
+      return stream_failed(self, std::move(error));
+    st.group_ready = true;
+  }
+  if (!st.recovered) {
+    auto own = st.source->read_own_pending(cfg.max_entries, error);
+    if (!own)
+      return stream_failed(self, std::move(error));
+    st.recovered = own->size() < cfg.max_entries;
+    hold(st, std::move(*own));
+  }
+  auto now = self->clock().now();
+  if (now >= st.next_maintenance) {
+    if (!maintain(self))
+      return;
+    st.next_maintenance = now + cfg.maintain_every;
+  }
+  if (st.held.empty() && now >= st.next_claim) {
+    auto claimed = st.source->claim_idle(cfg.max_entries, error);
+    if (!claimed)
+      return stream_failed(self, std::move(error));
+    st.counters.claimed += claimed->size();
+    hold(st, std::move(*claimed));
+    st.next_claim = now + cfg.claim_every;
+  }
+  if (st.held.empty()) {
+    auto fresh = st.source->read_new(cfg.max_entries, error);
+    if (!fresh)
+      return stream_failed(self, std::move(error));
+    hold(st, std::move(*fresh));
+  }
+  st.health.stream_reachable = true;
+  st.stream_error.clear();
+  if (st.held.empty()) {
+    st.failures_in_a_row = 0;
+    self->delayed_send(self, cfg.idle_poll, poll_atom::value);
+    return;
+  }
+  if (!write_held(self))
+    return;
+  st.failures_in_a_row = 0;
+  self->send(self, poll_atom::value);
+}
+
+} // namespace
+
+db_writer_actor::behavior_type db_writer(self_ptr self,
+                                         std::shared_ptr<digest::entry_source> source,
+                                         std::shared_ptr<digest::sample_sink> sink,
+                                         db_writer_settings settings) {
+  auto& st = self->state;
+  st.source = std::move(source);
+  st.sink = std::move(sink);
+  st.settings = std::move(settings);
+  self->send(self, poll_atom::value);
+  return {
+    [self](poll_atom) { cycle(self); },
+    [self](status_atom) {
+      auto& st = self->state;
+      std::string error;
+      if (auto figures = st.source->backlog(error))
+        st.health.backlog = *figures;
+      else
+        st.health.backlog = {};
+      writer_status status;
+      status.stream_reachable = st.health.stream_reachable;
+      status.database_reachable = st.health.database_reachable;
+      status.stream_error = st.stream_error;
+      status.database_error = st.database_error;
+      status.metrics = digest::render_writer_metrics(st.counters, st.health);
+      return status;
+    },
+  };
+}
+
+} // namespace nodepulse

@@ -1,0 +1,82 @@
+// The DB WRITER: the digest's one worker. Each cycle (its own poll
+// message) it takes up to max_entries entries from the stream (after a
+// restart its own pending ones first; every claim_every, entries a dead
+// consumer left pending past the idle timeout), writes them with one COPY
+// in one transaction together with their batch ids, and only after the
+// commit acknowledges and deletes them. So a crash anywhere re-delivers
+// entries, and a re-delivered entry whose batch id is recorded is
+// acknowledged and skipped: every sample lands exactly once.
+//
+// - An entry that cannot be decoded goes to the dead-letter stream at once,
+//   with the reason; one PostgreSQL rejects (the lot is retried entry by
+//   entry to find it) is retried, and dead-lettered after max_failures; one
+//   delivered more than max_deliveries times (it keeps killing digests) too.
+// - PostgreSQL or Valkey unreachable: nothing is acknowledged, the entries
+//   stay pending, the writer retries after a backoff and resumes.
+// - Partitions: for today and partitions_ahead days, every maintain_every,
+//   and for any day a batch carries before its COPY; retention drops old
+//   partitions and old batch ids on the same timer.
+#pragma once
+
+#include "actors/interfaces.hpp"
+#include "runtime/digest/writer_metrics.hpp"
+#include "runtime/digest/writer_ports.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace nodepulse {
+
+struct db_writer_settings {
+  size_t max_entries = 200;     // per transaction
+  uint32_t max_failures = 5;    // rejections of one entry before the DLQ
+  uint32_t max_deliveries = 10; // deliveries of one entry before the DLQ
+  int64_t retention_days = 7;
+  int partitions_ahead = 1; // days after today made ahead of time
+  std::chrono::milliseconds claim_every{15'000};
+  std::chrono::milliseconds maintain_every{600'000};
+  std::chrono::milliseconds idle_poll{5}; // after an empty read (which waited itself)
+  std::function<int64_t()> now_ms;         // wall clock in ms; the system's if empty
+};
+
+struct db_writer_state {
+  static inline constexpr const char* name = "db_writer";
+
+  std::shared_ptr<digest::entry_source> source;
+  std::shared_ptr<digest::sample_sink> sink;
+  db_writer_settings settings;
+
+  bool group_ready = false;     // the consumer group is known to exist
+  bool recovered = false;       // own pending entries from before were re-read
+  std::vector<digest::delivery> held; // taken from the stream, not yet acknowledged
+  struct failure {
+    uint32_t count = 0;
+    std::string last_error;
+  };
+  std::unordered_map<std::string, failure> rejections; // by entry id
+  std::set<int64_t> partitions; // days whose partition is known to exist
+  caf::actor_clock::time_point next_claim{};
+  caf::actor_clock::time_point next_maintenance{};
+  uint32_t failures_in_a_row = 0; // for the retry backoff
+
+  digest::writer_health health;
+  std::string stream_error;
+  std::string database_error;
+  digest::writer_counters counters;
+};
+
+db_writer_actor::behavior_type
+db_writer(db_writer_actor::stateful_pointer<db_writer_state> self,
+          std::shared_ptr<digest::entry_source> source,
+          std::shared_ptr<digest::sample_sink> sink, db_writer_settings settings);
+
+} // namespace nodepulse

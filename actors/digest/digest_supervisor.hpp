@@ -1,0 +1,52 @@
+// The DIGEST SUPERVISOR: starts the DB writer and restarts it after a
+// backoff (runtime/node/restart_backoff.hpp) whenever it dies, and serves
+// the digest's status endpoint on status.listen:
+//
+//   GET /healthz  200 while the node runs;
+//   GET /readyz   200 when the writer reaches both Valkey and PostgreSQL,
+//                 else 503 naming what is unreachable;
+//   GET /metrics  the writer's self-metrics plus the supervisor's restarts.
+//
+// A writer that died leaves its entries pending in the stream; the next
+// incarnation (same consumer name) re-reads them first.
+#pragma once
+
+#include "actors/interfaces.hpp"
+#include "runtime/http/server.hpp"
+
+#include <caf/local_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+namespace nodepulse {
+
+struct digest_supervisor_settings {
+  http::server_settings status;
+  bool serve = true; // false: no socket; tests send http_exchange themselves
+  std::chrono::milliseconds status_timeout{5'000};
+  // How the writer is spawned: detached in a node, on the test scheduler in tests.
+  std::function<db_writer_actor(caf::local_actor*)> spawn_writer;
+};
+
+struct digest_supervisor_state {
+  static inline constexpr const char* name = "digest_supervisor";
+  digest_supervisor_settings settings;
+  std::unique_ptr<http::server> server; // stopped (threads joined) with the state
+  // Invalid while restarting; shared with the functor that stops it when
+  // the supervisor ends.
+  std::shared_ptr<db_writer_actor> writer = std::make_shared<db_writer_actor>();
+  uint32_t deaths = 0;
+  uint64_t restarts = 0;
+};
+
+// Quits with sec::cannot_open_port (and the reason) when it cannot listen.
+digest_supervisor_actor::behavior_type
+digest_supervisor(digest_supervisor_actor::stateful_pointer<digest_supervisor_state> self,
+                  digest_supervisor_settings settings);
+
+} // namespace nodepulse
