@@ -2,7 +2,7 @@
 #include <caf/test/unit_test.hpp>
 
 #include "integration/http_client.hpp"
-#include "integration/ingest_process.hpp"
+#include "integration/node_process.hpp"
 #include "integration/postgres_server.hpp"
 #include "integration/redis_server.hpp"
 #include "runtime/ingest/agent_auth.hpp"
@@ -20,6 +20,8 @@
 using namespace nodepulse;
 using test::gzip;
 using test::ingest_process;
+using test::metric_eventually;
+using test::metric_value;
 
 namespace {
 
@@ -33,29 +35,6 @@ std::string push_target(const std::string& server_id = server_a) {
 
 bool run(const std::string& command) {
   return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-// The value of an unlabelled sample in exposition text (-1 when absent).
-double metric_value(const std::string& text, const std::string& name) {
-  auto at = text.find("\n" + name + " ");
-  if (at == std::string::npos)
-    return -1;
-  return std::stod(text.substr(at + name.size() + 2));
-}
-
-// Asks /metrics until `name` has `expected` or 5 s have passed; returns the
-// last value seen (-1 if /metrics never answered). For counters the node
-// updates just after the client has seen the event.
-double metric_eventually(const ingest_process& ingest, const std::string& name,
-                         double expected) {
-  double last = -1;
-  for (int i = 0; i < 100; ++i) {
-    auto res = ingest.get("/metrics");
-    if (res.status == 200 && (last = metric_value(res.body, name)) == expected)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds{50});
-  }
-  return last;
 }
 
 // The HTTP status line of a raw response ("" when there was none).

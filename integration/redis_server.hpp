@@ -99,6 +99,11 @@ public:
     pid_ = -1;
   }
 
+  // SIGSTOP / SIGCONT: the server hangs, as an overloaded or partitioned
+  // one does: connections stay open and nothing is answered.
+  void pause() { ::kill(pid_, SIGSTOP); }
+  void resume() { ::kill(pid_, SIGCONT); }
+
   // A fresh connection for the test's own checks.
   redisContext* connect() const {
     timeval tv{2, 0};

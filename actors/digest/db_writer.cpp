@@ -7,6 +7,8 @@
 #include <caf/actor_clock.hpp>
 #include <caf/send.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <unordered_set>
@@ -45,6 +47,8 @@ void retry_later(self_ptr self) {
 
 void stream_failed(self_ptr self, std::string error) {
   auto& st = self->state;
+  if (st.health.stream_reachable || st.counters.stream_failures == 0)
+    spdlog::warn("db_writer: Valkey is unreachable ({}); entries wait in the stream", error);
   st.health.stream_reachable = false;
   st.stream_error = std::move(error);
   st.group_ready = false; // Valkey may have come back empty: make the group again
@@ -54,6 +58,9 @@ void stream_failed(self_ptr self, std::string error) {
 
 void database_failed(self_ptr self, digest::db_error error) {
   auto& st = self->state;
+  if (st.health.database_reachable || st.counters.database_failures == 0)
+    spdlog::warn("db_writer: PostgreSQL is unreachable ({}); entries wait in the stream",
+                 error.message);
   st.health.database_reachable = false;
   st.database_error = std::move(error.message);
   ++st.counters.database_failures;
@@ -61,6 +68,8 @@ void database_failed(self_ptr self, digest::db_error error) {
 }
 
 void database_answered(db_writer_state& st) {
+  if (!st.health.database_reachable && st.counters.database_failures > 0)
+    spdlog::info("db_writer: PostgreSQL is back");
   st.health.database_reachable = true;
   st.database_error.clear();
 }
@@ -166,6 +175,8 @@ bool dead_letter(self_ptr self, const digest::delivery& d, const std::string& re
     stream_failed(self, std::move(error));
     return false;
   }
+  spdlog::warn("db_writer: entry {} (batch {}) moved to the dead-letter stream: {}", d.id,
+               d.entry.batch_id, reason);
   st.rejections.erase(d.id);
   ++st.counters.dead_lettered;
   return true;
@@ -339,6 +350,8 @@ void cycle(self_ptr self) {
       return stream_failed(self, std::move(error));
     hold(st, std::move(*fresh));
   }
+  if (!st.health.stream_reachable && st.counters.stream_failures > 0)
+    spdlog::info("db_writer: Valkey is back");
   st.health.stream_reachable = true;
   st.stream_error.clear();
   if (st.held.empty()) {

@@ -11,7 +11,9 @@ namespace nodepulse::valkey {
 namespace {
 
 std::string_view str(const redisReply* r) {
-  return r != nullptr && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS)
+  return r != nullptr
+             && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS
+                 || r->type == REDIS_REPLY_ERROR)
            ? std::string_view{r->str, r->len}
            : std::string_view{};
 }

@@ -1,0 +1,295 @@
+#define CAF_SUITE digest_pipeline
+#include <caf/test/unit_test.hpp>
+
+#include "integration/node_process.hpp"
+#include "integration/postgres_server.hpp"
+#include "integration/redis_server.hpp"
+#include "runtime/prom/parser.hpp"
+#include "runtime/valkey/stream_client.hpp"
+#include "unit/plan_example.hpp"
+
+#include <hiredis/hiredis.h>
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+using namespace nodepulse;
+using test::digest_process;
+using test::ingest_process;
+using test::metric_eventually;
+using test::metric_value;
+
+namespace {
+
+constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
+constexpr const char* stream_key = "nodepulse:metrics:stream";
+constexpr const char* dlq_key = "nodepulse:metrics:dlq";
+// Short, so a killed digest's entries are taken over quickly.
+constexpr const char* writer_yaml = "writer:\n  claim_idle: 1s\n  batch_entries: 20\n";
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// Waits up to `patience` for `done`; true if it came true.
+bool eventually(const std::function<bool()>& done,
+                std::chrono::milliseconds patience = std::chrono::seconds{30}) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds{50});
+  }
+  return done();
+}
+
+struct fixture {
+  test::redis_server redis{true}; // durable: it may be killed and restarted
+  test::postgres_server pg;
+
+  fixture() {
+    std::string cmd = std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn()
+                      + "' >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0)
+      CAF_FAIL("nodepulse migrate failed");
+  }
+
+  int64_t rows() const {
+    auto n = pg.query("SELECT count(*) FROM admiral.metric_samples");
+    return n.empty() ? -1 : std::stoll(n);
+  }
+
+  // Rows of samples stored more than once (none, or exactly-once failed).
+  int64_t duplicate_rows() const {
+    return std::stoll(pg.query(
+      "SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM admiral.metric_samples "
+      "GROUP BY server_id, metric_name, labels, timestamp) d"));
+  }
+
+  // Publishes the plan's four samples as one entry, through the same
+  // publisher ingest uses; `server_id` and `payload` may be spoiled.
+  void publish(const std::string& batch_id, int64_t at, const std::string& server_id = server_a,
+               const std::string* payload = nullptr) {
+    valkey::stream_client client{{"127.0.0.1", redis.port(), ""}, {}};
+    valkey::stream_entry e;
+    e.batch_id = batch_id;
+    e.server_id = server_id;
+    e.received_at_ms = at;
+    if (payload != nullptr) {
+      e.payload = *payload;
+    } else {
+      prom::sample_batch batch;
+      CAF_REQUIRE(prom::parse(test::plan_example_body, {}, batch).ok);
+      valkey::encode_payload(batch, at, {}, e.payload);
+    }
+    auto res = client.publish(e);
+    CAF_REQUIRE(res.outcome == valkey::publish_outcome::published);
+  }
+
+  // n entries of four samples each, one second apart in sample time.
+  void publish_many(int n, const std::string& prefix, int64_t start = now_ms() - 3'600'000) {
+    for (int i = 0; i < n; ++i)
+      publish(prefix + std::to_string(i), start + i * 1000);
+  }
+
+  int64_t redis_integer(const std::string& command) const {
+    redisContext* c = redis.connect();
+    auto* r = static_cast<redisReply*>(redisCommand(c, command.c_str()));
+    int64_t v = -1;
+    if (r != nullptr && r->type == REDIS_REPLY_INTEGER)
+      v = r->integer;
+    else if (r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements > 0
+             && r->element[0]->type == REDIS_REPLY_INTEGER)
+      v = r->element[0]->integer; // XPENDING's summary: the count first
+    if (r != nullptr)
+      freeReplyObject(r);
+    redisFree(c);
+    return v;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(digest_pipeline_tests, fixture)
+
+CAF_TEST(pushes through ingest land in metric_samples exactly once) {
+  ingest_process ingest{redis.port(), ""};
+  digest_process digest{redis.port(), pg.dsn(), writer_yaml};
+  constexpr int pushes = 60;
+  for (int i = 0; i < pushes; ++i) {
+    auto res = ingest.post("/metrics/prometheus?server_id=" + std::string{server_a},
+                           test::plan_example_body, {{"X-Batch-Id", "push-" + std::to_string(i)}});
+    CAF_REQUIRE_EQUAL(res.status, 200);
+  }
+  // A retried push is not stored again by either node.
+  CAF_CHECK_EQUAL(ingest.post("/metrics/prometheus?server_id=" + std::string{server_a},
+                              test::plan_example_body, {{"X-Batch-Id", "push-7"}})
+                    .status,
+                  200);
+  CAF_CHECK(eventually([&] { return rows() == pushes * 4; }));
+  CAF_CHECK(eventually([&] { return redis_integer("XLEN nodepulse:metrics:stream") == 0; }));
+  CAF_CHECK_EQUAL(rows(), pushes * 4);
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.accepted_batches"),
+                  std::to_string(pushes));
+  CAF_CHECK_EQUAL(redis_integer("XPENDING nodepulse:metrics:stream digest"), 0);
+  // The plan's columns, filled from the family.
+  CAF_CHECK_EQUAL(pg.query("SELECT metric_type || '|' || coalesce(unit, '-') || '|' || "
+                           "coalesce(help_text, '-') || '|' || labels::text FROM "
+                           "admiral.metric_samples WHERE metric_name = "
+                           "'node_cpu_seconds_total' ORDER BY labels::text LIMIT 1"),
+                  "counter|seconds|Seconds the CPUs spent in each mode.|"
+                  "{\"cpu\": \"0\", \"mode\": \"idle\"}");
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.servers WHERE id = '"
+                           + std::string{server_a} + "' AND last_seen > now() - interval '1 hour'"),
+                  "1");
+  // Today's partition holds the rows, not the default one.
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.metric_samples_default"), "0");
+  CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_rows_total", pushes * 4),
+                  pushes * 4.0);
+  CAF_CHECK_EQUAL(digest.get("/readyz").status, 200);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(a digest killed between its commit and its acknowledgement loses and doubles nothing) {
+  digest_process digest{redis.port(), pg.dsn(), writer_yaml};
+  publish("first", now_ms());
+  CAF_REQUIRE(eventually([&] { return rows() == 4; }));
+  // Hold the server's row: the digest's next transaction waits inside,
+  // after its COPY, for the lock.
+  PGconn* holder = PQconnectdb(pg.dsn().c_str());
+  CAF_REQUIRE_EQUAL(PQstatus(holder), CONNECTION_OK);
+  PQclear(PQexec(holder, "BEGIN"));
+  PQclear(PQexec(holder, ("SELECT 1 FROM admiral.servers WHERE id = '" + std::string{server_a}
+                          + "' FOR UPDATE")
+                           .c_str()));
+  publish_many(10, "held-");
+  CAF_REQUIRE(eventually([&] {
+    return pg.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+           == "1";
+  }));
+  // Valkey hangs, then the lock goes: the digest commits and cannot
+  // acknowledge. It is killed right after the commit is visible.
+  redis.pause();
+  PQclear(PQexec(holder, "COMMIT"));
+  PQfinish(holder);
+  CAF_REQUIRE(eventually([&] { return rows() > 4; }));
+  digest.kill();
+  redis.resume();
+  auto committed = rows();
+  CAF_MESSAGE("committed before the kill: " << committed << " rows");
+  CAF_CHECK_GREATER(redis_integer("XPENDING nodepulse:metrics:stream digest"), 0);
+  // A new digest (another consumer) claims the dead one's entries, finds
+  // their batch ids recorded, and only acknowledges them.
+  digest.restart();
+  publish_many(5, "after-");
+  CAF_CHECK(eventually([&] { return rows() == 4 * 16; }));
+  CAF_CHECK(eventually(
+    [&] { return redis_integer("XPENDING nodepulse:metrics:stream digest") == 0; }));
+  CAF_CHECK_EQUAL(rows(), 4 * 16);
+  CAF_CHECK_EQUAL(duplicate_rows(), 0);
+  CAF_CHECK_GREATER(metric_value(digest.get("/metrics").body,
+                                 "nodepulse_digest_duplicate_entries_total"),
+                    0);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST(postgresql restarted mid-run loses nothing) {
+  digest_process digest{redis.port(), pg.dsn(), writer_yaml};
+  publish_many(30, "before-");
+  CAF_REQUIRE(eventually([&] { return rows() == 4 * 30; }));
+  pg.stop();
+  publish_many(30, "during-", now_ms() - 1'800'000);
+  CAF_CHECK(eventually([&] { return digest.get("/readyz").status == 503; }));
+  CAF_CHECK(digest.get("/readyz").body.find("PostgreSQL is unreachable") != std::string::npos);
+  CAF_CHECK_GREATER(metric_value(digest.get("/metrics").body,
+                                 "nodepulse_digest_database_failures_total"),
+                    0);
+  pg.start();
+  publish_many(30, "after-", now_ms() - 900'000);
+  CAF_CHECK(eventually([&] { return rows() == 4 * 90; }));
+  CAF_CHECK_EQUAL(rows(), 4 * 90);
+  CAF_CHECK_EQUAL(duplicate_rows(), 0);
+  CAF_CHECK(eventually([&] { return digest.get("/readyz").status == 200; }));
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST(valkey killed and restarted mid-run loses nothing) {
+  digest_process digest{redis.port(), pg.dsn(), writer_yaml};
+  publish_many(20, "before-");
+  CAF_REQUIRE(eventually([&] { return rows() == 4 * 20; }));
+  redis.stop(); // SIGKILL
+  CAF_CHECK(eventually([&] { return digest.get("/readyz").status == 503; }));
+  CAF_CHECK(digest.get("/readyz").body.find("Valkey is unreachable") != std::string::npos);
+  redis.start(); // its append-only file brings the stream and the group back
+  publish_many(20, "after-", now_ms() - 1'800'000);
+  CAF_CHECK(eventually([&] { return rows() == 4 * 40; }));
+  CAF_CHECK_EQUAL(duplicate_rows(), 0);
+  CAF_CHECK(eventually([&] { return digest.get("/readyz").status == 200; }));
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST(two digests share the stream without duplicates) {
+  digest_process one{redis.port(), pg.dsn(), writer_yaml};
+  digest_process two{redis.port(), pg.dsn(), writer_yaml};
+  constexpr int entries = 300;
+  publish_many(entries, "shared-");
+  CAF_CHECK(eventually([&] { return rows() == 4 * entries; }));
+  CAF_CHECK_EQUAL(rows(), 4 * entries);
+  CAF_CHECK_EQUAL(duplicate_rows(), 0);
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.accepted_batches"),
+                  std::to_string(entries));
+  auto by_one = metric_value(one.get("/metrics").body, "nodepulse_digest_entries_total");
+  auto by_two = metric_value(two.get("/metrics").body, "nodepulse_digest_entries_total");
+  CAF_MESSAGE("entries written: " << by_one << " by one, " << by_two << " by two");
+  CAF_CHECK_EQUAL(by_one + by_two, entries);
+  CAF_CHECK_EQUAL(one.stop(), 0);
+  CAF_CHECK_EQUAL(two.stop(), 0);
+}
+
+CAF_TEST(poison entries reach the dead-letter stream and the rest lands) {
+  digest_process digest{redis.port(), pg.dsn(),
+                        std::string{writer_yaml} + "  max_failures: 2\n"};
+  publish("good-1", now_ms());
+  std::string garbage = "not a payload";
+  publish("garbage", now_ms(), server_a, &garbage);
+  publish("bad-server", now_ms(), "not-a-uuid");
+  publish("good-2", now_ms());
+  CAF_CHECK(eventually([&] { return redis_integer("XLEN nodepulse:metrics:dlq") == 2; }));
+  CAF_CHECK(eventually([&] { return rows() == 8; }));
+  auto dead = redis.read_stream(dlq_key);
+  CAF_REQUIRE_EQUAL(dead.size(), 2u);
+  CAF_CHECK_EQUAL(dead[0]["batch_id"], "garbage");
+  CAF_CHECK(dead[0]["reason"].rfind("payload does not decode: ", 0) == 0);
+  CAF_CHECK_EQUAL(dead[0]["payload"], garbage);
+  CAF_CHECK_EQUAL(dead[1]["batch_id"], "bad-server");
+  CAF_CHECK(dead[1]["reason"].rfind("rejected by PostgreSQL 2 times: ", 0) == 0);
+  CAF_CHECK(dead[1]["reason"].find("uuid") != std::string::npos);
+  CAF_CHECK(eventually([&] { return redis_integer("XLEN nodepulse:metrics:stream") == 0; }));
+  CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_dead_letter_length", 2), 2.0);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST(samples of earlier days land in their own partitions) {
+  digest_process digest{redis.port(), pg.dsn(), writer_yaml};
+  int64_t two_days_ago = now_ms() - 2 * 86'400'000LL;
+  publish("replayed", two_days_ago);
+  publish("ancient", now_ms() - 30 * 86'400'000LL); // beyond retention.days (7)
+  CAF_CHECK(eventually([&] { return rows() == 4; }));
+  CAF_CHECK(eventually(
+    [&] { return redis_integer("XLEN nodepulse:metrics:stream") == 0; }));
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.metric_samples_default"), "0");
+  CAF_CHECK_EQUAL(pg.query("SELECT tableoid::regclass::text FROM admiral.metric_samples "
+                           "LIMIT 1"),
+                  pg.query("SELECT 'admiral.metric_samples_' || to_char((now() AT TIME ZONE "
+                           "'UTC')::date - 2, 'YYYYMMDD')"));
+  CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_samples_too_old_total", 4), 4.0);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
