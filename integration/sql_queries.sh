@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# sql/queries/ against real node_exporter data: three scrapes of a real
+# prometheus-node-exporter go through a real ingest and digest into a real
+# PostgreSQL 15; each query's answer is compared with the same figure
+# computed independently from the scraped text (Python's prometheus_client
+# parser, sql_queries_check.py).
+set -euo pipefail
+nodepulse=$1
+source_dir=$2
+. "$(dirname "$0")/lib.sh"
+
+exporter=/usr/bin/prometheus-node-exporter
+pg_bin=/usr/lib/postgresql/15/bin
+[ -x "$exporter" ] || fail "$exporter missing: scripts/bootstrap installs prometheus-node-exporter"
+[ -x "$pg_bin/postgres" ] || fail "$pg_bin/postgres missing: scripts/bootstrap installs postgresql"
+command -v redis-server >/dev/null || fail "redis-server missing: scripts/bootstrap installs it"
+python=/usr/bin/python3 # Debian's, with python3-prometheus-client
+$python -c 'import prometheus_client' 2>/dev/null \
+  || fail "python3-prometheus-client missing: scripts/bootstrap installs it"
+
+work=$(mktemp -d)
+chmod 755 "$work"
+pg_pid=""
+# A fast shutdown, by the postmaster's own PID (under root, $pg_pid is runuser's).
+stop_postgres() {
+  local pid_file="$work/pg/data/postmaster.pid"
+  [ -f "$pid_file" ] && kill -INT "$(head -1 "$pid_file")" 2>/dev/null || true
+  [ -n "$pg_pid" ] && wait "$pg_pid" 2>/dev/null || true
+}
+trap 'stop_all; stop_postgres; rm -rf "$work"' EXIT
+
+# PostgreSQL runs as the postgres user when the test runs as root.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+mkdir "$work/pg"
+[ "$(id -u)" = 0 ] && chown postgres "$work/pg"
+as_pg "$pg_bin/initdb" -D "$work/pg/data" -U nodepulse --auth=trust --no-sync -E UTF8 \
+  >"$work/initdb.log" 2>&1 || fail "initdb: $(cat "$work/initdb.log")"
+pg_port=$(free_port)
+as_pg "$pg_bin/postgres" -D "$work/pg/data" -p "$pg_port" -k "$work/pg" \
+  -c listen_addresses=127.0.0.1 -c fsync=off -c TimeZone=UTC >"$work/pg.log" 2>&1 &
+pg_pid=$!
+dsn="postgresql://nodepulse@127.0.0.1:$pg_port/postgres"
+for _ in $(seq 1 100); do
+  psql -q "$dsn" -c 'SELECT 1' >/dev/null 2>&1 && break
+  sleep 0.1
+done
+"$nodepulse" migrate --dsn "$dsn" >/dev/null || fail "migrate failed"
+
+redis_port=$(free_port)
+start_bg redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+  >"$work/redis.log" 2>&1
+exporter_port=$(free_port)
+# Every filesystem type, so that "/" is there in a container too (overlay).
+start_bg "$exporter" --web.listen-address="127.0.0.1:$exporter_port" \
+  --collector.filesystem.fs-types-exclude='^(proc|sysfs)$' 2>"$work/exporter.log"
+ingest_port=$(free_port)
+digest_port=$(free_port)
+cat >"$work/ingest.yml" <<YML
+listen: "127.0.0.1:$ingest_port"
+valkey: { url: "redis://127.0.0.1:$redis_port" }
+YML
+cat >"$work/digest.yml" <<YML
+valkey: { url: "redis://127.0.0.1:$redis_port" }
+postgres: { dsn: "$dsn" }
+status: { listen: "127.0.0.1:$digest_port" }
+YML
+start_bg "$nodepulse" ingest -c "$work/ingest.yml" 2>"$work/ingest.log"
+start_bg "$nodepulse" digest -c "$work/digest.yml" 2>"$work/digest.log"
+wait_http "http://127.0.0.1:$exporter_port/metrics"
+wait_http "http://127.0.0.1:$ingest_port/healthz"
+wait_http "http://127.0.0.1:$digest_port/readyz" 30
+
+server=5f0e8a52-2b8c-4e27-9d0c-3a4f6b7c8d9e
+for i in 1 2 3; do
+  curl -sf "http://127.0.0.1:$exporter_port/metrics" >"$work/scrape$i.prom"
+  code=$(curl -s -o "$work/push$i.json" -w '%{http_code}' \
+    -H 'Content-Type: text/plain; version=0.0.4' --data-binary "@$work/scrape$i.prom" \
+    "http://127.0.0.1:$ingest_port/metrics/prometheus?server_id=$server")
+  [ "$code" = 200 ] || fail "push $i answered $code: $(cat "$work/push$i.json")"
+  [ "$i" = 3 ] || sleep 1.2
+done
+
+batches=""
+for _ in $(seq 1 300); do
+  batches=$(psql -At "$dsn" -c 'SELECT count(*) FROM admiral.accepted_batches')
+  [ "$batches" = 3 ] && break
+  sleep 0.1
+done
+[ "$batches" = 3 ] || fail "the digest committed $batches of 3 batches: $(cat "$work/digest.log")"
+
+# Each scrape's time as stored (the samples carry none: ingest stamped them).
+psql -At "$dsn" -c "SELECT DISTINCT (extract(epoch FROM timestamp) * 1000)::bigint
+                      FROM admiral.metric_samples ORDER BY 1" >"$work/timestamps.txt"
+for q in cpu_usage_percent memory root_filesystem network uptime; do
+  psql -At -F '|' -v ON_ERROR_STOP=1 -v server_id="$server" -v window='1 hour' "$dsn" \
+    -f "$source_dir/sql/queries/$q.sql" >"$work/$q.out" || fail "$q.sql failed"
+done
+psql -At -F '|' -v ON_ERROR_STOP=1 -v server_id="$server" "$dsn" \
+  -f "$source_dir/sql/queries/latest_cpu.sql" >"$work/latest_cpu.out" || fail "latest_cpu.sql failed"
+# Another server's id finds nothing.
+other=$(psql -At -F '|' -v server_id=00000000-0000-0000-0000-000000000000 -v window='1 hour' \
+  "$dsn" -f "$source_dir/sql/queries/memory.sql")
+[ -z "$other" ] || fail "memory.sql answered for a server that never pushed: $other"
+
+$python "$(dirname "$0")/sql_queries_check.py" "$work" || fail "a query disagrees with the scrapes"
