@@ -44,3 +44,42 @@ stop_all() {
     wait "$pid" 2>/dev/null || true
   done
 }
+
+# PostgreSQL 15 in DIR (initdb'd on first use, kept afterwards), on a free
+# loopback port, as the postgres user when run as root. Sets pg_dsn; stop
+# it with stop_postgres (a fast shutdown, by the postmaster's own PID).
+pg_bin=/usr/lib/postgresql/15/bin
+pg_dir=""
+pg_launcher=""
+start_postgres() {
+  pg_dir=$1
+  [ -x "$pg_bin/postgres" ] || fail "$pg_bin/postgres missing: scripts/bootstrap installs postgresql"
+  local as_pg=()
+  [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
+  mkdir -p "$pg_dir"
+  chmod 755 "$(dirname "$pg_dir")"
+  [ "$(id -u)" = 0 ] && chown postgres "$pg_dir"
+  if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
+    "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U nodepulse --auth=trust --no-sync \
+      -E UTF8 >"$pg_dir/initdb.log" 2>&1 || fail "initdb: $(cat "$pg_dir/initdb.log")"
+  fi
+  local port
+  port=$(free_port)
+  "${as_pg[@]}" "$pg_bin/postgres" -D "$pg_dir/data" -p "$port" -k "$pg_dir" \
+    -c listen_addresses=127.0.0.1 -c TimeZone=UTC "${@:2}" >"$pg_dir/postgres.log" 2>&1 &
+  pg_launcher=$!
+  pg_dsn="postgresql://nodepulse@127.0.0.1:$port/postgres"
+  for _ in $(seq 1 150); do
+    psql -q "$pg_dsn" -c 'SELECT 1' >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "PostgreSQL did not start: $(tail -5 "$pg_dir/postgres.log")"
+}
+
+stop_postgres() {
+  [ -n "$pg_dir" ] || return 0
+  local pid_file="$pg_dir/data/postmaster.pid"
+  [ -f "$pid_file" ] && kill -INT "$(head -1 "$pid_file")" 2>/dev/null || true
+  [ -n "$pg_launcher" ] && wait "$pg_launcher" 2>/dev/null || true
+  pg_dir=""
+}

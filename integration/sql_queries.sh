@@ -10,42 +10,16 @@ source_dir=$2
 . "$(dirname "$0")/lib.sh"
 
 exporter=/usr/bin/prometheus-node-exporter
-pg_bin=/usr/lib/postgresql/15/bin
 [ -x "$exporter" ] || fail "$exporter missing: scripts/bootstrap installs prometheus-node-exporter"
-[ -x "$pg_bin/postgres" ] || fail "$pg_bin/postgres missing: scripts/bootstrap installs postgresql"
 command -v redis-server >/dev/null || fail "redis-server missing: scripts/bootstrap installs it"
 python=/usr/bin/python3 # Debian's, with python3-prometheus-client
 $python -c 'import prometheus_client' 2>/dev/null \
   || fail "python3-prometheus-client missing: scripts/bootstrap installs it"
 
 work=$(mktemp -d)
-chmod 755 "$work"
-pg_pid=""
-# A fast shutdown, by the postmaster's own PID (under root, $pg_pid is runuser's).
-stop_postgres() {
-  local pid_file="$work/pg/data/postmaster.pid"
-  [ -f "$pid_file" ] && kill -INT "$(head -1 "$pid_file")" 2>/dev/null || true
-  [ -n "$pg_pid" ] && wait "$pg_pid" 2>/dev/null || true
-}
 trap 'stop_all; stop_postgres; rm -rf "$work"' EXIT
-
-# PostgreSQL runs as the postgres user when the test runs as root.
-as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-mkdir "$work/pg"
-[ "$(id -u)" = 0 ] && chown postgres "$work/pg"
-as_pg "$pg_bin/initdb" -D "$work/pg/data" -U nodepulse --auth=trust --no-sync -E UTF8 \
-  >"$work/initdb.log" 2>&1 || fail "initdb: $(cat "$work/initdb.log")"
-pg_port=$(free_port)
-as_pg "$pg_bin/postgres" -D "$work/pg/data" -p "$pg_port" -k "$work/pg" \
-  -c listen_addresses=127.0.0.1 -c fsync=off -c TimeZone=UTC >"$work/pg.log" 2>&1 &
-pg_pid=$!
-dsn="postgresql://nodepulse@127.0.0.1:$pg_port/postgres"
-for _ in $(seq 1 100); do
-  psql -q "$dsn" -c 'SELECT 1' >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_postgres "$work/pg" -c fsync=off
+dsn=$pg_dsn
 "$nodepulse" migrate --dsn "$dsn" >/dev/null || fail "migrate failed"
 
 redis_port=$(free_port)
