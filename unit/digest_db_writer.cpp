@@ -128,6 +128,8 @@ struct scripted_database : digest::sample_sink {
   // The open transaction.
   std::vector<std::string> pending_ids;
   size_t pending_rows = 0;
+  size_t copying = 0;   // rows of the COPY under way
+  bool refused = false; // the COPY under way holds a refused row
 
   explicit scripted_database(call_log& l) : log(l) {}
 
@@ -158,14 +160,25 @@ struct scripted_database : digest::sample_sink {
         known.push_back(id);
     return known;
   }
-  bool copy_rows(const std::string& rows, digest::db_error& error) override {
-    size_t n = static_cast<size_t>(std::count(rows.begin(), rows.end(), '\n'));
-    if (!rejected_server.empty() && rows.find(rejected_server) != std::string::npos) {
+  bool copy_start(digest::db_error&) override {
+    copying = 0;
+    return true;
+  }
+  bool copy_send(const std::string& rows, digest::db_error&) override {
+    copying += static_cast<size_t>(std::count(rows.begin(), rows.end(), '\n'));
+    refused = refused || (!rejected_server.empty()
+                          && rows.find(rejected_server) != std::string::npos);
+    return true;
+  }
+  // PostgreSQL reports a refused row at the end of the COPY.
+  bool copy_end(digest::db_error& error) override {
+    if (refused) {
+      refused = false;
       error.message = "invalid input syntax for type uuid: \"" + rejected_server + "\"";
       return false;
     }
-    log.push_back("copy " + std::to_string(n));
-    pending_rows += n;
+    log.push_back("copy " + std::to_string(copying));
+    pending_rows += copying;
     return true;
   }
   bool record_batches(const std::vector<digest::accepted_batch>& batches,

@@ -104,7 +104,19 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items,
   if (!known_list)
     return failed();
   std::unordered_set<std::string> known{known_list->begin(), known_list->end()};
-  std::string rows;
+  // The rows go out in pieces of about copy_piece bytes as they are made.
+  constexpr size_t copy_piece = 256 * 1024;
+  auto& rows = st.copy_buffer;
+  rows.clear();
+  bool copying = false;
+  auto send = [&] {
+    if (!copying && !sink.copy_start(error))
+      return false;
+    copying = true;
+    bool sent = sink.copy_send(rows, error);
+    rows.clear();
+    return sent;
+  };
   std::vector<digest::accepted_batch> accepted;
   pg::copy_stats totals;
   uint64_t skipped = 0;
@@ -118,8 +130,12 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items,
     totals.rows += stats.rows;
     totals.too_old += stats.too_old;
     accepted.push_back({e.batch_id, e.server_id, e.received_at_ms});
+    if (rows.size() >= copy_piece && !send())
+      return failed();
   }
-  if (!rows.empty() && !sink.copy_rows(rows, error))
+  if (!rows.empty() && !send())
+    return failed();
+  if (copying && !sink.copy_end(error))
     return failed();
   if (!accepted.empty() && !sink.record_batches(accepted, error))
     return failed();

@@ -67,6 +67,7 @@ struct db_writer_state {
   caf::actor_clock::time_point next_claim{};
   caf::actor_clock::time_point next_maintenance{};
   uint32_t failures_in_a_row = 0; // for the retry backoff
+  std::string copy_buffer;        // COPY text being made; its capacity is kept
 
   digest::writer_health health;
   std::string stream_error;

@@ -2,6 +2,7 @@
 #include "runtime/bench/encode_bench.hpp"
 #include "runtime/bench/ingest_bench.hpp"
 #include "runtime/bench/parse_bench.hpp"
+#include "runtime/bench/publish_bench.hpp"
 
 #include <cstdio>
 #include <string_view>
@@ -22,7 +23,11 @@ int main(int argc, char** argv) {
     "        errors, samples/s, latency percentiles, the server's RSS\n"
     "  make-fleet [--instances N] SCRAPE_FILE\n"
     "        N copies of one scrape with distinct `instance` labels, as one\n"
-    "        valid exposition on stdout (the input for `parse`)\n";
+    "        valid exposition on stdout (the input for `parse`)\n"
+    "  publish --valkey URL [--entries N | --servers S --interval-ms MS\n"
+    "          --seconds T] [--run NAME] [--ids-out FILE] SCRAPE_FILE\n"
+    "        stream entries for the digest: a backlog of N scrapes, or S\n"
+    "        servers pushing every MS; --ids-out writes batch id and XADD ms\n";
   if (argc < 2) {
     std::fputs(usage, stderr);
     return 2;
@@ -34,6 +39,8 @@ int main(int argc, char** argv) {
     return nodepulse::bench::encode_bench(argc - 2, argv + 2);
   if (cmd == "ingest")
     return nodepulse::bench::ingest_bench(argc - 2, argv + 2);
+  if (cmd == "publish")
+    return nodepulse::bench::publish_bench(argc - 2, argv + 2);
   if (cmd == "make-fleet")
     return nodepulse::bench::make_fleet(argc - 2, argv + 2);
   std::fputs(usage, stderr);

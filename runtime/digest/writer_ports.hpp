@@ -72,13 +72,18 @@ public:
   virtual ~sample_sink() = default;
   // The daily partition of `day` (days since 1970-01-01, UTC) exists.
   virtual bool ensure_partition(int64_t day, db_error& error) = 0;
-  // One transaction: begin, known_batches, copy_rows, record_batches, commit.
+  // One transaction: begin, known_batches, the COPY, record_batches, commit
+  // (rollback after any failure, in the middle of a COPY too).
   virtual bool begin(db_error& error) = 0;
   // Which of `batch_ids` are committed already.
   virtual std::optional<std::vector<std::string>>
   known_batches(const std::vector<std::string>& batch_ids, db_error& error) = 0;
-  // One COPY of rows in PostgreSQL's text format (pg::append_copy_rows).
-  virtual bool copy_rows(const std::string& rows, db_error& error) = 0;
+  // One COPY of rows in PostgreSQL's text format (pg::append_copy_rows),
+  // sent in pieces as they are made, so that PostgreSQL works on one piece
+  // while the writer makes the next: copy_start, copy_send..., copy_end.
+  virtual bool copy_start(db_error& error) = 0;
+  virtual bool copy_send(const std::string& rows, db_error& error) = 0;
+  virtual bool copy_end(db_error& error) = 0;
   // Records the batch ids and upserts their servers' last_seen.
   virtual bool record_batches(const std::vector<accepted_batch>& batches, db_error& error)
     = 0;

@@ -15,6 +15,7 @@ namespace nodepulse::pg {
 // exactly while a database goes away and comes back.
 struct sample_store::impl {
   PGconn* conn = nullptr;
+  bool in_copy = false; // a COPY was started and not ended
 
   ~impl() { drop(); }
 
@@ -22,6 +23,7 @@ struct sample_store::impl {
     if (conn != nullptr)
       PQfinish(conn);
     conn = nullptr;
+    in_copy = false;
   }
 };
 
@@ -145,31 +147,37 @@ sample_store::known_batches(const std::vector<std::string>& batch_ids,
   return known;
 }
 
-bool sample_store::copy_rows(const std::string& rows, digest::db_error& error) {
+bool sample_store::copy_start(digest::db_error& error) {
   const std::string sql = std::string{"COPY admiral.metric_samples ("} + copy_columns
                           + ") FROM STDIN";
   result_ptr start{PQexec(impl_->conn, sql.c_str())};
   if (!succeeded(impl_->conn, start.get(), PGRES_COPY_IN, error))
     return false;
-  // In pieces: libpq buffers what it is given, and one piece per batch
-  // would double the memory of a large transaction.
-  constexpr size_t piece = 1 << 20;
-  bool sent = true;
-  for (size_t at = 0; at < rows.size() && sent; at += piece) {
-    auto n = std::min(piece, rows.size() - at);
-    sent = PQputCopyData(impl_->conn, rows.data() + at, static_cast<int>(n)) == 1;
+  impl_->in_copy = true;
+  return true;
+}
+
+bool sample_store::copy_send(const std::string& rows, digest::db_error& error) {
+  if (PQputCopyData(impl_->conn, rows.data(), static_cast<int>(rows.size())) == 1)
+    return true;
+  error.connection_lost = PQstatus(impl_->conn) != CONNECTION_OK;
+  error.message = trimmed(PQerrorMessage(impl_->conn));
+  return false;
+}
+
+bool sample_store::copy_end(digest::db_error& error) {
+  impl_->in_copy = false;
+  if (PQputCopyEnd(impl_->conn, nullptr) != 1) {
+    error.connection_lost = PQstatus(impl_->conn) != CONNECTION_OK;
+    error.message = trimmed(PQerrorMessage(impl_->conn));
+    return false;
   }
-  if (PQputCopyEnd(impl_->conn, sent ? nullptr : "sending rows failed") != 1)
-    sent = false;
-  bool ok = sent;
+  // A row PostgreSQL refuses is reported here, after the end.
+  bool ok = true;
   while (PGresult* r = PQgetResult(impl_->conn)) {
     result_ptr res{r};
     if (ok)
       ok = succeeded(impl_->conn, res.get(), PGRES_COMMAND_OK, error);
-  }
-  if (!sent && error.message.empty()) {
-    error.connection_lost = PQstatus(impl_->conn) != CONNECTION_OK;
-    error.message = trimmed(PQerrorMessage(impl_->conn));
   }
   return ok;
 }
@@ -184,11 +192,14 @@ bool sample_store::record_batches(const std::vector<digest::accepted_batch>& bat
   auto id_list = array_literal(ids);
   auto server_list = array_literal(servers);
   const char* params[] = {id_list.c_str(), server_list.c_str()};
+  // accepted_at: this moment, not the transaction's start, so that it is
+  // close to the commit (what the end-to-end lag is measured against).
   // A batch id committed meanwhile by another digest is a unique violation:
   // this transaction rolls back and the writer sees the id as known.
   result_ptr inserted{PQexecParams(impl_->conn,
-                                   "INSERT INTO admiral.accepted_batches (batch_id, server_id) "
-                                   "SELECT * FROM unnest($1::text[], $2::uuid[])",
+                                   "INSERT INTO admiral.accepted_batches (batch_id, server_id, accepted_at) "
+                                   "SELECT b, s, clock_timestamp() "
+                                   "FROM unnest($1::text[], $2::uuid[]) AS t(b, s)",
                                    2, nullptr, params, nullptr, nullptr, 0)};
   if (!succeeded(impl_->conn, inserted.get(), PGRES_COMMAND_OK, error))
     return false;
@@ -228,6 +239,12 @@ void sample_store::rollback() {
   if (PQstatus(impl_->conn) != CONNECTION_OK) {
     impl_->drop();
     return;
+  }
+  if (impl_->in_copy) { // abandoned halfway: end it as failed first
+    impl_->in_copy = false;
+    PQputCopyEnd(impl_->conn, "abandoned by the digest");
+    while (PGresult* r = PQgetResult(impl_->conn))
+      PQclear(r);
   }
   result_ptr res{PQexec(impl_->conn, "ROLLBACK")};
 }

@@ -20,7 +20,9 @@ public:
   bool begin(digest::db_error& error) override;
   std::optional<std::vector<std::string>>
   known_batches(const std::vector<std::string>& batch_ids, digest::db_error& error) override;
-  bool copy_rows(const std::string& rows, digest::db_error& error) override;
+  bool copy_start(digest::db_error& error) override;
+  bool copy_send(const std::string& rows, digest::db_error& error) override;
+  bool copy_end(digest::db_error& error) override;
   bool record_batches(const std::vector<digest::accepted_batch>& batches,
                       digest::db_error& error) override;
   bool commit(digest::db_error& error) override;
