@@ -33,10 +33,7 @@ int digest_command(int argc, char** argv) {
   if (!config_argument(argc, argv, "digest", config_path))
     return 2;
   config::digest_config cfg;
-  auto problems = config::load_digest_config_file(config_path, cfg);
-  for (const auto& p : problems)
-    std::fprintf(stderr, "%s: %s\n", config_path.c_str(), p.to_string().c_str());
-  if (!problems.empty())
+  if (!load_config_reporting(config_path, cfg, config::load_digest_config_file))
     return 2;
   std::string error;
   auto addr = valkey::parse_url(cfg.valkey.url, error);

@@ -100,10 +100,7 @@ int ingest_command(int argc, char** argv) {
   if (!config_argument(argc, argv, "ingest", config_path))
     return 2;
   config::ingest_config cfg;
-  auto problems = config::load_ingest_config_file(config_path, cfg);
-  for (const auto& p : problems)
-    std::fprintf(stderr, "%s: %s\n", config_path.c_str(), p.to_string().c_str());
-  if (!problems.empty())
+  if (!load_config_reporting(config_path, cfg, config::load_ingest_config_file))
     return 2;
   prepared prep;
   std::string error;

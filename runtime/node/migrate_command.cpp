@@ -1,6 +1,7 @@
 #include "runtime/node/migrate_command.hpp"
 
 #include "config/digest_config.hpp"
+#include "runtime/node/node_runner.hpp"
 #include "runtime/pg/migrations.hpp"
 
 #include <cstdio>
@@ -34,10 +35,7 @@ int migrate_command(int argc, char** argv) {
   }
   if (!path.empty()) {
     config::digest_config cfg;
-    auto problems = config::load_digest_config_file(path, cfg);
-    for (const auto& p : problems)
-      std::fprintf(stderr, "%s: %s\n", path.c_str(), p.to_string().c_str());
-    if (!problems.empty())
+    if (!load_config_reporting(path, cfg, config::load_digest_config_file))
       return 2;
     if (dsn.empty())
       dsn = cfg.postgres.dsn;

@@ -6,6 +6,7 @@
 #include <caf/fwd.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace nodepulse::node {
@@ -13,6 +14,17 @@ namespace nodepulse::node {
 // `-c FILE` / `--config FILE` and nothing else; false (usage printed for
 // `role`) otherwise.
 bool config_argument(int argc, char** argv, const char* role, std::string& path);
+
+// Loads the config file at `path` with `load` (a config::load_*_config_file);
+// prints every problem as "FILE: line L, column C: key: problem" to stderr
+// and returns false if there was any.
+template <class Config, class Load>
+bool load_config_reporting(const std::string& path, Config& cfg, Load load) {
+  auto problems = load(path, cfg);
+  for (const auto& p : problems)
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), p.to_string().c_str());
+  return problems.empty();
+}
 
 // "host:port" (checked by the config loader) split at the last colon;
 // "[::1]" loses its brackets.

@@ -1,6 +1,6 @@
 #include "runtime/pg/migrations.hpp"
 
-#include <libpq-fe.h>
+#include "runtime/pg/libpq_support.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -26,17 +26,7 @@ namespace {
 struct conn_deleter {
   void operator()(PGconn* c) const { PQfinish(c); }
 };
-struct result_deleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
 using conn_ptr = std::unique_ptr<PGconn, conn_deleter>;
-using result_ptr = std::unique_ptr<PGresult, result_deleter>;
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-    s.pop_back();
-  return s;
-}
 
 // The error of a failed statement, with the line in `sql` it points at.
 std::string describe(PGconn* conn, PGresult* res, const std::string& sql) {

@@ -1,8 +1,7 @@
 #include "runtime/pg/sample_store.hpp"
 
 #include "runtime/pg/copy_rows.hpp"
-
-#include <libpq-fe.h>
+#include "runtime/pg/libpq_support.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -26,22 +25,6 @@ struct sample_store::impl {
     in_copy = false;
   }
 };
-
-namespace {
-
-std::string trimmed(const char* message) {
-  std::string s = message != nullptr ? message : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-    s.pop_back();
-  return s.empty() ? "unknown error" : s;
-}
-
-struct result_deleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using result_ptr = std::unique_ptr<PGresult, result_deleter>;
-
-} // namespace
 
 sample_store::sample_store(std::string dsn)
   : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {

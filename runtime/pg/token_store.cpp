@@ -1,6 +1,6 @@
 #include "runtime/pg/token_store.hpp"
 
-#include <libpq-fe.h>
+#include "runtime/pg/libpq_support.hpp"
 
 namespace nodepulse::pg {
 
@@ -21,17 +21,6 @@ token_store::token_store(std::string dsn) : dsn_(std::move(dsn)), impl_(std::mak
 
 token_store::~token_store() = default;
 
-namespace {
-
-std::string trimmed(const char* message) {
-  std::string s = message != nullptr ? message : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-    s.pop_back();
-  return s.empty() ? "unknown error" : s;
-}
-
-} // namespace
-
 token_lookup_result token_store::lookup(const std::string& token_hash) {
   token_lookup_result res;
   if (impl_->conn == nullptr || PQstatus(impl_->conn) != CONNECTION_OK) {
@@ -46,21 +35,19 @@ token_lookup_result token_store::lookup(const std::string& token_hash) {
     }
   }
   const char* params[] = {token_hash.c_str()};
-  PGresult* rows = PQexecParams(impl_->conn,
+  result_ptr rows{PQexecParams(impl_->conn,
                                 "SELECT server_id::text FROM admiral.agent_tokens "
                                 "WHERE token_hash = $1 AND revoked_at IS NULL",
-                                1, nullptr, params, nullptr, nullptr, 0);
-  if (PQresultStatus(rows) == PGRES_TUPLES_OK) {
+                                1, nullptr, params, nullptr, nullptr, 0)};
+  if (PQresultStatus(rows.get()) == PGRES_TUPLES_OK) {
     res.reachable = true;
-    if (PQntuples(rows) > 0)
-      res.server_id = std::string{PQgetvalue(rows, 0, 0)};
+    if (PQntuples(rows.get()) > 0)
+      res.server_id = std::string{PQgetvalue(rows.get(), 0, 0)};
   } else {
-    res.error = trimmed(rows != nullptr ? PQresultErrorMessage(rows)
-                                        : PQerrorMessage(impl_->conn));
+    res.error = trimmed(rows ? PQresultErrorMessage(rows.get()) : PQerrorMessage(impl_->conn));
     if (res.error == "unknown error")
       res.error = trimmed(PQerrorMessage(impl_->conn));
   }
-  PQclear(rows);
   return res;
 }
 

@@ -119,6 +119,18 @@ reply_ptr connection::command(const std::vector<std::string_view>& args,
   return reply;
 }
 
+std::optional<int64_t> stream_length(connection& conn, const std::string& stream,
+                                     std::string& error) {
+  auto reply = conn.command({"XLEN", stream}, error);
+  if (!reply)
+    return std::nullopt;
+  if (reply->type != REDIS_REPLY_INTEGER) {
+    error = reply_error(reply.get(), "XLEN");
+    return std::nullopt;
+  }
+  return static_cast<int64_t>(reply->integer);
+}
+
 std::string reply_error(const redisReply* r, std::string_view command) {
   if (r != nullptr && r->type == REDIS_REPLY_ERROR)
     return std::string{r->str, r->len};

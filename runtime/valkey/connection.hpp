@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,10 @@ private:
   redisContext* ctx_ = nullptr;
   uint64_t connects_ = 0;
 };
+
+// XLEN of `stream`; nullopt and `error` set when Valkey cannot answer.
+std::optional<int64_t> stream_length(connection& conn, const std::string& stream,
+                                     std::string& error);
 
 // The text of an error reply, or of a reply of an unexpected type.
 std::string reply_error(const redisReply* r, std::string_view command);

@@ -59,14 +59,7 @@ publish_result stream_client::publish(const stream_entry& entry) {
 }
 
 std::optional<int64_t> stream_client::stream_length(std::string& error) {
-  auto reply = conn_.command({"XLEN", settings_.stream}, error);
-  if (!reply)
-    return std::nullopt;
-  if (reply->type != REDIS_REPLY_INTEGER) {
-    error = reply_error(reply.get(), "XLEN");
-    return std::nullopt;
-  }
-  return static_cast<int64_t>(reply->integer);
+  return valkey::stream_length(conn_, settings_.stream, error);
 }
 
 } // namespace nodepulse::valkey

@@ -274,25 +274,20 @@ bool stream_consumer::dead_letter(const digest::delivery& d, const std::string& 
 
 std::optional<digest::backlog_figures> stream_consumer::backlog(std::string& error) {
   digest::backlog_figures out;
-  auto length = conn_.command({"XLEN", settings_.stream}, error);
+  auto length = stream_length(conn_, settings_.stream, error);
   if (!length)
     return std::nullopt;
-  if (length->type != REDIS_REPLY_INTEGER) {
-    error = reply_error(length.get(), "XLEN");
-    return std::nullopt;
-  }
-  out.length = length->integer;
+  out.length = *length;
   auto pending = conn_.command({"XPENDING", settings_.stream, settings_.group}, error);
   if (!pending)
     return std::nullopt;
   if (pending->type == REDIS_REPLY_ARRAY && pending->elements >= 1
       && pending->element[0]->type == REDIS_REPLY_INTEGER)
     out.pending = pending->element[0]->integer;
-  auto dead = conn_.command({"XLEN", settings_.dead_letter_stream}, error);
+  auto dead = stream_length(conn_, settings_.dead_letter_stream, error);
   if (!dead)
     return std::nullopt;
-  if (dead->type == REDIS_REPLY_INTEGER)
-    out.dead_letters = dead->integer;
+  out.dead_letters = *dead;
   return out;
 }
 
