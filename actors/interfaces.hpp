@@ -2,6 +2,7 @@
 // place: reading this file tells every message in the system.
 #pragma once
 
+#include "runtime/digest/writer_metrics.hpp"
 #include "runtime/http/message.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -136,20 +137,16 @@ typename Inspector::result_type inspect(Inspector& f, token_answer& x) {
            x.error);
 }
 
-// How the DB writer is doing, for the digest's /readyz and /metrics.
+// How one DB writer is doing, for the digest's /readyz and /metrics. Local
+// only (the supervisor sums its writers' counters), so never serialized.
 struct writer_status {
   bool stream_reachable = false;
   bool database_reachable = false;
   std::string stream_error;   // the last Valkey failure, while unreachable
   std::string database_error; // the last PostgreSQL failure, while unreachable
-  std::string metrics;        // its self-metrics, Prometheus text
+  digest::backlog_figures backlog;
+  digest::writer_counters counters;
 };
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, writer_status& x) {
-  return f(caf::meta::type_name("writer_status"), x.stream_reachable,
-           x.database_reachable, x.stream_error, x.database_error, x.metrics);
-}
 
 // One HTTP request and the way back to its connection. Local only: the
 // reply function cannot cross processes, so this type is never serialized.
@@ -201,8 +198,9 @@ using db_writer_actor =
   caf::typed_actor<caf::reacts_to<poll_atom>,
                    caf::replies_to<status_atom>::with<writer_status>>;
 
-// The DIGEST SUPERVISOR: starts the DB writer, restarts it after a backoff
-// when it dies, and answers the status endpoint (/healthz, /readyz, /metrics).
+// The DIGEST SUPERVISOR: starts the DB writers, restarts one after a backoff
+// when it dies (its own timer message, naming the slot), and answers the
+// status endpoint (/healthz, /readyz, /metrics).
 using digest_supervisor_actor =
   caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
                    caf::reacts_to<http_atom, http_exchange>>;
@@ -216,7 +214,7 @@ CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_request))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_ack))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publisher_status))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::token_answer))
-CAF_ADD_TYPE_ID(nodepulse, (nodepulse::writer_status))
 CAF_END_TYPE_ID_BLOCK(nodepulse)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::writer_status)

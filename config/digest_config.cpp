@@ -40,6 +40,7 @@ std::vector<config_error> load_digest_config(const std::string& text, digest_con
       r.fail_key("listen", "expected host:port, got '" + cfg.status.listen + "'");
   });
   top.section("writer", [&](yaml_reader& r) {
+    r.integer("connections", cfg.writer.connections, 1, 64);
     r.integer("batch_entries", cfg.writer.batch_entries, 1, 10'000);
     r.integer("max_failures", cfg.writer.max_failures, 1, 1'000);
     r.integer("max_deliveries", cfg.writer.max_deliveries, 1, 1'000);

@@ -28,6 +28,7 @@ struct digest_config {
     std::string listen = "127.0.0.1:9311"; // /healthz /readyz /metrics
   } status;
   struct {
+    int64_t connections = 2;          // writers, each its own consumer and connection
     int64_t batch_entries = 200;      // stream entries per transaction
     int64_t max_failures = 5;         // rejections of one entry before the DLQ
     int64_t max_deliveries = 10;      // deliveries of one entry before the DLQ

@@ -160,8 +160,8 @@ CAF_TEST(a digest killed between its commit and its acknowledgement loses and do
   digest_process digest{redis.port(), pg.dsn(), writer_yaml};
   publish("first", now_ms());
   CAF_REQUIRE(eventually([&] { return rows() == 4; }));
-  // Hold the server's row: the digest's next transaction waits inside,
-  // after its COPY, for the lock.
+  // Hold the server's row: the digest's next transactions (one per
+  // writer) wait inside, after their COPY, for the lock.
   PGconn* holder = PQconnectdb(pg.dsn().c_str());
   CAF_REQUIRE_EQUAL(PQstatus(holder), CONNECTION_OK);
   PQclear(PQexec(holder, "BEGIN"));
@@ -170,8 +170,8 @@ CAF_TEST(a digest killed between its commit and its acknowledgement loses and do
                            .c_str()));
   publish_many(10, "held-");
   CAF_REQUIRE(eventually([&] {
-    return pg.query("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-           == "1";
+    return pg.query("SELECT count(*) > 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+           == "t";
   }));
   // Valkey hangs, then the lock goes: the digest commits and cannot
   // acknowledge. It is killed right after the commit is visible.

@@ -63,12 +63,14 @@ CAF_TEST(values are read and bad ones named with key and line) {
 
 CAF_TEST(the writer section tunes batching and the dead-letter rules) {
   digest_config cfg;
+  CAF_CHECK_EQUAL(cfg.writer.connections, 2);
   CAF_CHECK_EQUAL(cfg.writer.batch_entries, 200);
   CAF_CHECK_EQUAL(cfg.writer.claim_idle_ms, 60'000);
-  CAF_REQUIRE(load_digest_config("writer:\n  batch_entries: 50\n  max_failures: 3\n"
+  CAF_REQUIRE(load_digest_config("writer:\n  connections: 4\n  batch_entries: 50\n  max_failures: 3\n"
                                  "  claim_idle: 2s\n  dead_letter_stream: dead\n",
                                  cfg)
                 .empty());
+  CAF_CHECK_EQUAL(cfg.writer.connections, 4);
   CAF_CHECK_EQUAL(cfg.writer.batch_entries, 50);
   CAF_CHECK_EQUAL(cfg.writer.max_failures, 3);
   CAF_CHECK_EQUAL(cfg.writer.claim_idle_ms, 2'000);

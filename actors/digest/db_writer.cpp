@@ -397,16 +397,14 @@ db_writer_actor::behavior_type db_writer(self_ptr self,
     [self](status_atom) {
       auto& st = self->state;
       std::string error;
-      if (auto figures = st.source->backlog(error))
-        st.health.backlog = *figures;
-      else
-        st.health.backlog = {};
       writer_status status;
+      if (auto figures = st.source->backlog(error))
+        status.backlog = *figures;
       status.stream_reachable = st.health.stream_reachable;
       status.database_reachable = st.health.database_reachable;
       status.stream_error = st.stream_error;
       status.database_error = st.database_error;
-      status.metrics = digest::render_writer_metrics(st.counters, st.health);
+      status.counters = st.counters;
       return status;
     },
   };

@@ -69,7 +69,7 @@ struct db_writer_state {
   uint32_t failures_in_a_row = 0; // for the retry backoff
   std::string copy_buffer;        // COPY text being made; its capacity is kept
 
-  digest::writer_health health;
+  digest::writer_health health; // reachability as last seen (backlog unused here)
   std::string stream_error;
   std::string database_error;
   digest::writer_counters counters;

@@ -7,6 +7,8 @@
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
 
+#include <algorithm>
+
 namespace nodepulse {
 
 namespace {
@@ -25,24 +27,55 @@ void respond_error(http_exchange& ex, int status, const std::string& why) {
   respond(ex, r.status, std::move(r.body));
 }
 
-void start_writer(self_ptr self) {
+void start_writer(self_ptr self, uint32_t slot) {
   auto& st = self->state;
-  *st.writer = st.settings.spawn_writer(self);
-  self->monitor(*st.writer);
+  auto& writer = (*st.writers)[slot];
+  writer = st.settings.spawn_writer(self, slot);
+  self->monitor(writer);
 }
 
-// Asks the writer how it is, then calls `f` with its status, or answers
-// 503 if there is no writer or it does not answer in time.
+// What the writers say, summed: reachable only if every one is.
+struct node_status {
+  writer_status sum;
+  uint32_t restarting = 0; // slots without a writer right now
+  uint32_t answered = 0;
+};
+
+// Asks each writer in turn how it is, then calls `f` with the sum; a writer
+// that does not answer in time counts as restarting.
 template <class F>
-void with_writer_status(self_ptr self, http_exchange ex, F f) {
+void ask_writers(self_ptr self, std::shared_ptr<node_status> acc, uint32_t slot, F f) {
   auto& st = self->state;
-  if (!*st.writer)
-    return respond_error(ex, 503, "the DB writer is restarting");
-  self->request(*st.writer, st.settings.status_timeout, status_atom::value)
-    .then([ex, f](writer_status& s) mutable { f(ex, s); },
-          [ex](caf::error&) mutable {
-            respond_error(ex, 503, "the DB writer did not answer in time");
-          });
+  if (slot == st.writers->size())
+    return f(*acc);
+  const auto& writer = (*st.writers)[slot];
+  if (!writer) {
+    ++acc->restarting;
+    return ask_writers(self, std::move(acc), slot + 1, std::move(f));
+  }
+  self->request(writer, st.settings.status_timeout, status_atom::value)
+    .then(
+      [self, acc, slot, f](writer_status& s) mutable {
+        auto& sum = acc->sum;
+        if (acc->answered++ == 0) {
+          sum = std::move(s);
+        } else {
+          sum.counters += s.counters;
+          if (sum.stream_reachable && !s.stream_reachable) {
+            sum.stream_reachable = false;
+            sum.stream_error = s.stream_error;
+          }
+          if (sum.database_reachable && !s.database_reachable) {
+            sum.database_reachable = false;
+            sum.database_error = s.database_error;
+          }
+        }
+        ask_writers(self, std::move(acc), slot + 1, std::move(f));
+      },
+      [self, acc, slot, f](caf::error&) mutable {
+        ++acc->restarting;
+        ask_writers(self, std::move(acc), slot + 1, std::move(f));
+      });
 }
 
 void route(self_ptr self, http_exchange ex) {
@@ -55,19 +88,26 @@ void route(self_ptr self, http_exchange ex) {
                                     + " is not allowed on " + path);
   if (path == "/healthz")
     return respond(ex, 200, R"({"status":"ok"})");
+  auto acc = std::make_shared<node_status>();
   if (path == "/readyz")
-    return with_writer_status(self, std::move(ex), [](http_exchange& ex, writer_status& s) {
-      if (!s.stream_reachable)
-        return respond_error(ex, 503, "Valkey is unreachable: " + s.stream_error);
-      if (!s.database_reachable)
-        return respond_error(ex, 503, "PostgreSQL is unreachable: " + s.database_error);
+    return ask_writers(self, acc, 0, [ex](node_status& n) mutable {
+      if (n.restarting > 0)
+        return respond_error(ex, 503, "a DB writer is restarting");
+      if (!n.sum.stream_reachable)
+        return respond_error(ex, 503, "Valkey is unreachable: " + n.sum.stream_error);
+      if (!n.sum.database_reachable)
+        return respond_error(ex, 503, "PostgreSQL is unreachable: " + n.sum.database_error);
       respond(ex, 200, R"({"status":"ready"})");
     });
-  with_writer_status(self, std::move(ex), [self](http_exchange& ex, writer_status& s) {
+  ask_writers(self, acc, 0, [self, ex](node_status& n) mutable {
+    digest::writer_health health{n.sum.stream_reachable && n.restarting == 0,
+                                 n.sum.database_reachable && n.restarting == 0,
+                                 n.sum.backlog};
     http::reply r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    r.body = std::move(s.metrics);
-    r.body += "# HELP nodepulse_digest_writer_restarts_total DB writer restarts after it died.\n"
+    r.body = digest::render_writer_metrics(n.sum.counters, health,
+                                           self->state.writers->size() - n.restarting);
+    r.body += "# HELP nodepulse_digest_writer_restarts_total DB writer restarts after one died.\n"
               "# TYPE nodepulse_digest_writer_restarts_total counter\n"
               "nodepulse_digest_writer_restarts_total "
               + std::to_string(self->state.restarts) + "\n";
@@ -92,28 +132,36 @@ digest_supervisor(self_ptr self, digest_supervisor_settings settings) {
     if (!st.server)
       self->quit(caf::make_error(caf::sec::cannot_open_port, error));
   }
+  st.writers->resize(std::max<uint32_t>(1, st.settings.writers));
+  st.deaths.assign(st.writers->size(), 0);
   if (!st.settings.serve || st.server)
-    start_writer(self);
-  // Monitored, not linked (a link would carry the writer's death here): so
-  // whichever incarnation runs is stopped explicitly with the node.
-  self->attach_functor([writer = st.writer] {
-    if (*writer)
-      caf::anon_send_exit(*writer, caf::exit_reason::user_shutdown);
+    for (uint32_t slot = 0; slot < st.writers->size(); ++slot)
+      start_writer(self, slot);
+  // Monitored, not linked (a link would carry a writer's death here): so
+  // whichever incarnations run are stopped explicitly with the node.
+  self->attach_functor([writers = st.writers] {
+    for (auto& w : *writers)
+      if (w)
+        caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
-    if (!*st.writer || st.writer->address() != msg.source)
-      return;
-    *st.writer = nullptr;
-    ++st.deaths;
-    self->delayed_send(self, restart_backoff(st.deaths), respawn_atom::value, uint32_t{0});
+    for (uint32_t slot = 0; slot < st.writers->size(); ++slot) {
+      auto& w = (*st.writers)[slot];
+      if (!w || w.address() != msg.source)
+        continue;
+      w = nullptr;
+      ++st.deaths[slot];
+      self->delayed_send(self, restart_backoff(st.deaths[slot]), respawn_atom::value, slot);
+    }
   });
   return {
-    [self](respawn_atom, uint32_t) {
-      if (*self->state.writer)
+    [self](respawn_atom, uint32_t slot) {
+      auto& st = self->state;
+      if (slot >= st.writers->size() || (*st.writers)[slot])
         return;
-      ++self->state.restarts;
-      start_writer(self);
+      ++st.restarts;
+      start_writer(self, slot);
     },
     [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },
   };

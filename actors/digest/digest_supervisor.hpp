@@ -1,14 +1,16 @@
-// The DIGEST SUPERVISOR: starts the DB writer and restarts it after a
-// backoff (runtime/node/restart_backoff.hpp) whenever it dies, and serves
-// the digest's status endpoint on status.listen:
+// The DIGEST SUPERVISOR: starts `writers` DB writers (each its own consumer
+// and PostgreSQL connection: PostgreSQL takes one COPY per connection on one
+// core, so two writers take about twice the rows), restarts a dead one
+// after a backoff (runtime/node/restart_backoff.hpp), and serves the
+// digest's status endpoint on status.listen:
 //
 //   GET /healthz  200 while the node runs;
-//   GET /readyz   200 when the writer reaches both Valkey and PostgreSQL,
-//                 else 503 naming what is unreachable;
-//   GET /metrics  the writer's self-metrics plus the supervisor's restarts.
+//   GET /readyz   200 when every writer reaches both Valkey and PostgreSQL,
+//                 else 503 naming what is unreachable or restarting;
+//   GET /metrics  the writers' self-metrics summed, plus restarts.
 //
 // A writer that died leaves its entries pending in the stream; the next
-// incarnation (same consumer name) re-reads them first.
+// incarnation in its slot (same consumer name) re-reads them first.
 #pragma once
 
 #include "actors/interfaces.hpp"
@@ -22,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace nodepulse {
 
@@ -29,18 +32,21 @@ struct digest_supervisor_settings {
   http::server_settings status;
   bool serve = true; // false: no socket; tests send http_exchange themselves
   std::chrono::milliseconds status_timeout{5'000};
-  // How the writer is spawned: detached in a node, on the test scheduler in tests.
-  std::function<db_writer_actor(caf::local_actor*)> spawn_writer;
+  uint32_t writers = 1;
+  // How writer `slot` is spawned: detached in a node, on the test scheduler
+  // in tests.
+  std::function<db_writer_actor(caf::local_actor*, uint32_t slot)> spawn_writer;
 };
 
 struct digest_supervisor_state {
   static inline constexpr const char* name = "digest_supervisor";
   digest_supervisor_settings settings;
   std::unique_ptr<http::server> server; // stopped (threads joined) with the state
-  // Invalid while restarting; shared with the functor that stops it when
-  // the supervisor ends.
-  std::shared_ptr<db_writer_actor> writer = std::make_shared<db_writer_actor>();
-  uint32_t deaths = 0;
+  // One per slot, invalid while restarting; shared with the functor that
+  // stops them when the supervisor ends.
+  std::shared_ptr<std::vector<db_writer_actor>> writers =
+    std::make_shared<std::vector<db_writer_actor>>();
+  std::vector<uint32_t> deaths; // per slot
   uint64_t restarts = 0;
 };
 

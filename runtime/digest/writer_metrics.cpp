@@ -2,8 +2,31 @@
 
 namespace nodepulse::digest {
 
-std::string render_writer_metrics(const writer_counters& c, const writer_health& h) {
+writer_counters& writer_counters::operator+=(const writer_counters& o) {
+  rows += o.rows;
+  entries += o.entries;
+  transactions += o.transactions;
+  duplicates += o.duplicates;
+  too_old += o.too_old;
+  dead_lettered += o.dead_lettered;
+  rejected += o.rejected;
+  database_failures += o.database_failures;
+  stream_failures += o.stream_failures;
+  claimed += o.claimed;
+  partitions_ensured += o.partitions_ensured;
+  retention_runs += o.retention_runs;
+  commit_seconds.merge(o.commit_seconds);
+  rows_per_commit.merge(o.rows_per_commit);
+  lag_seconds.merge(o.lag_seconds);
+  return *this;
+}
+
+std::string render_writer_metrics(const writer_counters& c, const writer_health& h,
+                                  size_t writers) {
   prom::metrics_text t;
+  t.one("nodepulse_digest_writers", "gauge",
+        "DB writers running (each its own consumer and PostgreSQL connection).",
+        static_cast<double>(writers));
   auto counter = [&t](const char* name, const char* help, uint64_t v) {
     t.one(name, "counter", help, static_cast<double>(v));
   };

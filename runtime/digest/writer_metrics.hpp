@@ -28,6 +28,9 @@ struct writer_counters {
   prom::histogram rows_per_commit{{10, 100, 1'000, 5'000, 10'000, 50'000, 100'000, 500'000}};
   // XADD (the entry id's time) to COMMIT, per entry.
   prom::histogram lag_seconds{{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}};
+
+  // Adds another writer's counts (a node with several writers reports one sum).
+  writer_counters& operator+=(const writer_counters& other);
 };
 
 struct writer_health {
@@ -36,6 +39,8 @@ struct writer_health {
   backlog_figures backlog;
 };
 
-std::string render_writer_metrics(const writer_counters& c, const writer_health& h);
+// `writers` is how many writers the figures are summed over.
+std::string render_writer_metrics(const writer_counters& c, const writer_health& h,
+                                  size_t writers = 1);
 
 } // namespace nodepulse::digest

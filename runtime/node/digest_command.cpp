@@ -56,11 +56,16 @@ int digest_command(int argc, char** argv) {
   writer.claim_every = std::chrono::milliseconds{cfg.writer.claim_idle_ms / 4};
   digest_supervisor_settings settings;
   split_listen(cfg.status.listen, settings.status.host, settings.status.port);
+  settings.writers = static_cast<uint32_t>(cfg.writer.connections);
   settings.spawn_writer = [addr = *addr, consumer, writer,
-                           dsn = cfg.postgres.dsn](caf::local_actor* self) {
-    // hiredis and libpq block: the writer gets its own thread.
+                           dsn = cfg.postgres.dsn](caf::local_actor* self, uint32_t slot) {
+    // Each slot its own consumer name, kept across restarts of its writer
+    // (which then re-reads its own pending entries first).
+    auto mine = consumer;
+    mine.consumer += "-" + std::to_string(slot);
+    // hiredis and libpq block: each writer gets its own thread.
     return self->spawn<caf::detached>(db_writer,
-                                      std::make_shared<valkey::stream_consumer>(addr, consumer),
+                                      std::make_shared<valkey::stream_consumer>(addr, mine),
                                       std::make_shared<pg::sample_store>(dsn), writer);
   };
 
@@ -69,8 +74,9 @@ int digest_command(int argc, char** argv) {
   sys_cfg.set("scheduler.policy", caf::atom("sharing")); // see ingest_command.cpp
   caf::actor_system sys{sys_cfg};
   auto supervisor = sys.spawn(digest_supervisor, settings);
-  spdlog::info("digest: consumer {} of group {} on stream {} at {}; status on http://{}",
-               consumer.consumer, cfg.valkey.group, cfg.valkey.stream, cfg.valkey.url,
+  spdlog::info("digest: {} writers (consumers {}-0..) of group {} on stream {} at {}; "
+               "status on http://{}",
+               settings.writers, consumer.consumer, cfg.valkey.group, cfg.valkey.stream, cfg.valkey.url,
                cfg.status.listen);
   int exit_code = run_until_stopped(sys, caf::actor_cast<caf::actor>(supervisor), "digest");
   spdlog::info("digest: stopped");

@@ -18,6 +18,13 @@ void histogram::observe(double value) {
   sum_ += value;
 }
 
+void histogram::merge(const histogram& other) {
+  for (size_t i = 0; i < counts_.size() && i < other.counts_.size(); ++i)
+    counts_[i] += other.counts_[i];
+  count_ += other.count_;
+  sum_ += other.sum_;
+}
+
 std::vector<double> latency_bounds() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 }

@@ -15,6 +15,8 @@ public:
   explicit histogram(std::vector<double> bounds);
 
   void observe(double value);
+  // Adds `other`'s observations (same bounds) to this one's.
+  void merge(const histogram& other);
 
   const std::vector<double>& bounds() const { return bounds_; }
   const std::vector<uint64_t>& counts() const { return counts_; } // per bucket, not cumulative
