@@ -25,7 +25,6 @@ using test::metric_value;
 namespace {
 
 constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
-constexpr const char* stream_key = "nodepulse:metrics:stream";
 constexpr const char* dlq_key = "nodepulse:metrics:dlq";
 // Short, so a killed digest's entries are taken over quickly.
 constexpr const char* writer_yaml = "writer:\n  claim_idle: 1s\n  batch_entries: 20\n";
@@ -275,7 +274,11 @@ CAF_TEST(poison entries reach the dead-letter stream and the rest lands) {
   CAF_CHECK_EQUAL(digest.stop(), 0);
 }
 
-CAF_TEST(samples of earlier days land in their own partitions) {
+CAF_TEST(samples of earlier days land in their own partitions and old ones go) {
+  // Left from long ago: a daily partition and a batch id past retention.days.
+  CAF_REQUIRE(pg.psql("SELECT admiral.ensure_sample_partition(current_date - 30)"));
+  CAF_REQUIRE(pg.psql("INSERT INTO admiral.accepted_batches (batch_id, server_id, accepted_at) "
+                      "VALUES ('old', '" + std::string{server_a} + "', now() - interval '30 days')"));
   digest_process digest{redis.port(), pg.dsn(), writer_yaml};
   int64_t two_days_ago = now_ms() - 2 * 86'400'000LL;
   publish("replayed", two_days_ago);
@@ -289,6 +292,13 @@ CAF_TEST(samples of earlier days land in their own partitions) {
                   pg.query("SELECT 'admiral.metric_samples_' || to_char((now() AT TIME ZONE "
                            "'UTC')::date - 2, 'YYYYMMDD')"));
   CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_samples_too_old_total", 4), 4.0);
+  // Retention ran as the digest started: both gone, whole.
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                           "'admiral.metric_samples'::regclass AND inhrelid::regclass::text = "
+                           "'admiral.metric_samples_' || to_char(current_date - 30, 'YYYYMMDD')"),
+                  "0");
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.accepted_batches WHERE batch_id = 'old'"),
+                  "0");
   CAF_CHECK_EQUAL(digest.stop(), 0);
 }
 
