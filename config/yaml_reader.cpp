@@ -28,8 +28,12 @@ YAML::Node yaml_reader::get(const char* key) {
 
 void yaml_reader::fail(const YAML::Node& at, const char* key,
                        std::string message) {
+  fail_at(at, full(key), std::move(message));
+}
+
+void yaml_reader::fail_at(const YAML::Node& at, std::string full_key, std::string message) {
   auto mark = at.Mark();
-  errors_.push_back({mark.line + 1, mark.column + 1, full(key), std::move(message)});
+  errors_.push_back({mark.line + 1, mark.column + 1, std::move(full_key), std::move(message)});
 }
 
 void yaml_reader::fail_key(const char* key, std::string message) {
@@ -107,6 +111,24 @@ void yaml_reader::duration_ms(const char* key, int64_t& out) {
     return;
   }
   out = static_cast<int64_t>(n * scale);
+}
+
+void yaml_reader::boolean(const char* key, bool& out) {
+  YAML::Node v = get(key);
+  if (!v || v.IsNull())
+    return;
+  const std::string text = v.IsScalar() ? v.Scalar() : "";
+  for (const char* yes : {"true", "yes", "on"})
+    if (text == yes) {
+      out = true;
+      return;
+    }
+  for (const char* no : {"false", "no", "off"})
+    if (text == no) {
+      out = false;
+      return;
+    }
+  fail(v, key, "expected true or false, got '" + text + "'");
 }
 
 void yaml_reader::finish() {

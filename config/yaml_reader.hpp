@@ -27,6 +27,33 @@ public:
   void integer(const char* key, int64_t& out, int64_t min, int64_t max);
   // "500ms", "15s", "10m", "2h" (or a bare number of seconds).
   void duration_ms(const char* key, int64_t& out);
+  // true/false (also yes/no, on/off, as YAML 1.1 has them).
+  void boolean(const char* key, bool& out);
+
+  // Reads the sequence of mappings at `key`, each with `read(yaml_reader&,
+  // size_t index)`; errors in item i name the key as `key[i].field`. True
+  // when `key` holds a list (maybe empty).
+  template <class F>
+  bool mappings(const char* key, F&& read) {
+    YAML::Node seq = get(key);
+    if (!seq || seq.IsNull())
+      return false;
+    if (!seq.IsSequence()) {
+      fail(seq, key, "expected a list");
+      return false;
+    }
+    for (size_t i = 0; i < seq.size(); ++i) {
+      std::string item_path = full(key) + "[" + std::to_string(i) + "]";
+      if (!seq[i].IsMap()) {
+        fail_at(seq[i], item_path, "expected a mapping of keys");
+        continue;
+      }
+      yaml_reader item{seq[i], item_path, errors_};
+      read(item, i);
+      item.finish();
+    }
+    return true;
+  }
 
   // Reads the mapping at `key` with `read(yaml_reader&)`.
   template <class F>
@@ -53,6 +80,7 @@ private:
   YAML::Node get(const char* key);
   std::string full(const char* key) const;
   void fail(const YAML::Node& at, const char* key, std::string message);
+  void fail_at(const YAML::Node& at, std::string full_key, std::string message);
 
   YAML::Node node_;
   std::string path_;

@@ -12,6 +12,16 @@ out=$("$nodepulse" check-config -c "$config_dir/ingest.yml")
 [ "$out" = "$config_dir/ingest.yml: ok (ingest config)" ] || fail "shipped ingest.yml: $out"
 out=$("$nodepulse" check-config -c "$config_dir/digest.yml")
 [ "$out" = "$config_dir/digest.yml: ok (digest config)" ] || fail "shipped digest.yml: $out"
+out=$("$nodepulse" check-config -c "$config_dir/agent.yml")
+[ "$out" = "$config_dir/agent.yml: ok (agent config)" ] || fail "shipped agent.yml: $out"
+# The agent's installed name, nodepulse.yml, is an agent config.
+printf 'agent:\n  server_id: not-a-uuid\n' >"$work/nodepulse.yml"
+set +e
+"$nodepulse" check-config -c "$work/nodepulse.yml" >/dev/null 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "bad nodepulse.yml exit code $rc"
+[ "$(cat "$work/err")" = "$work/nodepulse.yml: line 2, column 14: agent.server_id: expected a UUID or 'auto-generated-uuid', got 'not-a-uuid'" ] \
+  || fail "bad nodepulse.yml: $(cat "$work/err")"
 
 cat >"$work/ingest.yml" <<'YML'
 listen: "127.0.0.1:8080"

@@ -12,13 +12,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include "runtime/text/uuid.hpp"
+
 #include <unordered_map>
 #include <vector>
 
 namespace nodepulse::ingest {
 
-// 8-4-4-4-12 hexadecimal digits, any case.
-bool valid_uuid(std::string_view text);
+using text::valid_uuid; // 8-4-4-4-12 hexadecimal digits, any case
 
 // SHA-256 of `token`, as 64 lowercase hex digits (what tokens files and
 // admiral.agent_tokens store).

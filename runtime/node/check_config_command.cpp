@@ -1,5 +1,6 @@
 #include "runtime/node/check_config_command.hpp"
 
+#include "config/agent_config.hpp"
 #include "config/digest_config.hpp"
 #include "config/ingest_config.hpp"
 
@@ -22,13 +23,17 @@ int usage_error(const std::string& what) {
   return 2;
 }
 
-// "ingest" from ".../ingest.yml" or "ingest.yaml"; "" otherwise.
+// "ingest" from ".../ingest.yml" or "ingest.yaml"; "agent" from the
+// agent's installed name, nodepulse.yml, too; "" otherwise.
 std::string role_from_file_name(const std::string& path) {
   std::string name = path.substr(path.find_last_of('/') + 1);
-  for (const char* role : {"agent", "ingest", "digest", "dev"})
-    for (const char* ext : {".yml", ".yaml"})
+  for (const char* ext : {".yml", ".yaml"}) {
+    for (const char* role : {"agent", "ingest", "digest", "dev"})
       if (name == std::string{role} + ext)
         return role;
+    if (name == std::string{"nodepulse"} + ext)
+      return "agent";
+  }
   return "";
 }
 
@@ -55,7 +60,10 @@ int check_config_command(int argc, char** argv) {
   if (role.empty())
     return usage_error("cannot tell the role from '" + path + "': give --role");
   std::vector<config::config_error> problems;
-  if (role == "ingest") {
+  if (role == "agent") {
+    config::agent_config cfg;
+    problems = config::load_agent_config_file(path, cfg);
+  } else if (role == "ingest") {
     config::ingest_config cfg;
     problems = config::load_ingest_config_file(path, cfg);
   } else if (role == "digest") {
@@ -63,7 +71,7 @@ int check_config_command(int argc, char** argv) {
     problems = config::load_digest_config_file(path, cfg);
   } else {
     return usage_error("the " + role + " node is not in this build yet; "
-                       "ingest and digest configs can be checked");
+                       "agent, ingest and digest configs can be checked");
   }
   if (problems.size() == 1 && problems[0].line == 0 && problems[0].key.empty()) {
     std::fprintf(stderr, "nodepulse check-config: %s\n",

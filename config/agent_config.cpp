@@ -1,0 +1,113 @@
+#include "config/agent_config.hpp"
+
+#include "config/ingest_config.hpp" // valid_listen_address
+#include "config/yaml_reader.hpp"
+#include "runtime/text/uuid.hpp"
+
+#include <set>
+
+namespace nodepulse::config {
+
+namespace {
+
+bool starts_with(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+bool http_url(const std::string& url) {
+  return (starts_with(url, "http://") && url.size() > 7)
+         || (starts_with(url, "https://") && url.size() > 8);
+}
+
+} // namespace
+
+std::vector<config_error> load_agent_config(const std::string& text, agent_config& cfg) {
+  std::vector<config_error> errors;
+  YAML::Node doc = parse_yaml(text, errors);
+  if (!errors.empty())
+    return errors;
+  yaml_reader top{doc, "", errors};
+  top.section("scrapers", [&](yaml_reader& scrapers) {
+    scrapers.section("prometheus", [&](yaml_reader& r) {
+      r.boolean("enabled", cfg.prometheus.enabled);
+      std::vector<scrape_endpoint> endpoints;
+      std::set<std::string> names;
+      bool listed = r.mappings("endpoints", [&](yaml_reader& e, size_t) {
+        scrape_endpoint ep;
+        e.string("url", ep.url);
+        if (!http_url(ep.url))
+          e.fail_key("url", "expected an http:// or https:// URL, got '" + ep.url + "'");
+        e.string("name", ep.name);
+        if (ep.name.empty())
+          e.fail_key("name", "must not be empty (it names the job in up, scrape_* and logs)");
+        else if (!names.insert(ep.name).second)
+          e.fail_key("name", "'" + ep.name + "' names another endpoint already");
+        e.duration_ms("interval", ep.interval_ms);
+        if (ep.interval_ms != 0 && ep.interval_ms < 1'000)
+          e.fail_key("interval", "must be at least 1s");
+        e.duration_ms("timeout", ep.timeout_ms);
+        if (ep.timeout_ms != 0 && ep.interval_ms != 0 && ep.timeout_ms > ep.interval_ms)
+          e.fail_key("timeout", "must not be longer than the endpoint's interval");
+        endpoints.push_back(std::move(ep));
+      });
+      if (listed)
+        cfg.prometheus.endpoints = std::move(endpoints);
+    });
+  });
+  top.section("server", [&](yaml_reader& r) {
+    r.string("endpoint", cfg.server.endpoint);
+    if (!http_url(cfg.server.endpoint))
+      r.fail_key("endpoint", "expected an http:// or https:// URL, got '"
+                               + cfg.server.endpoint + "'");
+    r.one_of("format", cfg.server.format, {"prometheus", "json"});
+    r.duration_ms("timeout", cfg.server.timeout_ms);
+    if (cfg.server.timeout_ms < 100)
+      r.fail_key("timeout", "must be at least 100ms");
+    r.string("token_file", cfg.server.token_file);
+    r.section("tls", [&](yaml_reader& t) {
+      t.string("ca_file", cfg.server.tls.ca_file);
+      t.string("cert_file", cfg.server.tls.cert_file);
+      t.string("key_file", cfg.server.tls.key_file);
+      if (cfg.server.tls.cert_file.empty() != cfg.server.tls.key_file.empty())
+        t.fail_key(cfg.server.tls.cert_file.empty() ? "key_file" : "cert_file",
+                   "cert_file and key_file go together (a client certificate)");
+    });
+  });
+  top.section("agent", [&](yaml_reader& r) {
+    r.string("server_id", cfg.agent.server_id);
+    if (cfg.agent.server_id != generated_server_id && !text::valid_uuid(cfg.agent.server_id))
+      r.fail_key("server_id", std::string{"expected a UUID or '"} + generated_server_id
+                                + "', got '" + cfg.agent.server_id + "'");
+    r.duration_ms("interval", cfg.agent.interval_ms);
+    if (cfg.agent.interval_ms < 1'000)
+      r.fail_key("interval", "must be at least 1s");
+  });
+  top.section("buffer", [&](yaml_reader& r) {
+    r.boolean("enabled", cfg.buffer.enabled);
+    r.integer("retention_hours", cfg.buffer.retention_hours, 1, 24 * 365);
+    r.integer("max_size_mb", cfg.buffer.max_size_mb, 1, 1'000'000);
+    r.string("path", cfg.buffer.path);
+    if (cfg.buffer.path.empty())
+      r.fail_key("path", "must not be empty");
+  });
+  top.section("status", [&](yaml_reader& r) {
+    r.string("listen", cfg.status.listen);
+    if (!valid_listen_address(cfg.status.listen))
+      r.fail_key("listen", "expected host:port, got '" + cfg.status.listen + "'");
+  });
+  top.section("logging", [&](yaml_reader& r) {
+    r.one_of("level", cfg.logging.level, {"trace", "debug", "info", "warn", "error"});
+  });
+  top.finish();
+  if (cfg.prometheus.enabled && cfg.prometheus.endpoints.empty())
+    errors.push_back({0, 0, "scrapers.prometheus.endpoints",
+                      "no endpoint to scrape (list one, or set enabled: false)"});
+  sort_by_position(errors);
+  return errors;
+}
+
+std::vector<config_error> load_agent_config_file(const std::string& path, agent_config& cfg) {
+  return load_config_file(path, cfg, load_agent_config);
+}
+
+} // namespace nodepulse::config

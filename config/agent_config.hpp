@@ -1,0 +1,69 @@
+// The agent's config (/etc/nodepulse/nodepulse.yml): exactly the plan's keys
+// (scrapers.prometheus.endpoints[].{url,name,interval}, server.{endpoint,
+// format,timeout}, agent.{server_id,interval}, buffer.{enabled,
+// retention_hours,max_size_mb}) plus the additions of shared/ARCHITECTURE.md
+// ("Agent config"): server.token_file, server.tls.{ca_file,cert_file,
+// key_file}, buffer.path, per-endpoint timeout, status.listen,
+// logging.level. Loaded and checked; every problem named with its key and
+// line, all at once.
+#pragma once
+
+#include "config/config_error.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nodepulse::config {
+
+// What agent.server_id says when the agent is to make its id itself, once,
+// and keep it next to the WAL.
+inline constexpr const char* generated_server_id = "auto-generated-uuid";
+
+struct scrape_endpoint {
+  std::string url;
+  std::string name;
+  int64_t interval_ms = 0; // 0: agent.interval
+  int64_t timeout_ms = 0;  // 0: the interval, at most 10 s
+};
+
+struct agent_config {
+  struct {
+    bool enabled = true;
+    std::vector<scrape_endpoint> endpoints{
+      {"http://127.0.0.1:9100/metrics", "node_exporter", 0, 0}};
+  } prometheus;
+  struct {
+    std::string endpoint = "http://127.0.0.1:8080/metrics/prometheus";
+    std::string format = "prometheus"; // prometheus | json (the legacy report)
+    int64_t timeout_ms = 10'000;
+    std::string token_file; // empty: no Authorization header
+    struct {
+      std::string ca_file;   // empty: the system's CAs
+      std::string cert_file; // both set: a client certificate (mTLS)
+      std::string key_file;
+    } tls;
+  } server;
+  struct {
+    std::string server_id = generated_server_id;
+    int64_t interval_ms = 15'000;
+  } agent;
+  struct {
+    bool enabled = true;
+    int64_t retention_hours = 48;
+    int64_t max_size_mb = 100;
+    std::string path = "/var/lib/nodepulse/wal";
+  } buffer;
+  struct {
+    std::string listen = "127.0.0.1:9310"; // /healthz /readyz /metrics
+  } status;
+  struct {
+    std::string level = "info"; // trace | debug | info | warn | error
+  } logging;
+};
+
+std::vector<config_error> load_agent_config(const std::string& text, agent_config& out);
+
+std::vector<config_error> load_agent_config_file(const std::string& path, agent_config& out);
+
+} // namespace nodepulse::config
