@@ -3,6 +3,7 @@
 #include "runtime/bench/ingest_bench.hpp"
 #include "runtime/bench/parse_bench.hpp"
 #include "runtime/bench/publish_bench.hpp"
+#include "runtime/bench/wal_bench.hpp"
 
 #include <cstdio>
 #include <string_view>
@@ -27,7 +28,10 @@ int main(int argc, char** argv) {
     "  publish --valkey URL [--entries N | --servers S --interval-ms MS\n"
     "          --seconds T] [--run NAME] [--ids-out FILE] SCRAPE_FILE\n"
     "        stream entries for the digest: a backlog of N scrapes, or S\n"
-    "        servers pushing every MS; --ids-out writes batch id and XADD ms\n";
+    "        servers pushing every MS; --ids-out writes batch id and XADD ms\n"
+    "  wal [--scrapes N] [--fsync always|interval|never] SCRAPE_FILE\n"
+    "        the agent's WAL: bytes per scrape, append and read speed, and\n"
+    "        whether N scrapes (default 48 h at 15 s) fit 100 MB\n";
   if (argc < 2) {
     std::fputs(usage, stderr);
     return 2;
@@ -41,6 +45,8 @@ int main(int argc, char** argv) {
     return nodepulse::bench::ingest_bench(argc - 2, argv + 2);
   if (cmd == "publish")
     return nodepulse::bench::publish_bench(argc - 2, argv + 2);
+  if (cmd == "wal")
+    return nodepulse::bench::wal_bench(argc - 2, argv + 2);
   if (cmd == "make-fleet")
     return nodepulse::bench::make_fleet(argc - 2, argv + 2);
   std::fputs(usage, stderr);
