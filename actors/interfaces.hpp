@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace nodepulse {
 
@@ -27,6 +28,10 @@ using http_atom = caf::atom_constant<caf::atom("http")>;
 using wire_atom = caf::atom_constant<caf::atom("wire")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using take_atom = caf::atom_constant<caf::atom("take")>;
+using ack_atom = caf::atom_constant<caf::atom("ack")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 // -- messages -----------------------------------------------------------------
 
@@ -148,6 +153,40 @@ struct writer_status {
   digest::writer_counters counters;
 };
 
+// One scrape as the agent keeps it: its text and when it was scraped; the
+// buffer's sequence once it is kept (0 before).
+struct buffered_scrape {
+  uint64_t sequence = 0;
+  int64_t time_ms = 0;
+  std::string text;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, buffered_scrape& x) {
+  return f(caf::meta::type_name("buffered_scrape"), x.sequence, x.time_ms, x.text);
+}
+
+// What the buffer holds and what it lost, for the agent's /metrics.
+struct buffer_status {
+  bool durable = true;   // a WAL on disk (buffer.enabled), else memory only
+  uint64_t epoch = 0;    // with a sequence, names a scrape for good
+  uint64_t records = 0;  // not yet acknowledged
+  uint64_t bytes = 0;
+  int64_t oldest_time_ms = 0;
+  uint64_t dropped_retention = 0;
+  uint64_t dropped_size = 0;
+  uint64_t truncated_tail = 0;
+  uint64_t skipped_corrupt = 0;
+  uint64_t write_failures = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, buffer_status& x) {
+  return f(caf::meta::type_name("buffer_status"), x.durable, x.epoch, x.records, x.bytes,
+           x.oldest_time_ms, x.dropped_retention, x.dropped_size, x.truncated_tail,
+           x.skipped_corrupt, x.write_failures);
+}
+
 // One HTTP request and the way back to its connection. Local only: the
 // reply function cannot cross processes, so this type is never serialized.
 struct http_exchange {
@@ -198,6 +237,16 @@ using db_writer_actor =
   caf::typed_actor<caf::reacts_to<poll_atom>,
                    caf::replies_to<status_atom>::with<writer_status>>;
 
+// The BUFFER: keeps every scrape (the WAL in buffer.path, or a bounded
+// queue in memory) until the pusher acknowledges it; drops by retention and
+// size on its own timer. Blocking file I/O, so spawned detached.
+using buffer_actor =
+  caf::typed_actor<caf::replies_to<append_atom, buffered_scrape>::with<uint64_t>,
+                   caf::replies_to<take_atom, uint64_t, uint32_t>::with<std::vector<buffered_scrape>>,
+                   caf::reacts_to<ack_atom, uint64_t>,
+                   caf::reacts_to<tick_atom>,
+                   caf::replies_to<status_atom>::with<buffer_status>>;
+
 // The DIGEST SUPERVISOR: starts the DB writers, restarts one after a backoff
 // when it dies (its own timer message, naming the slot), and answers the
 // status endpoint (/healthz, /readyz, /metrics).
@@ -214,6 +263,9 @@ CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_request))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publish_ack))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::publisher_status))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::token_answer))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::buffered_scrape))
+CAF_ADD_TYPE_ID(nodepulse, (std::vector<nodepulse::buffered_scrape>))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::buffer_status))
 CAF_END_TYPE_ID_BLOCK(nodepulse)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)
