@@ -1,5 +1,7 @@
 #include "actors/agent/buffer.hpp"
 
+#include "runtime/node/wall_clock.hpp"
+
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
 
@@ -12,14 +14,6 @@ namespace nodepulse {
 namespace {
 
 using self_ptr = buffer_actor::stateful_pointer<buffer_state>;
-
-int64_t now_ms(const buffer_settings& s) {
-  if (s.now_ms)
-    return s.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 buffer_status status_of(buffer_state& st) {
   if (!st.log) {
@@ -136,7 +130,7 @@ buffer_actor::behavior_type buffer(self_ptr self, buffer_settings settings) {
     },
     [self](tick_atom) {
       auto& st = self->state;
-      auto now = now_ms(st.settings);
+      auto now = wall_clock_ms(st.settings.now_ms);
       if (st.log) {
         st.log->enforce_limits(now);
       } else {

@@ -1,6 +1,7 @@
 #include "actors/digest/db_writer.hpp"
 
 #include "runtime/node/restart_backoff.hpp"
+#include "runtime/node/wall_clock.hpp"
 #include "runtime/pg/copy_rows.hpp"
 #include "runtime/valkey/stream_codec.hpp"
 
@@ -19,14 +20,6 @@ namespace {
 
 using self_ptr = db_writer_actor::stateful_pointer<db_writer_state>;
 constexpr int64_t day_ms = 86'400'000;
-
-int64_t now_ms(const db_writer_settings& s) {
-  if (s.now_ms)
-    return s.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 int64_t day_of(int64_t ms) {
   return ms >= 0 ? ms / day_ms : -((-ms + day_ms - 1) / day_ms);
@@ -150,7 +143,7 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items,
   c.duplicates += skipped;
   c.entries += accepted.size();
   ++c.transactions;
-  auto now = now_ms(st.settings);
+  auto now = wall_clock_ms(st.settings.now_ms);
   for (auto* item : items) {
     item->committed = true;
     c.lag_seconds.observe(
@@ -163,7 +156,7 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items,
 bool maintain(self_ptr self) {
   auto& st = self->state;
   digest::db_error error;
-  auto today = day_of(now_ms(st.settings));
+  auto today = day_of(wall_clock_ms(st.settings.now_ms));
   for (int64_t day = today; day <= today + st.settings.partitions_ahead; ++day) {
     if (!st.sink->ensure_partition(day, error)) {
       database_failed(self, std::move(error));
@@ -202,7 +195,7 @@ bool dead_letter(self_ptr self, const digest::delivery& d, const std::string& re
 bool write_held(self_ptr self) {
   auto& st = self->state;
   const auto& cfg = st.settings;
-  const int64_t keep_from_ms = now_ms(cfg) - cfg.retention_days * day_ms;
+  const int64_t keep_from_ms = wall_clock_ms(cfg.now_ms) - cfg.retention_days * day_ms;
   std::vector<std::string> acknowledge;
   std::vector<std::unique_ptr<decoded_entry>> entries;
   std::unordered_set<std::string> dead;
