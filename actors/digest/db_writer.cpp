@@ -191,6 +191,18 @@ bool dead_letter(self_ptr self, const digest::delivery& d, const std::string& re
   return true;
 }
 
+// Drops entries that are gone from the stream from what is held, and
+// their rejection counts.
+void forget(db_writer_state& st, const std::unordered_set<std::string>& ids) {
+  if (ids.empty())
+    return;
+  st.held.erase(std::remove_if(st.held.begin(), st.held.end(),
+                               [&](const digest::delivery& d) { return ids.count(d.id) > 0; }),
+                st.held.end());
+  for (const auto& id : ids)
+    st.rejections.erase(id);
+}
+
 // Writes what is held; false when it scheduled a retry itself.
 bool write_held(self_ptr self) {
   auto& st = self->state;
@@ -223,8 +235,10 @@ bool write_held(self_ptr self) {
         reason = "payload does not decode: " + problem;
     }
     if (!reason.empty()) {
-      if (!dead_letter(self, d, reason))
+      if (!dead_letter(self, d, reason)) {
+        forget(st, dead); // gone from the stream already: not dead-lettered twice
         return false;
+      }
       dead.insert(d.id);
       continue;
     }
@@ -259,19 +273,19 @@ bool write_held(self_ptr self) {
       database_failed(self, std::move(error));
       return false;
     }
+    auto rejected = [&](const decoded_entry* item, const digest::db_error& why) {
+      auto& r = st.rejections[item->d->id];
+      ++r.count;
+      r.last_error = why.message;
+      ++st.counters.rejected;
+      any_rejected = true;
+    };
     std::vector<std::vector<decoded_entry*>> retries;
-    if (outcome == commit_outcome::rejected) {
-      if (all.size() == 1) {
-        auto& r = st.rejections[all.front()->d->id];
-        ++r.count;
-        r.last_error = error.message;
-        ++st.counters.rejected;
-        any_rejected = true;
-      } else {
-        for (auto* item : all)
-          retries.push_back({item});
-      }
-    }
+    if (outcome == commit_outcome::rejected && all.size() == 1)
+      rejected(all.front(), error);
+    else if (outcome == commit_outcome::rejected)
+      for (auto* item : all)
+        retries.push_back({item});
     for (const auto& one : retries) {
       digest::db_error one_error;
       auto one_outcome = commit(self, one, keep_from_ms, one_error);
@@ -279,13 +293,8 @@ bool write_held(self_ptr self) {
         database_failed(self, std::move(one_error));
         return false;
       }
-      if (one_outcome == commit_outcome::rejected) {
-        auto& r = st.rejections[one.front()->d->id];
-        ++r.count;
-        r.last_error = one_error.message;
-        ++st.counters.rejected;
-        any_rejected = true;
-      }
+      if (one_outcome == commit_outcome::rejected)
+        rejected(one.front(), one_error);
     }
     database_answered(st);
   }
@@ -303,9 +312,7 @@ bool write_held(self_ptr self) {
   std::unordered_set<std::string> done{acknowledge.begin(), acknowledge.end()};
   done.insert(dead.begin(), dead.end());
   entries.clear(); // they point into held
-  st.held.erase(std::remove_if(st.held.begin(), st.held.end(),
-                               [&](const digest::delivery& d) { return done.count(d.id) > 0; }),
-                st.held.end());
+  forget(st, done);
   if (any_rejected) {
     retry_later(self); // not at full speed: PostgreSQL said no
     return false;
