@@ -21,6 +21,7 @@ grep -q "line 3, column 17: limits.read_timeout: expected a duration" "$work/err
 redis_port=$(free_port)
 start_bg /usr/bin/redis-server --port "$redis_port" --bind 127.0.0.1 --save '' \
   --appendonly no --logfile /dev/null
+wait_redis "$redis_port"
 port=$(free_port)
 cat >"$work/ingest.yml" <<YML
 listen: "127.0.0.1:$port"
@@ -29,7 +30,8 @@ valkey:
 YML
 "$nodepulse" ingest -c "$work/ingest.yml" 2>"$work/ingest.log" &
 ingest_pid=$!
-wait_http "http://127.0.0.1:$port/readyz"
+started_pids+=("$ingest_pid") # stopped on any failure, or ctest waits for its output
+wait_http "http://127.0.0.1:$port/readyz" 15 "$work/ingest.log"
 
 # The plan's example, as curl sends it.
 body='node_cpu_seconds_total{cpu="0",mode="idle"} 123456.78

@@ -10,7 +10,9 @@ fail() {
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 20000))
+    # Below the kernel's ephemeral range (32768+): no client socket or
+    # bind(0) of a parallel test takes it between this check and its use.
+    port=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
@@ -19,14 +21,27 @@ free_port() {
   fail "no free loopback port found"
 }
 
-# Waits until URL answers 200, up to SECONDS (default 15).
+# Waits until URL answers 200, up to SECONDS (default 15); on failure the
+# log file LOG (if given) is shown too.
 wait_http() {
-  local url=$1 limit=${2:-15}
+  local url=$1 limit=${2:-15} log=${3:-}
   for _ in $(seq 1 $((limit * 10))); do
     curl -sf -o /dev/null "$url" && return 0
     sleep 0.1
   done
-  fail "$url did not answer within ${limit}s"
+  fail "$url did not answer within ${limit}s${log:+; $log says: $(tail -5 "$log" 2>/dev/null)}"
+}
+
+# Waits until the redis-server on PORT answers PING, up to 10 s: a server
+# that could not start (its port taken meanwhile) is named at once, not
+# found out later as a node that never gets ready.
+wait_redis() {
+  local port=$1
+  for _ in $(seq 1 100); do
+    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.1
+  done
+  fail "redis-server on port $port did not answer PING within 10s"
 }
 
 started_pids=()
