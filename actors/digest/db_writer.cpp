@@ -40,9 +40,9 @@ void retry_later(self_ptr self) {
 
 void stream_failed(self_ptr self, std::string error) {
   auto& st = self->state;
-  if (st.health.stream_reachable || st.counters.stream_failures == 0)
+  if (st.stream_reachable || st.counters.stream_failures == 0)
     spdlog::warn("db_writer: Valkey is unreachable ({}); entries wait in the stream", error);
-  st.health.stream_reachable = false;
+  st.stream_reachable = false;
   st.stream_error = std::move(error);
   st.group_ready = false; // Valkey may have come back empty: make the group again
   ++st.counters.stream_failures;
@@ -51,19 +51,19 @@ void stream_failed(self_ptr self, std::string error) {
 
 void database_failed(self_ptr self, digest::db_error error) {
   auto& st = self->state;
-  if (st.health.database_reachable || st.counters.database_failures == 0)
+  if (st.database_reachable || st.counters.database_failures == 0)
     spdlog::warn("db_writer: PostgreSQL is unreachable ({}); entries wait in the stream",
                  error.message);
-  st.health.database_reachable = false;
+  st.database_reachable = false;
   st.database_error = std::move(error.message);
   ++st.counters.database_failures;
   retry_later(self);
 }
 
 void database_answered(db_writer_state& st) {
-  if (!st.health.database_reachable && st.counters.database_failures > 0)
+  if (!st.database_reachable && st.counters.database_failures > 0)
     spdlog::info("db_writer: PostgreSQL is back");
-  st.health.database_reachable = true;
+  st.database_reachable = true;
   st.database_error.clear();
 }
 
@@ -366,9 +366,9 @@ void cycle(self_ptr self) {
       return stream_failed(self, std::move(error));
     hold(st, std::move(*fresh));
   }
-  if (!st.health.stream_reachable && st.counters.stream_failures > 0)
+  if (!st.stream_reachable && st.counters.stream_failures > 0)
     spdlog::info("db_writer: Valkey is back");
-  st.health.stream_reachable = true;
+  st.stream_reachable = true;
   st.stream_error.clear();
   if (st.held.empty()) {
     st.failures_in_a_row = 0;
@@ -400,8 +400,8 @@ db_writer_actor::behavior_type db_writer(self_ptr self,
       writer_status status;
       if (auto figures = st.source->backlog(error))
         status.backlog = *figures;
-      status.stream_reachable = st.health.stream_reachable;
-      status.database_reachable = st.health.database_reachable;
+      status.stream_reachable = st.stream_reachable;
+      status.database_reachable = st.database_reachable;
       status.stream_error = st.stream_error;
       status.database_error = st.database_error;
       status.counters = st.counters;

@@ -69,7 +69,9 @@ struct db_writer_state {
   uint32_t failures_in_a_row = 0; // for the retry backoff
   std::string copy_buffer;        // COPY text being made; its capacity is kept
 
-  digest::writer_health health; // reachability as last seen (backlog unused here)
+  // As last seen; the status carries them, with the backlog asked for then.
+  bool stream_reachable = false;
+  bool database_reachable = false;
   std::string stream_error;
   std::string database_error;
   digest::writer_counters counters;

@@ -12,13 +12,11 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <thread>
 
