@@ -4,6 +4,7 @@
 
 #include "runtime/digest/writer_metrics.hpp"
 #include "runtime/http/message.hpp"
+#include "runtime/prom/metrics_text.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -32,6 +33,7 @@ using append_atom = caf::atom_constant<caf::atom("append")>;
 using take_atom = caf::atom_constant<caf::atom("take")>;
 using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
 
 // -- messages -----------------------------------------------------------------
 
@@ -170,6 +172,7 @@ typename Inspector::result_type inspect(Inspector& f, buffered_scrape& x) {
 struct buffer_status {
   bool durable = true;   // a WAL on disk (buffer.enabled), else memory only
   uint64_t epoch = 0;    // with a sequence, names a scrape for good
+  uint64_t acknowledged = 0; // every sequence up to here was delivered
   uint64_t records = 0;  // not yet acknowledged
   uint64_t bytes = 0;
   int64_t oldest_time_ms = 0;
@@ -182,10 +185,37 @@ struct buffer_status {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, buffer_status& x) {
-  return f(caf::meta::type_name("buffer_status"), x.durable, x.epoch, x.records, x.bytes,
+  return f(caf::meta::type_name("buffer_status"), x.durable, x.epoch, x.acknowledged,
+           x.records, x.bytes,
            x.oldest_time_ms, x.dropped_retention, x.dropped_size, x.truncated_tail,
            x.skipped_corrupt, x.write_failures);
 }
+
+// How one scraper is doing, for the agent's /metrics. Local only.
+struct scraper_status {
+  std::string job;
+  std::string url;
+  uint64_t up = 0;        // scrapes that got metrics
+  uint64_t down = 0;      // scrapes that got none (refused, timeout, HTTP error, garbage)
+  uint64_t not_kept = 0;  // scrapes the buffer could not keep
+  uint64_t bad_lines = 0; // malformed lines skipped
+  uint64_t samples = 0;   // samples kept, summed over scrapes
+  bool last_up = false;
+  std::string last_problem;
+};
+
+// How the pusher is doing, for the agent's /metrics and /readyz. Local only.
+struct pusher_status {
+  uint64_t pushed = 0;          // batches the ingest accepted (2xx)
+  uint64_t pushed_fresh = 0;    // of them, sent as soon as scraped
+  uint64_t pushed_bytes = 0;    // request bodies as sent (compressed)
+  uint64_t retries = 0;         // failed attempts that will be retried (5xx, 429, network)
+  uint64_t dropped = 0;         // batches refused for good (4xx but 429)
+  uint32_t failures_in_row = 0;
+  uint64_t acknowledged = 0;    // the buffer sequence acknowledged up to
+  std::string last_error;       // of the last failed attempt
+  prom::histogram latency{prom::latency_bounds()}; // of successful pushes
+};
 
 // One HTTP request and the way back to its connection. Local only: the
 // reply function cannot cross processes, so this type is never serialized.
@@ -247,6 +277,34 @@ using buffer_actor =
                    caf::reacts_to<tick_atom>,
                    caf::replies_to<status_atom>::with<buffer_status>>;
 
+// The PUSHER: sends each buffered scrape to the ingest (oldest first, fresh
+// scrapes ahead of a replayed backlog), acknowledges it in the buffer after
+// a 2xx, backs off on failures. Blocking HTTP, so spawned detached; its own
+// poll (work now) and tick (work later) messages drive it, and each scraper
+// hands it what it just kept.
+using pusher_actor =
+  caf::typed_actor<caf::reacts_to<publish_atom, buffered_scrape>,
+                   caf::reacts_to<poll_atom>,
+                   caf::reacts_to<tick_atom>,
+                   caf::replies_to<status_atom>::with<pusher_status>>;
+
+// A SCRAPER: one per endpoint; scrapes on its own timer (poll), appends to
+// the buffer, hands the kept scrape to the pusher it was last wired to.
+// Blocking HTTP, so spawned detached.
+using scraper_actor =
+  caf::typed_actor<caf::reacts_to<poll_atom>,
+                   caf::reacts_to<wire_atom, pusher_actor>,
+                   caf::replies_to<status_atom>::with<scraper_status>>;
+
+// The AGENT SUPERVISOR: starts the buffer, the pusher and a scraper per
+// endpoint; restarts a dead pusher or scraper after a backoff (its own
+// timer message, naming the child); reloads the endpoints (SIGHUP); serves
+// /healthz, /readyz and /metrics.
+using agent_supervisor_actor =
+  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
+                   caf::reacts_to<reload_atom>,
+                   caf::reacts_to<http_atom, http_exchange>>;
+
 // The DIGEST SUPERVISOR: starts the DB writers, restarts one after a backoff
 // when it dies (its own timer message, naming the slot), and answers the
 // status endpoint (/healthz, /readyz, /metrics).
@@ -270,3 +328,5 @@ CAF_END_TYPE_ID_BLOCK(nodepulse)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::writer_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::scraper_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::pusher_status)

@@ -64,6 +64,8 @@ std::vector<config_error> load_agent_config(const std::string& text, agent_confi
     if (cfg.server.timeout_ms < 100)
       r.fail_key("timeout", "must be at least 100ms");
     r.string("token_file", cfg.server.token_file);
+    r.one_of("compression", cfg.server.compression, {"zstd", "gzip", "none"});
+    r.integer("replay_rate", cfg.server.replay_rate, 1, 10'000);
     r.section("tls", [&](yaml_reader& t) {
       t.string("ca_file", cfg.server.tls.ca_file);
       t.string("cert_file", cfg.server.tls.cert_file);
@@ -87,6 +89,7 @@ std::vector<config_error> load_agent_config(const std::string& text, agent_confi
     r.integer("retention_hours", cfg.buffer.retention_hours, 1, 24 * 365);
     r.integer("max_size_mb", cfg.buffer.max_size_mb, 1, 1'000'000);
     r.string("path", cfg.buffer.path);
+    r.one_of("fsync", cfg.buffer.fsync, {"always", "interval", "never"});
     if (cfg.buffer.path.empty())
       r.fail_key("path", "must not be empty");
   });

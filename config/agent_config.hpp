@@ -4,7 +4,7 @@
 // retention_hours,max_size_mb}) plus the additions of shared/ARCHITECTURE.md
 // ("Agent config"): server.token_file, server.tls.{ca_file,cert_file,
 // key_file}, buffer.path, per-endpoint timeout, status.listen,
-// logging.level. Loaded and checked; every problem named with its key and
+// logging.level; and server.compression, server.replay_rate, buffer.fsync. Loaded and checked; every problem named with its key and
 // line, all at once.
 #pragma once
 
@@ -38,6 +38,8 @@ struct agent_config {
     std::string format = "prometheus"; // prometheus | json (the legacy report)
     int64_t timeout_ms = 10'000;
     std::string token_file; // empty: no Authorization header
+    std::string compression = "zstd"; // zstd | gzip | none: the pushes' Content-Encoding
+    int64_t replay_rate = 10; // batches per second replayed from the buffer after an outage
     struct {
       std::string ca_file;   // empty: the system's CAs
       std::string cert_file; // both set: a client certificate (mTLS)
@@ -53,6 +55,7 @@ struct agent_config {
     int64_t retention_hours = 48;
     int64_t max_size_mb = 100;
     std::string path = "/var/lib/nodepulse/wal";
+    std::string fsync = "always"; // always | interval (1 s) | never: docs/wal.md
   } buffer;
   struct {
     std::string listen = "127.0.0.1:9310"; // /healthz /readyz /metrics

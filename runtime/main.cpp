@@ -1,12 +1,18 @@
 // nodepulse: one binary, one subcommand per role (shared/ARCHITECTURE.md).
+#include "runtime/node/agent_command.hpp"
 #include "runtime/node/check_config_command.hpp"
 #include "runtime/node/digest_command.hpp"
 #include "runtime/node/ingest_command.hpp"
 #include "runtime/node/migrate_command.hpp"
 #include "runtime/node/parse_command.hpp"
+#include "runtime/node/status_command.hpp"
 
+#include <climits>
 #include <cstdio>
+#include <string>
 #include <string_view>
+
+#include <unistd.h>
 
 #ifndef NODEPULSE_VERSION
 #  define NODEPULSE_VERSION "0.0.0"
@@ -19,6 +25,9 @@ constexpr const char* usage =
   "commands:\n"
   "  parse [--format auto|text|openmetrics] [--jsonl] [--lenient] FILE|-\n"
   "                 validate Prometheus exposition text\n"
+  "  agent -c FILE   run the agent (scrape -> WAL -> push)\n"
+  "  status [-c FILE | --url URL]\n"
+  "                 summarise a running agent from its status endpoint\n"
   "  ingest -c FILE  run an ingest node (HTTP push -> Valkey stream)\n"
   "  digest -c FILE  run a digest node (Valkey stream -> PostgreSQL)\n"
   "  migrate -c digest.yml [--dsn DSN]\n"
@@ -26,8 +35,24 @@ constexpr const char* usage =
   "  check-config [--role ROLE] -c FILE\n"
   "                 check a node's config (ingest, digest)\n"
   "  version        print the version\n"
-  "planned (not in this build yet): agent, dev,\n"
-  "  status\n";
+  "planned (not in this build yet): dev\n";
+
+// `nodepulse agent ...` becomes `nodepulse-agent ...` from the same
+// directory: the same code without the server roles' libraries (a smaller
+// agent on every server). Without one there, the agent runs in this process.
+void run_lean_agent(char** argv) {
+  char self[PATH_MAX];
+  auto n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0)
+    return;
+  self[n] = '\0';
+  std::string lean{self};
+  lean = lean.substr(0, lean.rfind('/') + 1) + "nodepulse-agent";
+  if (::access(lean.c_str(), X_OK) != 0)
+    return;
+  argv[1] = const_cast<char*>(lean.c_str());
+  ::execv(lean.c_str(), argv + 1);
+}
 
 } // namespace
 
@@ -39,6 +64,12 @@ int main(int argc, char** argv) {
   std::string_view cmd = argv[1];
   if (cmd == "parse")
     return nodepulse::node::parse_command(argc - 2, argv + 2);
+  if (cmd == "agent") {
+    run_lean_agent(argv); // returns only when there is no nodepulse-agent beside us
+    return nodepulse::node::agent_command(argc - 2, argv + 2);
+  }
+  if (cmd == "status")
+    return nodepulse::node::status_command(argc - 2, argv + 2);
   if (cmd == "ingest")
     return nodepulse::node::ingest_command(argc - 2, argv + 2);
   if (cmd == "digest")

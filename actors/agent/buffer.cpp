@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 
 namespace nodepulse {
@@ -27,6 +28,7 @@ buffer_status status_of(buffer_state& st) {
   buffer_status s;
   s.durable = true;
   s.epoch = st.log->epoch();
+  s.acknowledged = st.log->acknowledged();
   s.records = f.records;
   s.bytes = f.bytes;
   s.oldest_time_ms = f.oldest_time_ms;
@@ -123,6 +125,7 @@ buffer_actor::behavior_type buffer(self_ptr self, buffer_settings settings) {
       auto& st = self->state;
       if (st.log)
         return st.log->acknowledge(sequence);
+      st.memory_status.acknowledged = std::max(st.memory_status.acknowledged, sequence);
       while (!st.memory.empty() && st.memory.front().sequence <= sequence) {
         st.memory_bytes -= st.memory.front().text.size();
         st.memory.pop_front();

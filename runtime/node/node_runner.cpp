@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -39,9 +40,17 @@ void split_listen(const std::string& listen, std::string& host, uint16_t& port) 
   port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
 }
 
-int run_until_stopped(caf::actor_system& sys, const caf::actor& root, const char* role) {
+int run_until_stopped(caf::actor_system& sys, const caf::actor& root, const char* role,
+                      std::function<void()> on_hangup) {
   int exit_code = 0;
-  signal_waiter signals{[root, role](int sig) {
+  signal_waiter signals{[root, role, on_hangup](int sig) {
+    if (sig == SIGHUP) {
+      if (on_hangup)
+        return on_hangup();
+      spdlog::info("{}: SIGHUP received; nothing to reload (restart to apply a new config)",
+                   role);
+      return;
+    }
     spdlog::info("{}: signal {} received, stopping", role, sig);
     caf::anon_send_exit(root, caf::exit_reason::user_shutdown);
   }};

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 namespace nodepulse::node {
@@ -32,7 +33,10 @@ void split_listen(const std::string& listen, std::string& host, uint16_t& port);
 
 // Stops `root` on SIGTERM or SIGINT and waits until it is gone. Exit code 0
 // when a signal stopped it, 1 (the reason printed) when it quit by itself
-// with an error. Call block_termination_signals() before the actor system.
-int run_until_stopped(caf::actor_system& sys, const caf::actor& root, const char* role);
+// with an error. SIGHUP calls `on_hangup` (a node without one logs that it
+// has nothing to reload). Call block_termination_signals() before the
+// actor system.
+int run_until_stopped(caf::actor_system& sys, const caf::actor& root, const char* role,
+                      std::function<void()> on_hangup = {});
 
 } // namespace nodepulse::node

@@ -13,6 +13,7 @@ sigset_t waited_signals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGUSR2);
   return set;
 }
@@ -28,8 +29,11 @@ signal_waiter::signal_waiter(std::function<void(int)> on_signal)
   : thread_([on_signal = std::move(on_signal)] {
       sigset_t set = waited_signals();
       int sig = 0;
-      if (sigwait(&set, &sig) == 0 && sig != SIGUSR2)
+      while (sigwait(&set, &sig) == 0 && sig != SIGUSR2) {
         on_signal(sig);
+        if (sig != SIGHUP) // SIGHUP asks for a reload: keep waiting
+          return;
+      }
     }) {
 }
 

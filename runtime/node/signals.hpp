@@ -7,11 +7,12 @@
 
 namespace nodepulse::node {
 
-// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts.
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread
+// it starts.
 void block_termination_signals();
 
 // A thread that waits for SIGINT or SIGTERM and then calls `on_signal` with
-// the signal's number. wake() ends the wait without a signal (for a node
+// the signal's number; SIGHUP calls it too, and the wait goes on. wake() ends the wait without a signal (for a node
 // that stops by itself); the destructor joins.
 class signal_waiter {
 public:

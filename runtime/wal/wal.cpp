@@ -109,8 +109,12 @@ write_ahead_log::write_ahead_log(options opts) : opts_(std::move(opts)) {
 }
 
 write_ahead_log::~write_ahead_log() {
-  if (fd_ >= 0)
+  if (fd_ >= 0) {
+    // A clean stop (SIGTERM) leaves nothing in the page cache only.
+    if (opts_.fsync != fsync_policy::never)
+      ::fdatasync(fd_);
     ::close(fd_);
+  }
   ZSTD_freeCCtx(compressor_);
   ZSTD_freeDCtx(decompressor_);
 }

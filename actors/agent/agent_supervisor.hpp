@@ -1,0 +1,106 @@
+// The AGENT SUPERVISOR: starts the buffer, the pusher and one scraper per
+// endpoint, and keeps them running:
+//
+// - a pusher or scraper that dies is restarted after a backoff
+//   (runtime/node/restart_backoff.hpp) in its place; a new pusher is wired
+//   to every scraper;
+// - the buffer is the agent's promise not to lose data: if it dies (its WAL
+//   directory cannot be used), the supervisor quits with its reason rather
+//   than scrape into nothing;
+// - reload (SIGHUP) asks for the plan again: scrapers of endpoints gone are
+//   stopped, new ones started, unchanged ones left alone; the pusher is
+//   restarted with the new server settings. The buffer and what it holds
+//   are never touched.
+//
+// Status on status.listen: GET /healthz (200 while running), GET /readyz
+// (200 once a push succeeded and the ingest takes pushes, else 503 with the
+// reason), GET /metrics (runtime/agent/agent_metrics.hpp).
+#pragma once
+
+#include "actors/agent/pusher.hpp"
+#include "actors/interfaces.hpp"
+#include "runtime/http/server.hpp"
+
+#include <caf/local_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nodepulse {
+
+// One endpoint to scrape.
+struct scrape_target {
+  std::string job;
+  std::string url;
+  std::chrono::milliseconds interval{15'000};
+  std::chrono::milliseconds timeout{10'000};
+  std::chrono::milliseconds offset{0};
+
+  bool operator==(const scrape_target& o) const {
+    return job == o.job && url == o.url && interval == o.interval && timeout == o.timeout
+           && offset == o.offset;
+  }
+};
+
+// What the config says the agent scrapes and where it pushes.
+struct agent_plan {
+  std::vector<scrape_target> targets;
+  pusher_settings pusher;
+};
+
+struct agent_supervisor_settings {
+  http::server_settings status;
+  bool serve = true; // false: no socket; tests send http_exchange themselves
+  std::chrono::milliseconds status_timeout{5'000};
+  agent_plan plan;
+  // SIGHUP: the plan as the config says now; nullopt keeps the running one
+  // (the loader reported why).
+  std::function<std::optional<agent_plan>()> reload;
+  // How children are spawned: detached in a node, on the test scheduler in tests.
+  std::function<buffer_actor(caf::local_actor*)> spawn_buffer;
+  std::function<pusher_actor(caf::local_actor*, const pusher_settings&, const buffer_actor&)>
+    spawn_pusher;
+  std::function<scraper_actor(caf::local_actor*, const scrape_target&, const buffer_actor&,
+                              const pusher_actor&)>
+    spawn_scraper;
+  std::function<int64_t()> now_ms; // wall clock in ms; the system's if empty
+};
+
+struct agent_scraper_slot {
+  uint32_t id = 0; // the respawn message's name for it (0 is the pusher)
+  scrape_target target;
+  scraper_actor actor; // invalid while restarting
+  uint32_t deaths = 0;
+};
+
+// Every child, shared with the functor that stops them with the supervisor.
+struct agent_children {
+  buffer_actor buffer;
+  pusher_actor pusher; // invalid while restarting
+  std::vector<agent_scraper_slot> scrapers;
+};
+
+struct agent_supervisor_state {
+  static inline constexpr const char* name = "agent_supervisor";
+  agent_supervisor_settings settings;
+  std::unique_ptr<http::server> server; // stopped (threads joined) with the state
+  std::shared_ptr<agent_children> children = std::make_shared<agent_children>();
+  uint32_t pusher_deaths = 0;
+  uint32_t next_id = 1;
+  uint64_t restarts = 0;
+};
+
+// Quits with sec::cannot_open_port (and the reason) when it cannot listen,
+// and with the buffer's reason when the buffer dies.
+agent_supervisor_actor::behavior_type
+agent_supervisor(agent_supervisor_actor::stateful_pointer<agent_supervisor_state> self,
+                 agent_supervisor_settings settings);
+
+} // namespace nodepulse
