@@ -46,6 +46,8 @@ public:
   // SIGTERM, then the exit code (-1 if it had to be killed after 10 s).
   // Anything but 0 prints the node's output, so a failed check shows why.
   int stop() {
+    if (pid_ <= 0)
+      return -1;
     ::kill(pid_, SIGTERM);
     int code = -1;
     for (int i = 0; i < 200; ++i) {
@@ -65,9 +67,27 @@ public:
 
   // SIGKILL: no chance to finish anything.
   void kill() {
+    if (pid_ <= 0) // never kill(-1): that is every process we may signal
+      return;
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
+  }
+
+  // Sends `sig` (SIGHUP: reload the config).
+  void signal(int sig) const {
+    if (pid_ > 0)
+      ::kill(pid_, sig);
+  }
+
+  bool running() const {
+    int status = 0;
+    return pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == 0;
+  }
+
+  // Replaces the config file (for a reload, or the next restart).
+  void rewrite_config(const std::string& config) const {
+    std::ofstream{dir_ + "/node.yml"} << config;
   }
 
   // Starts it again (after stop() or kill()), with the same config.

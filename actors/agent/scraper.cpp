@@ -5,6 +5,7 @@
 
 #include <caf/send.hpp>
 
+#include <algorithm>
 #include <limits>
 
 #include <spdlog/spdlog.h>
@@ -28,7 +29,8 @@ void schedule_next(self_ptr self) {
 void scrape(self_ptr self) {
   auto& st = self->state;
   auto& status = st.status;
-  auto started_ms = wall_clock_ms(st.settings.now_ms);
+  // The timer may fire a hair before the slot: the scrape is the slot's.
+  auto started_ms = std::max(wall_clock_ms(st.settings.now_ms), st.next_due_ms);
   auto started = std::chrono::steady_clock::now();
   auto answer = st.settings.fetch();
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

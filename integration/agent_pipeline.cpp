@@ -1,0 +1,276 @@
+#define CAF_SUITE agent_pipeline
+#include <caf/test/unit_test.hpp>
+
+#include "integration/exporter_process.hpp"
+#include "integration/node_process.hpp"
+#include "integration/redis_server.hpp"
+#include "runtime/valkey/stream_codec.hpp"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace nodepulse;
+using namespace nodepulse::test;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+const std::string server_id = "0b6d2c1e-8f3a-4e5b-9c7d-1a2b3c4d5e6f";
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// One stream entry as the agent's push became it.
+struct pushed_scrape {
+  std::string batch_id;
+  uint64_t sequence = 0;
+  int64_t received_at_ms = 0;
+  int64_t scrape_ms = -1; // the timestamp of its `up` sample
+  double up = -1;
+  size_t samples = 0;
+};
+
+std::vector<pushed_scrape> pushed_scrapes(const redis_server& redis) {
+  std::vector<pushed_scrape> out;
+  for (auto& e : redis.read_stream()) {
+    pushed_scrape p;
+    p.batch_id = e["batch_id"];
+    p.sequence = std::stoull(p.batch_id.substr(p.batch_id.rfind(':') + 1));
+    p.received_at_ms = std::stoll(e["received_at"]);
+    prom::sample_batch batch;
+    std::string scratch;
+    if (valkey::decode_payload(e["payload"], p.received_at_ms, batch, scratch).empty()) {
+      p.samples = batch.samples.size();
+      for (const auto& s : batch.samples)
+        if (s.name == "up") {
+          p.up = s.value;
+          p.scrape_ms = s.timestamp_ms;
+        }
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+// The agent's WAL: named by its (unique) status port, removed with it.
+std::string wal_dir(int status_port) {
+  return "/tmp/nodepulse-agent-wal-" + std::to_string(status_port);
+}
+
+std::string agent_config(int status_port, int ingest_port, const std::string& endpoints) {
+  return "scrapers:\n  prometheus:\n    endpoints:\n" + endpoints
+         + "server:\n  endpoint: \"http://127.0.0.1:" + std::to_string(ingest_port)
+         + "/metrics/prometheus\"\n  timeout: 2s\n"
+         + "agent:\n  server_id: \"" + server_id + "\"\n  interval: 1s\n"
+         + "status:\n  listen: \"127.0.0.1:" + std::to_string(status_port) + "\"\n"
+         + "buffer:\n  path: \"" + wal_dir(status_port) + "\"\n";
+}
+
+std::string endpoint(const std::string& name, const std::string& url) {
+  return "      - url: \"" + url + "\"\n        name: \"" + name + "\"\n";
+}
+
+class agent_process : public node_process {
+public:
+  agent_process(int ingest_port, const std::string& endpoints, int port = free_loopback_port())
+    : node_process("agent", port, agent_config(port, ingest_port, endpoints)) {}
+
+  ~agent_process() {
+    kill();
+    std::system(("rm -rf '" + wal_dir(port()) + "'").c_str());
+  }
+
+  std::string metrics() const { return get("/metrics").body; }
+
+  // A sample of /metrics by its name with labels as written; -1 if absent.
+  double metric(const std::string& series) const {
+    auto text = metrics();
+    auto at = text.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+  }
+};
+
+// Waits until `done` holds or `patience` passes; returns whether it held.
+template <class F>
+bool eventually(F done, milliseconds patience = seconds{20}) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(milliseconds{100});
+  }
+  return done();
+}
+
+// Every sequence from 1 to the highest, each exactly once.
+bool each_once_without_gaps(const std::vector<pushed_scrape>& v) {
+  std::multiset<uint64_t> seen;
+  for (const auto& p : v)
+    seen.insert(p.sequence);
+  if (seen.empty())
+    return false;
+  uint64_t expect = 1;
+  for (auto s : seen)
+    if (s != expect++)
+      return false;
+  return true;
+}
+
+struct fixture {
+  redis_server redis;
+  exporter_process exporter;
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(agent_pipeline_tests, fixture)
+
+CAF_TEST(ingest down then up and every scrape arrives once in order with its scrape time) {
+  auto ingest = std::make_unique<ingest_process>(redis.port(), "");
+  int ingest_port = ingest->port();
+  agent_process agent{ingest_port, endpoint("node_exporter", exporter.url())};
+  CAF_REQUIRE(eventually([&] { return pushed_scrapes(redis).size() >= 2; }));
+  CAF_CHECK_EQUAL(agent.get("/readyz").status, 200);
+  CAF_REQUIRE_EQUAL(ingest->stop(), 0);
+  auto outage_start = now_ms();
+  CAF_CHECK(eventually([&] { return agent.get("/readyz").status == 503; }));
+  std::this_thread::sleep_for(seconds{4}); // scrapes keep going into the WAL
+  CAF_CHECK_GREATER_OR_EQUAL(agent.metric("nodepulse_agent_buffer_records"), 3);
+  auto outage_end = now_ms();
+  ingest = std::make_unique<ingest_process>(redis.port(), "", tls_client_files{}, ingest_port);
+  CAF_CHECK(eventually([&] { return agent.metric("nodepulse_agent_buffer_records") == 0; }));
+  std::this_thread::sleep_for(milliseconds{1500}); // fresh scrapes flow again
+  CAF_CHECK_GREATER(agent.metric("nodepulse_agent_push_retries_total"), 0);
+  CAF_CHECK_GREATER(agent.metric("nodepulse_agent_pushes_total{lane=\"replay\"}"), 2);
+  CAF_REQUIRE_EQUAL(agent.stop(), 0);
+  auto pushed = pushed_scrapes(redis);
+  CAF_CHECK(each_once_without_gaps(pushed));
+  size_t replayed = 0;
+  for (size_t i = 0; i < pushed.size(); ++i) {
+    const auto& p = pushed[i];
+    CAF_CHECK_EQUAL(p.up, 1);
+    CAF_CHECK_GREATER(p.samples, 300u); // node_exporter's samples plus the job's three
+    CAF_CHECK_EQUAL(p.batch_id.rfind(server_id + ":", 0), 0u);
+    if (i > 0) { // in the order scraped, an interval (1 s) or more apart
+      CAF_CHECK_GREATER(p.sequence, pushed[i - 1].sequence);
+      CAF_CHECK_GREATER(p.scrape_ms - pushed[i - 1].scrape_ms, 900);
+    }
+    // Scraped during the outage, received after it: the scrape time stayed.
+    if (p.scrape_ms > outage_start && p.scrape_ms < outage_end) {
+      ++replayed;
+      CAF_CHECK_GREATER_OR_EQUAL(p.received_at_ms, outage_end);
+    }
+  }
+  CAF_CHECK_GREATER_OR_EQUAL(replayed, 3u);
+}
+
+CAF_TEST(scrapes kept before a kill -9 during an outage arrive after a restart) {
+  auto ingest = std::make_unique<ingest_process>(redis.port(), "");
+  int ingest_port = ingest->port();
+  agent_process agent{ingest_port, endpoint("node_exporter", exporter.url())};
+  CAF_REQUIRE(eventually([&] { return pushed_scrapes(redis).size() >= 1; }));
+  CAF_REQUIRE_EQUAL(ingest->stop(), 0);
+  std::this_thread::sleep_for(seconds{3});
+  auto scraped = agent.metric("nodepulse_agent_scrapes_total{job=\"node_exporter\",result=\"up\"}");
+  agent.kill(); // no flush, no goodbye
+  auto killed_at = now_ms();
+  ingest = std::make_unique<ingest_process>(redis.port(), "", tls_client_files{}, ingest_port);
+  agent.restart();
+  CAF_CHECK(eventually([&] {
+    auto v = pushed_scrapes(redis);
+    return std::count_if(v.begin(), v.end(),
+                         [&](const pushed_scrape& p) { return p.scrape_ms < killed_at; })
+           >= scraped;
+  }));
+  CAF_REQUIRE_EQUAL(agent.stop(), 0);
+  auto pushed = pushed_scrapes(redis);
+  std::set<int64_t> times;
+  for (const auto& p : pushed)
+    CAF_CHECK(times.insert(p.scrape_ms).second); // no scrape twice
+  CAF_CHECK(each_once_without_gaps(pushed));
+  auto before_kill = std::count_if(pushed.begin(), pushed.end(),
+                                   [&](const pushed_scrape& p) { return p.scrape_ms < killed_at; });
+  CAF_CHECK_GREATER_OR_EQUAL(static_cast<double>(before_kill), scraped);
+  CAF_CHECK_GREATER_OR_EQUAL(scraped, 2);
+}
+
+CAF_TEST(node_exporter killed gives up 0 and the agent recovers when it returns) {
+  ingest_process ingest{redis.port(), ""};
+  agent_process agent{ingest.port(), endpoint("node_exporter", exporter.url())};
+  const std::string up_series = "nodepulse_agent_scrape_up{job=\"node_exporter\"}";
+  CAF_REQUIRE(eventually([&] { return agent.metric(up_series) == 1; }));
+  exporter.kill();
+  CAF_CHECK(eventually([&] { return agent.metric(up_series) == 0; }));
+  CAF_CHECK(eventually([&] {
+    auto v = pushed_scrapes(redis);
+    return std::any_of(v.begin(), v.end(), [](const pushed_scrape& p) { return p.up == 0; });
+  }));
+  CAF_CHECK(agent.running());
+  exporter.start();
+  CAF_CHECK(eventually([&] { return agent.metric(up_series) == 1; }));
+  CAF_CHECK_GREATER(
+    agent.metric("nodepulse_agent_scrapes_total{job=\"node_exporter\",result=\"down\"}"), 0);
+  auto v = pushed_scrapes(redis);
+  auto down = std::find_if(v.begin(), v.end(), [](const pushed_scrape& p) { return p.up == 0; });
+  CAF_REQUIRE(down != v.end());
+  CAF_CHECK_EQUAL(down->samples, 3u); // up, scrape_duration_seconds, scrape_samples_scraped
+  CAF_CHECK_EQUAL(agent.stop(), 0);
+}
+
+CAF_TEST(a hangup signal adds and removes endpoints and the WAL stays whole) {
+  ingest_process ingest{redis.port(), ""};
+  agent_process agent{ingest.port(), endpoint("first", exporter.url())};
+  CAF_REQUIRE(eventually([&] { return agent.metric("nodepulse_agent_scrape_up{job=\"first\"}") == 1; }));
+  agent.rewrite_config(agent_config(agent.port(), ingest.port(),
+                                    endpoint("second", exporter.url())));
+  agent.signal(SIGHUP);
+  CAF_CHECK(eventually([&] {
+    auto m = agent.metrics();
+    return m.find("job=\"second\"") != std::string::npos
+           && m.find("job=\"first\"") == std::string::npos;
+  }));
+  CAF_CHECK(eventually([&] { return agent.metric("nodepulse_agent_scrape_up{job=\"second\"}") == 1; }));
+  // A config with a mistake is refused; the running one stays.
+  agent.rewrite_config("scrapers: [oops\n");
+  agent.signal(SIGHUP);
+  std::this_thread::sleep_for(milliseconds{1500});
+  CAF_CHECK(agent.running());
+  CAF_CHECK_EQUAL(agent.metric("nodepulse_agent_scrape_up{job=\"second\"}"), 1);
+  CAF_CHECK(agent.log().find("reload refused") != std::string::npos);
+  CAF_CHECK_EQUAL(agent.stop(), 0);
+  CAF_CHECK(each_once_without_gaps(pushed_scrapes(redis)));
+}
+
+CAF_TEST(nodepulse status prints a summary of a running agent) {
+  ingest_process ingest{redis.port(), ""};
+  agent_process agent{ingest.port(), endpoint("node_exporter", exporter.url())};
+  CAF_REQUIRE(eventually([&] { return agent.get("/readyz").status == 200; }));
+  std::string cmd = std::string{NODEPULSE_BINARY} + " status --url http://127.0.0.1:"
+                    + std::to_string(agent.port()) + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[512];
+  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr)
+    out += buf;
+  int rc = p == nullptr ? -1 : ::pclose(p);
+  CAF_CHECK_EQUAL(rc, 0);
+  CAF_CHECK(out.find(": ready") != std::string::npos);
+  CAF_CHECK(out.find("scrape node_exporter") != std::string::npos);
+  CAF_CHECK(out.find("WAL on disk") != std::string::npos);
+  CAF_CHECK(out.find(" fresh + ") != std::string::npos);
+  CAF_CHECK_EQUAL(agent.stop(), 0);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
