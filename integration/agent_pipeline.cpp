@@ -4,6 +4,8 @@
 #include "integration/exporter_process.hpp"
 #include "integration/node_process.hpp"
 #include "integration/redis_server.hpp"
+#include "integration/test_ca.hpp"
+#include "runtime/ingest/agent_auth.hpp"
 #include "runtime/valkey/stream_codec.hpp"
 
 #include <signal.h>
@@ -11,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -69,10 +72,16 @@ std::string wal_dir(int status_port) {
   return "/tmp/nodepulse-agent-wal-" + std::to_string(status_port);
 }
 
-std::string agent_config(int status_port, int ingest_port, const std::string& endpoints) {
+std::string push_url(int ingest_port, const char* scheme = "http") {
+  return std::string{scheme} + "://127.0.0.1:" + std::to_string(ingest_port)
+         + "/metrics/prometheus";
+}
+
+// `server_extra`: more server.* keys (indented two spaces).
+std::string agent_config(int status_port, const std::string& push_to,
+                         const std::string& endpoints, const std::string& server_extra = "") {
   return "scrapers:\n  prometheus:\n    endpoints:\n" + endpoints
-         + "server:\n  endpoint: \"http://127.0.0.1:" + std::to_string(ingest_port)
-         + "/metrics/prometheus\"\n  timeout: 2s\n"
+         + "server:\n  endpoint: \"" + push_to + "\"\n  timeout: 2s\n" + server_extra
          + "agent:\n  server_id: \"" + server_id + "\"\n  interval: 1s\n"
          + "status:\n  listen: \"127.0.0.1:" + std::to_string(status_port) + "\"\n"
          + "buffer:\n  path: \"" + wal_dir(status_port) + "\"\n";
@@ -84,8 +93,9 @@ std::string endpoint(const std::string& name, const std::string& url) {
 
 class agent_process : public node_process {
 public:
-  agent_process(int ingest_port, const std::string& endpoints, int port = free_loopback_port())
-    : node_process("agent", port, agent_config(port, ingest_port, endpoints)) {}
+  agent_process(const std::string& push_to, const std::string& endpoints,
+                const std::string& server_extra = "", int port = free_loopback_port())
+    : node_process("agent", port, agent_config(port, push_to, endpoints, server_extra)) {}
 
   ~agent_process() {
     kill();
@@ -140,7 +150,7 @@ CAF_TEST_FIXTURE_SCOPE(agent_pipeline_tests, fixture)
 CAF_TEST(ingest down then up and every scrape arrives once in order with its scrape time) {
   auto ingest = std::make_unique<ingest_process>(redis.port(), "");
   int ingest_port = ingest->port();
-  agent_process agent{ingest_port, endpoint("node_exporter", exporter.url())};
+  agent_process agent{push_url(ingest_port), endpoint("node_exporter", exporter.url())};
   CAF_REQUIRE(eventually([&] { return pushed_scrapes(redis).size() >= 2; }));
   CAF_CHECK_EQUAL(agent.get("/readyz").status, 200);
   CAF_REQUIRE_EQUAL(ingest->stop(), 0);
@@ -179,7 +189,7 @@ CAF_TEST(ingest down then up and every scrape arrives once in order with its scr
 CAF_TEST(scrapes kept before a kill -9 during an outage arrive after a restart) {
   auto ingest = std::make_unique<ingest_process>(redis.port(), "");
   int ingest_port = ingest->port();
-  agent_process agent{ingest_port, endpoint("node_exporter", exporter.url())};
+  agent_process agent{push_url(ingest_port), endpoint("node_exporter", exporter.url())};
   CAF_REQUIRE(eventually([&] { return pushed_scrapes(redis).size() >= 1; }));
   CAF_REQUIRE_EQUAL(ingest->stop(), 0);
   std::this_thread::sleep_for(seconds{3});
@@ -208,7 +218,7 @@ CAF_TEST(scrapes kept before a kill -9 during an outage arrive after a restart) 
 
 CAF_TEST(node_exporter killed gives up 0 and the agent recovers when it returns) {
   ingest_process ingest{redis.port(), ""};
-  agent_process agent{ingest.port(), endpoint("node_exporter", exporter.url())};
+  agent_process agent{push_url(ingest.port()), endpoint("node_exporter", exporter.url())};
   const std::string up_series = "nodepulse_agent_scrape_up{job=\"node_exporter\"}";
   CAF_REQUIRE(eventually([&] { return agent.metric(up_series) == 1; }));
   exporter.kill();
@@ -231,9 +241,9 @@ CAF_TEST(node_exporter killed gives up 0 and the agent recovers when it returns)
 
 CAF_TEST(a hangup signal adds and removes endpoints and the WAL stays whole) {
   ingest_process ingest{redis.port(), ""};
-  agent_process agent{ingest.port(), endpoint("first", exporter.url())};
+  agent_process agent{push_url(ingest.port()), endpoint("first", exporter.url())};
   CAF_REQUIRE(eventually([&] { return agent.metric("nodepulse_agent_scrape_up{job=\"first\"}") == 1; }));
-  agent.rewrite_config(agent_config(agent.port(), ingest.port(),
+  agent.rewrite_config(agent_config(agent.port(), push_url(ingest.port()),
                                     endpoint("second", exporter.url())));
   agent.signal(SIGHUP);
   CAF_CHECK(eventually([&] {
@@ -253,9 +263,51 @@ CAF_TEST(a hangup signal adds and removes endpoints and the WAL stays whole) {
   CAF_CHECK(each_once_without_gaps(pushed_scrapes(redis)));
 }
 
+CAF_TEST(pushes over HTTPS with a client certificate and a bearer token) {
+  test_ca ca;
+  const std::string token = "agent-token-1234567890";
+  char dir_buf[] = "/tmp/nodepulse-token-XXXXXX";
+  CAF_REQUIRE(::mkdtemp(dir_buf) != nullptr);
+  const std::string dir = dir_buf;
+  std::ofstream{dir + "/tokens"} << server_id << " " << ingest::hash_token(token) << "\n";
+  std::ofstream{dir + "/token"} << "wrong-token\n";
+  tls_client_files client{ca.file("ca.pem"), ca.file("agent.pem"), ca.file("agent.key")};
+  ingest_process ingest{redis.port(),
+                        "tls:\n  cert_file: \"" + ca.file("server.pem") + "\"\n  key_file: \""
+                          + ca.file("server.key") + "\"\n  client_ca_file: \""
+                          + ca.file("ca.pem") + "\"\nauth:\n  mode: token\n  tokens_file: \""
+                          + dir + "/tokens\"\n",
+                        client};
+  agent_process agent{push_url(ingest.port(), "https"),
+                      endpoint("node_exporter", exporter.url()),
+                      "  token_file: \"" + dir + "/token\"\n  tls:\n    ca_file: \""
+                        + ca.file("ca.pem") + "\"\n    cert_file: \"" + ca.file("agent.pem")
+                        + "\"\n    key_file: \"" + ca.file("agent.key") + "\"\n"};
+  // A wrong token: refused, kept, retried, never dropped.
+  CAF_CHECK(eventually([&] {
+    return agent.get("/readyz").body.find("HTTP 401") != std::string::npos;
+  }));
+  CAF_CHECK_EQUAL(agent.metric("nodepulse_agent_dropped_total{reason=\"refused\"}"), 0);
+  auto kept = agent.metric("nodepulse_agent_buffer_records");
+  CAF_CHECK_GREATER(kept, 0);
+  // The right token, read again on SIGHUP: everything arrives.
+  std::ofstream{dir + "/token"} << token << "\n";
+  agent.signal(SIGHUP);
+  CAF_CHECK(eventually([&] { return agent.get("/readyz").status == 200; }));
+  CAF_CHECK(eventually([&] { return agent.metric("nodepulse_agent_buffer_records") == 0; }));
+  CAF_CHECK_EQUAL(agent.stop(), 0);
+  auto pushed = pushed_scrapes(redis);
+  CAF_CHECK(each_once_without_gaps(pushed));
+  CAF_CHECK_GREATER_OR_EQUAL(static_cast<double>(pushed.size()), kept);
+  for (auto& e : redis.read_stream())
+    CAF_CHECK_EQUAL(e["server_id"], server_id);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
 CAF_TEST(nodepulse status prints a summary of a running agent) {
   ingest_process ingest{redis.port(), ""};
-  agent_process agent{ingest.port(), endpoint("node_exporter", exporter.url())};
+  agent_process agent{push_url(ingest.port()), endpoint("node_exporter", exporter.url())};
   CAF_REQUIRE(eventually([&] { return agent.get("/readyz").status == 200; }));
   std::string cmd = std::string{NODEPULSE_BINARY} + " status --url http://127.0.0.1:"
                     + std::to_string(agent.port()) + " 2>&1";

@@ -3,6 +3,7 @@
 
 #include "integration/http_client.hpp"
 #include "integration/node_process.hpp"
+#include "integration/test_ca.hpp"
 #include "integration/postgres_server.hpp"
 #include "integration/redis_server.hpp"
 #include "runtime/ingest/agent_auth.hpp"
@@ -32,10 +33,6 @@ std::string push_target(const std::string& server_id = server_a) {
   return "/metrics/prometheus?server_id=" + server_id;
 }
 
-
-bool run(const std::string& command) {
-  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
 
 // The HTTP status line of a raw response ("" when there was none).
 std::string status_line(const std::string& raw) {
@@ -243,32 +240,20 @@ CAF_TEST(Valkey killed mid-run gives 503s then recovery with nothing lost or dou
 
 CAF_TEST(TLS with a test CA and client certificates) {
   test::redis_server redis;
-  char dir_buf[] = "/tmp/nodepulse-tls-XXXXXX";
-  CAF_REQUIRE(::mkdtemp(dir_buf) != nullptr);
-  std::string dir = dir_buf;
-  std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  CAF_REQUIRE(run("cd " + dir + " && openssl req -x509 " + key
-                  + " -keyout ca.key -out ca.pem -days 2 -subj '/CN=nodepulse test CA'"));
-  for (std::string who : {"server", "agent"}) {
-    CAF_REQUIRE(run("cd " + dir + " && openssl req " + key + " -keyout " + who
-                    + ".key -out " + who + ".csr -subj '/CN=" + who + "'"));
-    CAF_REQUIRE(run("cd " + dir
-                    + " && printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext"
-                      " && openssl x509 -req -in "
-                    + who + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out " + who
-                    + ".pem -extfile san.ext"));
-  }
-  test::tls_client_files with_cert{dir + "/ca.pem", dir + "/agent.pem", dir + "/agent.key"};
+  test::test_ca ca;
+  test::tls_client_files with_cert{ca.file("ca.pem"), ca.file("agent.pem"),
+                                   ca.file("agent.key")};
   ingest_process ingest{redis.port(),
-                        "tls:\n  cert_file: \"" + dir + "/server.pem\"\n  key_file: \"" + dir
-                          + "/server.key\"\n  client_ca_file: \"" + dir + "/ca.pem\"\n",
+                        "tls:\n  cert_file: \"" + ca.file("server.pem") + "\"\n  key_file: \""
+                          + ca.file("server.key") + "\"\n  client_ca_file: \""
+                          + ca.file("ca.pem") + "\"\n",
                         with_cert};
   auto ok = ingest.post(push_target(), test::plan_example_body);
   CAF_CHECK_EQUAL(ok.error, "");
   CAF_CHECK_EQUAL(ok.body, R"({"status":"success","metrics_received":4})");
   // Without a client certificate, or in plain HTTP: no exchange at all.
   auto no_cert = test::http_request(ingest.port(), "GET", "/healthz", "", {},
-                                    {dir + "/ca.pem", "", ""});
+                                    {ca.file("ca.pem"), "", ""});
   CAF_CHECK_EQUAL(no_cert.status, 0);
   CAF_CHECK(!no_cert.error.empty());
   CAF_CHECK_EQUAL(test::http_request(ingest.port(), "GET", "/healthz").status, 0);
@@ -278,7 +263,6 @@ CAF_TEST(TLS with a test CA and client certificates) {
   CAF_CHECK_EQUAL(metric_eventually(ingest, "nodepulse_ingest_tls_handshake_failures_total", 2),
                   2.0);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
-  std::system(("rm -rf '" + dir + "'").c_str());
 }
 
 CAF_TEST(slow clients are cut off and connections over the limit are refused) {

@@ -202,6 +202,19 @@ CAF_TEST(other 4xx drop the batch and count it and the next goes on) {
   CAF_CHECK_EQUAL(buffered().records, 0u);
 }
 
+CAF_TEST(a refused token is retried since it is the agent and not the batch) {
+  start(settings());
+  ingest->answer(401);
+  ingest->answer(403);
+  scrape("x 1\n");
+  advance(milliseconds{500});
+  CAF_CHECK_EQUAL(buffered().records, 1u);
+  CAF_CHECK_EQUAL(pushed().dropped, 0u);
+  advance(milliseconds{1000});
+  CAF_CHECK_EQUAL(sequences_asked(), (std::vector<uint64_t>{1, 1, 1}));
+  CAF_CHECK_EQUAL(buffered().records, 0u);
+}
+
 CAF_TEST(a backlog replays oldest first at the rate limit with fresh scrapes ahead) {
   // Ten scrapes kept while the agent was not running: the backlog.
   for (int i = 1; i <= 10; ++i)

@@ -94,8 +94,10 @@ bool push(self_ptr self, const buffered_scrape& scrape, bool fresh) {
     mark_done(self, scrape.sequence);
     return true;
   }
+  // 401 and 403 say the agent's token or certificate is wrong, not the
+  // batch: dropping would lose everything until an operator fixes it.
   bool retry = answer.status == 0 || answer.status == 429 || answer.status >= 500
-               || answer.status < 200;
+               || answer.status == 401 || answer.status == 403 || answer.status < 200;
   auto why = answer.status == 0 ? answer.error
                                 : "HTTP " + std::to_string(answer.status) + ": "
                                     + answer.body.substr(0, 512);

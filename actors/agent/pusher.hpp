@@ -10,10 +10,12 @@
 // coming back does not flood its ingest. Acknowledgements to the buffer
 // move up to the highest sequence below which all is done.
 //
-// 2xx: done. 5xx, 429 and network errors: retried after an exponential
-// backoff with jitter (never less than Retry-After); while failing, fresh
-// scrapes stay in the buffer and come through the replay lane in order.
-// Other 4xx: logged, counted and dropped (the batch can never succeed).
+// 2xx: done. 5xx, 429, network errors, and 401/403 (the agent's token or
+// certificate is wrong, which an operator fixes; not the batch): retried
+// after an exponential backoff with jitter (never less than Retry-After);
+// while failing, fresh scrapes stay in the buffer and come through the
+// replay lane in order. Other 4xx: logged, counted and dropped (the batch
+// itself can never succeed).
 #pragma once
 
 #include "actors/interfaces.hpp"
