@@ -305,6 +305,34 @@ CAF_TEST(pushes over HTTPS with a client certificate and a bearer token) {
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
+CAF_TEST(server format json pushes the legacy report made from node_exporter) {
+  ingest_process ingest{redis.port(), ""};
+  auto url = "http://127.0.0.1:" + std::to_string(ingest.port()) + "/metrics";
+  agent_process agent{url, endpoint("node_exporter", exporter.url()), "  format: json\n"};
+  CAF_REQUIRE(eventually([&] { return redis.read_stream().size() >= 2; }));
+  CAF_CHECK_EQUAL(agent.stop(), 0);
+  auto entries = redis.read_stream();
+  std::set<std::string> names;
+  for (auto& e : entries) {
+    CAF_CHECK_EQUAL(e["server_id"], server_id);
+    prom::sample_batch batch;
+    std::string scratch;
+    CAF_REQUIRE_EQUAL(
+      valkey::decode_payload(e["payload"], std::stoll(e["received_at"]), batch, scratch), "");
+    for (const auto& s : batch.samples) {
+      names.insert(std::string{s.name});
+      if (s.name == "nodepulse_memory_usage_percent") {
+        CAF_CHECK_GREATER(s.value, 0);
+        CAF_CHECK_LESS(s.value, 100);
+      }
+    }
+  }
+  for (auto name : {"nodepulse_cpu_usage_percent", "nodepulse_memory_used_bytes",
+                    "nodepulse_network_upload_bytes", "nodepulse_uptime_days",
+                    "nodepulse_system_info"})
+    CAF_CHECK_EQUAL(names.count(name), 1u);
+}
+
 CAF_TEST(nodepulse status prints a summary of a running agent) {
   ingest_process ingest{redis.port(), ""};
   agent_process agent{push_url(ingest.port()), endpoint("node_exporter", exporter.url())};

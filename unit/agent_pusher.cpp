@@ -136,6 +136,22 @@ CAF_TEST(gzip and a bearer token when configured) {
   CAF_CHECK_EQUAL(ingest->asked[0].header("Authorization"), "Bearer s3cret");
 }
 
+CAF_TEST(server format json pushes the legacy report) {
+  auto s = settings();
+  s.legacy_json = true;
+  start(s);
+  scrape("node_memory_MemTotal_bytes 100 1764194400000\n"
+         "node_memory_MemAvailable_bytes 25 1764194400000\n");
+  scrape("up 1\n"); // nothing a report has: dropped and counted
+  CAF_REQUIRE_EQUAL(ingest->asked.size(), 1u);
+  const auto& p = ingest->asked[0];
+  CAF_CHECK_EQUAL(p.header("Content-Type"), "application/json");
+  CAF_CHECK(p.text.find("\"usage_percent\":75.0") != std::string::npos);
+  CAF_CHECK(p.text.find("\"server_id\":\"" + server + "\"") != std::string::npos);
+  CAF_CHECK_EQUAL(pushed().dropped, 1u);
+  CAF_CHECK_EQUAL(buffered().records, 0u);
+}
+
 CAF_TEST(nothing is acknowledged without a 2xx) {
   start(settings());
   ingest->answer(500);

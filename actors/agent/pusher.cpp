@@ -68,9 +68,22 @@ void mark_done(self_ptr self, uint64_t sequence) {
 bool push(self_ptr self, const buffered_scrape& scrape, bool fresh) {
   auto& st = self->state;
   auto& s = st.settings;
-  auto body = http::deflate(s.encoding, scrape.text, s.encoding == http::content_encoding::zstd ? 3 : 6);
+  std::string json;
+  if (s.legacy_json) {
+    std::string why;
+    json = st.legacy->report(scrape.text, scrape.time_ms, s.server_id, why);
+    if (json.empty()) { // nothing to report, ever: like a 4xx
+      ++st.status.dropped;
+      st.status.last_error = why;
+      spdlog::error("pusher: scrape {} dropped: {}", scrape.sequence, why);
+      mark_done(self, scrape.sequence);
+      return true;
+    }
+  }
+  const auto& plain = s.legacy_json ? json : scrape.text;
+  auto body = http::deflate(s.encoding, plain, s.encoding == http::content_encoding::zstd ? 3 : 6);
   agent::header_list headers{
-    {"Content-Type", s.content_type},
+    {"Content-Type", s.legacy_json ? "application/json" : "text/plain; version=0.0.4"},
     {"X-Batch-Id", batch_id_of(s.server_id, st.epoch, scrape.sequence)}};
   if (s.encoding == http::content_encoding::zstd)
     headers.emplace_back("Content-Encoding", "zstd");

@@ -20,6 +20,7 @@
 
 #include "actors/interfaces.hpp"
 #include "runtime/agent/http_client.hpp"
+#include "runtime/agent/legacy_json.hpp"
 #include "runtime/agent/push_backoff.hpp"
 #include "runtime/http/inflate.hpp"
 
@@ -30,6 +31,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,7 +40,7 @@ namespace nodepulse {
 
 struct pusher_settings {
   std::string server_id;
-  std::string content_type = "text/plain; version=0.0.4";
+  bool legacy_json = false; // server.format: json (runtime/agent/legacy_json.hpp)
   http::content_encoding encoding = http::content_encoding::zstd;
   std::string token; // empty: no Authorization header
   // Sends one request (the URL, timeout and TLS are the caller's).
@@ -60,6 +62,7 @@ struct pusher_state {
   uint64_t highest_seen = 0;
   std::deque<buffered_scrape> fresh;
   std::deque<buffered_scrape> replay;
+  std::shared_ptr<agent::legacy_reporter> legacy = std::make_shared<agent::legacy_reporter>();
   bool replay_needed = true; // the buffer may hold what was not pushed
   bool taking = false;       // a take request is out
   bool poll_queued = false;                          // a poll in the mailbox

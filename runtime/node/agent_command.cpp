@@ -74,6 +74,7 @@ bool make_plan(const config::agent_config& cfg, const std::string& server_id, ag
   }
   auto& p = plan.pusher;
   p.server_id = server_id;
+  p.legacy_json = cfg.server.format == "json";
   p.encoding = encoding_named(cfg.server.compression);
   p.replay_per_second = static_cast<double>(cfg.server.replay_rate);
   if (!cfg.server.token_file.empty()) {
@@ -130,11 +131,6 @@ int agent_command(int argc, char** argv) {
   agent_supervisor_settings settings;
   if (!make_plan(cfg, server_id, settings.plan, error)) {
     std::fprintf(stderr, "nodepulse agent: %s\n", error.c_str());
-    return 2;
-  }
-  if (cfg.server.format == "json") {
-    std::fprintf(stderr, "nodepulse agent: server.format: json is planned, not in this build "
-                         "yet; use prometheus\n");
     return 2;
   }
   split_listen(cfg.status.listen, settings.status.host, settings.status.port);
