@@ -1,5 +1,6 @@
 #include "runtime/bench/wal_bench.hpp"
 
+#include "runtime/agent/scrape_text.hpp"
 #include "runtime/node/read_input.hpp"
 #include "runtime/wal/wal.hpp"
 
@@ -15,7 +16,7 @@
 namespace nodepulse::bench {
 
 int wal_bench(int argc, char** argv) {
-  std::string path, fsync = "always";
+  std::string path, fsync = "always", keep;
   long scrapes = 11'520; // 48 hours at 15 s
   for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -23,11 +24,15 @@ int wal_bench(int argc, char** argv) {
       scrapes = std::stol(argv[++i]);
     else if (a == "--fsync" && i + 1 < argc)
       fsync = argv[++i];
+    else if (a == "--keep" && i + 1 < argc)
+      keep = argv[++i];
     else if (!a.empty() && a[0] != '-' && path.empty())
       path = argv[i];
     else {
       std::fputs("usage: nodepulse-bench wal [--scrapes N] [--fsync always|interval|never] "
-                 "SCRAPE_FILE\n",
+                 "[--keep DIR] SCRAPE_FILE\n"
+                 "  --keep DIR: write the WAL into DIR and keep it, the last scrape stamped\n"
+                 "  now (an agent's backlog to replay)\n",
                  stderr);
       return 2;
     }
@@ -37,9 +42,10 @@ int wal_bench(int argc, char** argv) {
     std::fprintf(stderr, "cannot read the scrape: %s\n", error.c_str());
     return 2;
   }
-  char dir[] = "/tmp/nodepulse-wal-bench-XXXXXX";
-  if (::mkdtemp(dir) == nullptr)
+  char temp[] = "/tmp/nodepulse-wal-bench-XXXXXX";
+  if (keep.empty() && ::mkdtemp(temp) == nullptr)
     return 2;
+  std::string dir = keep.empty() ? std::string{temp} : keep;
   wal::options opts;
   opts.dir = dir;
   opts.retention_ms = INT64_MAX / 2;
@@ -80,10 +86,20 @@ int wal_bench(int argc, char** argv) {
     }
     return out;
   };
+  // What the agent keeps: the scrape stamped with its time, plus up and
+  // scrape_* (runtime/agent/scrape_text.hpp), every 15 s up to now.
+  const int64_t first_ms =
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch()).count()
+    - (scrapes - 1) * 15'000;
+  size_t kept_text = 0;
   auto start = std::chrono::steady_clock::now();
   for (long i = 0; i < scrapes; ++i) {
-    std::string scrape = scrape_number(i);
-    if (log->append(1'700'000'000'000 + i * 15'000, scrape, error) == 0) {
+    auto raw = scrape_number(i);
+    auto scrape = agent::make_scrape_text({200, raw, "", ""}, "node_exporter",
+                                          first_ms + i * 15'000, 0.01).text;
+    kept_text += scrape.size();
+    if (log->append(first_ms + i * 15'000, scrape, error) == 0) {
       std::fprintf(stderr, "append %ld: %s\n", i, error.c_str());
       return 1;
     }
@@ -102,7 +118,8 @@ int wal_bench(int argc, char** argv) {
   }
   double read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double per_scrape = static_cast<double>(f.bytes) / static_cast<double>(f.records);
-  std::printf("scrape: %zu bytes of text\n", text.size());
+  std::printf("scrape: %zu bytes of text as exposed; %.0f as kept (timestamps, up, scrape_*)\n",
+              text.size(), static_cast<double>(kept_text) / static_cast<double>(scrapes));
   std::printf("wal: %ld scrapes appended (fsync %s) in %.2f s = %.0f us each; %.0f bytes on "
               "disk per scrape (%.1f %% of the text)\n",
               scrapes, fsync.c_str(), append_s, append_s * 1e6 / static_cast<double>(scrapes),
@@ -113,7 +130,8 @@ int wal_bench(int argc, char** argv) {
               static_cast<unsigned long long>(f.dropped_size),
               static_cast<double>(f.bytes) / 1048576.0);
   log.reset();
-  std::filesystem::remove_all(dir);
+  if (keep.empty())
+    std::filesystem::remove_all(dir);
   return 0;
 }
 
