@@ -100,11 +100,15 @@ CAF_TEST(the additions for operators are read) {
   agent_config cfg;
   CAF_REQUIRE(load_agent_config("server:\n  token_file: /etc/nodepulse/token\n"
                                 "  tls: {ca_file: ca.pem, cert_file: c.pem, key_file: k.pem}\n"
+                                "  compression: gzip\n  replay_rate: 50\n"
                                 "agent:\n  server_id: 0B6C1A0E-3F43-4D8E-9A51-6F0C2D6B7E11\n"
-                                "buffer:\n  enabled: no\n  path: /tmp/wal\n"
+                                "buffer:\n  enabled: no\n  path: /tmp/wal\n  fsync: interval\n"
                                 "logging: {level: debug}\n",
                                 cfg)
                 .empty());
+  CAF_CHECK_EQUAL(cfg.server.compression, "gzip");
+  CAF_CHECK_EQUAL(cfg.server.replay_rate, 50);
+  CAF_CHECK_EQUAL(cfg.buffer.fsync, "interval");
   CAF_CHECK_EQUAL(cfg.server.token_file, "/etc/nodepulse/token");
   CAF_CHECK_EQUAL(cfg.server.tls.cert_file, "c.pem");
   CAF_CHECK_EQUAL(cfg.agent.server_id, "0B6C1A0E-3F43-4D8E-9A51-6F0C2D6B7E11");
@@ -134,6 +138,14 @@ CAF_TEST(bad values and unknown keys are named with key and line) {
                     "line 2, column 12: buffer.enabled: expected true or false, got 'maybe'",
                     "line 3, column 16: buffer.max_size_mb: must be between 1 and 1000000, "
                     "got 0"}));
+  CAF_CHECK_EQUAL(problems("server:\n  compression: lz4\n  replay_rate: 0\n"
+                           "buffer:\n  fsync: sometimes\n"),
+                  (std::vector<std::string>{
+                    "line 2, column 16: server.compression: expected one of zstd, gzip, none, "
+                    "got 'lz4'",
+                    "line 3, column 16: server.replay_rate: must be between 1 and 10000, got 0",
+                    "line 5, column 10: buffer.fsync: expected one of always, interval, never, "
+                    "got 'sometimes'"}));
   CAF_CHECK_EQUAL(problems("server:\n  tls:\n    cert_file: c.pem\n"),
                   std::vector<std::string>{"line 3, column 16: server.tls.cert_file: "
                                            "cert_file and key_file go together (a client "

@@ -1,8 +1,7 @@
 #include "actors/agent/agent_supervisor.hpp"
 
-#include "actors/http_forwarding.hpp"
+#include "actors/status_endpoint.hpp"
 #include "runtime/agent/agent_metrics.hpp"
-#include "runtime/ingest/responses.hpp"
 #include "runtime/node/restart_backoff.hpp"
 #include "runtime/node/wall_clock.hpp"
 
@@ -20,18 +19,6 @@ namespace {
 using self_ptr = agent_supervisor_actor::stateful_pointer<agent_supervisor_state>;
 
 constexpr uint32_t pusher_id = 0;
-
-void respond(http_exchange& ex, int status, std::string body) {
-  http::reply r;
-  r.status = status;
-  r.body = std::move(body);
-  ex.done(std::move(r));
-}
-
-void respond_error(http_exchange& ex, int status, const std::string& why) {
-  auto r = ingest::error_response(status, why);
-  respond(ex, r.status, std::move(r.body));
-}
 
 void start_pusher(self_ptr self) {
   auto& st = self->state;
@@ -163,27 +150,21 @@ void gather(self_ptr self, F f) {
 }
 
 void route(self_ptr self, http_exchange ex) {
+  if (answer_plain_status_request(ex))
+    return;
   const auto& path = ex.req.path;
-  bool known = path == "/healthz" || path == "/readyz" || path == "/metrics";
-  if (!known)
-    return respond_error(ex, 404, "no such endpoint: " + path.substr(0, 128));
-  if (ex.req.method != "GET")
-    return respond_error(ex, 405, "method " + ex.req.method.substr(0, 16)
-                                    + " is not allowed on " + path);
-  if (path == "/healthz")
-    return respond(ex, 200, R"({"status":"ok"})");
   if (path == "/readyz")
     return gather(self, [ex](gathered& g) mutable {
       const auto& p = g.figures.pusher;
       if (!g.buffer_answered)
-        return respond_error(ex, 503, "the buffer does not answer");
+        return respond_status_error(ex, 503, "the buffer does not answer");
       if (!g.pusher_answered)
-        return respond_error(ex, 503, "the pusher is restarting");
+        return respond_status_error(ex, 503, "the pusher is restarting");
       if (p.failures_in_row > 0)
-        return respond_error(ex, 503, "the ingest does not take pushes: " + p.last_error);
+        return respond_status_error(ex, 503, "the ingest does not take pushes: " + p.last_error);
       if (p.pushed == 0)
-        return respond_error(ex, 503, "no push has succeeded yet");
-      respond(ex, 200, R"({"status":"ready"})");
+        return respond_status_error(ex, 503, "no push has succeeded yet");
+      respond_status(ex, 200, R"({"status":"ready"})");
     });
   gather(self, [ex](gathered& g) mutable {
     http::reply r;
@@ -200,13 +181,9 @@ agent_supervisor(self_ptr self, agent_supervisor_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
   if (st.settings.serve) {
-    http::reply gone;
-    gone.status = 503;
-    gone.body = R"({"status":"error","error":"agent is shutting down"})";
     std::string error;
-    st.server = http::server::start(
-      st.settings.status,
-      forward_http_to<agent_supervisor_actor>(self->address(), std::move(gone)), error);
+    st.server = start_status_server<agent_supervisor_actor>(st.settings.status,
+                                                            self->address(), "agent", error);
     if (!st.server)
       self->quit(caf::make_error(caf::sec::cannot_open_port, error));
   }

@@ -1,7 +1,6 @@
 #include "actors/digest/digest_supervisor.hpp"
 
-#include "actors/http_forwarding.hpp"
-#include "runtime/ingest/responses.hpp"
+#include "actors/status_endpoint.hpp"
 #include "runtime/node/restart_backoff.hpp"
 
 #include <caf/sec.hpp>
@@ -14,18 +13,6 @@ namespace nodepulse {
 namespace {
 
 using self_ptr = digest_supervisor_actor::stateful_pointer<digest_supervisor_state>;
-
-void respond(http_exchange& ex, int status, std::string body) {
-  http::reply r;
-  r.status = status;
-  r.body = std::move(body);
-  ex.done(std::move(r));
-}
-
-void respond_error(http_exchange& ex, int status, const std::string& why) {
-  auto r = ingest::error_response(status, why);
-  respond(ex, r.status, std::move(r.body));
-}
 
 void start_writer(self_ptr self, uint32_t slot) {
   auto& st = self->state;
@@ -79,25 +66,19 @@ void ask_writers(self_ptr self, std::shared_ptr<node_status> acc, uint32_t slot,
 }
 
 void route(self_ptr self, http_exchange ex) {
+  if (answer_plain_status_request(ex))
+    return;
   const auto& path = ex.req.path;
-  bool known = path == "/healthz" || path == "/readyz" || path == "/metrics";
-  if (!known)
-    return respond_error(ex, 404, "no such endpoint: " + path.substr(0, 128));
-  if (ex.req.method != "GET")
-    return respond_error(ex, 405, "method " + ex.req.method.substr(0, 16)
-                                    + " is not allowed on " + path);
-  if (path == "/healthz")
-    return respond(ex, 200, R"({"status":"ok"})");
   auto acc = std::make_shared<node_status>();
   if (path == "/readyz")
     return ask_writers(self, acc, 0, [ex](node_status& n) mutable {
       if (n.restarting > 0)
-        return respond_error(ex, 503, "a DB writer is restarting");
+        return respond_status_error(ex, 503, "a DB writer is restarting");
       if (!n.sum.stream_reachable)
-        return respond_error(ex, 503, "Valkey is unreachable: " + n.sum.stream_error);
+        return respond_status_error(ex, 503, "Valkey is unreachable: " + n.sum.stream_error);
       if (!n.sum.database_reachable)
-        return respond_error(ex, 503, "PostgreSQL is unreachable: " + n.sum.database_error);
-      respond(ex, 200, R"({"status":"ready"})");
+        return respond_status_error(ex, 503, "PostgreSQL is unreachable: " + n.sum.database_error);
+      respond_status(ex, 200, R"({"status":"ready"})");
     });
   ask_writers(self, acc, 0, [self, ex](node_status& n) mutable {
     digest::writer_health health{n.sum.stream_reachable && n.restarting == 0,
@@ -122,13 +103,9 @@ digest_supervisor(self_ptr self, digest_supervisor_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
   if (st.settings.serve) {
-    http::reply gone;
-    gone.status = 503;
-    gone.body = R"({"status":"error","error":"digest is shutting down"})";
     std::string error;
-    st.server = http::server::start(
-      st.settings.status,
-      forward_http_to<digest_supervisor_actor>(self->address(), std::move(gone)), error);
+    st.server = start_status_server<digest_supervisor_actor>(st.settings.status,
+                                                             self->address(), "digest", error);
     if (!st.server)
       self->quit(caf::make_error(caf::sec::cannot_open_port, error));
   }
