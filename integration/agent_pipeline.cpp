@@ -1,6 +1,7 @@
 #define CAF_SUITE agent_pipeline
 #include <caf/test/unit_test.hpp>
 
+#include "integration/agent_process.hpp"
 #include "integration/exporter_process.hpp"
 #include "integration/node_process.hpp"
 #include "integration/redis_server.hpp"
@@ -27,7 +28,8 @@ using std::chrono::seconds;
 
 namespace {
 
-const std::string server_id = "0b6d2c1e-8f3a-4e5b-9c7d-1a2b3c4d5e6f";
+using test::agent_server_id;
+const std::string& server_id = agent_server_id;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<milliseconds>(
@@ -66,51 +68,6 @@ std::vector<pushed_scrape> pushed_scrapes(const redis_server& redis) {
   }
   return out;
 }
-
-// The agent's WAL: named by its (unique) status port, removed with it.
-std::string wal_dir(int status_port) {
-  return "/tmp/nodepulse-agent-wal-" + std::to_string(status_port);
-}
-
-std::string push_url(int ingest_port, const char* scheme = "http") {
-  return std::string{scheme} + "://127.0.0.1:" + std::to_string(ingest_port)
-         + "/metrics/prometheus";
-}
-
-// `server_extra`: more server.* keys (indented two spaces).
-std::string agent_config(int status_port, const std::string& push_to,
-                         const std::string& endpoints, const std::string& server_extra = "") {
-  return "scrapers:\n  prometheus:\n    endpoints:\n" + endpoints
-         + "server:\n  endpoint: \"" + push_to + "\"\n  timeout: 2s\n" + server_extra
-         + "agent:\n  server_id: \"" + server_id + "\"\n  interval: 1s\n"
-         + "status:\n  listen: \"127.0.0.1:" + std::to_string(status_port) + "\"\n"
-         + "buffer:\n  path: \"" + wal_dir(status_port) + "\"\n";
-}
-
-std::string endpoint(const std::string& name, const std::string& url) {
-  return "      - url: \"" + url + "\"\n        name: \"" + name + "\"\n";
-}
-
-class agent_process : public node_process {
-public:
-  agent_process(const std::string& push_to, const std::string& endpoints,
-                const std::string& server_extra = "", int port = free_loopback_port())
-    : node_process("agent", port, agent_config(port, push_to, endpoints, server_extra)) {}
-
-  ~agent_process() {
-    kill();
-    std::system(("rm -rf '" + wal_dir(port()) + "'").c_str());
-  }
-
-  std::string metrics() const { return get("/metrics").body; }
-
-  // A sample of /metrics by its name with labels as written; -1 if absent.
-  double metric(const std::string& series) const {
-    auto text = metrics();
-    auto at = text.find("\n" + series + " ");
-    return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
-  }
-};
 
 // Waits until `done` holds or `patience` passes; returns whether it held.
 template <class F>

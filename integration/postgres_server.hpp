@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 
 #include <cstdlib>
+#include <map>
 #include <string>
 
 namespace nodepulse::test {
@@ -86,8 +87,29 @@ public:
 
   // The rows of a query, one per line, fields separated by '|' ("" on error).
   std::string query(const std::string& sql) const {
+    return rows_of("-c \"" + sql + "\"");
+  }
+
+  // The rows of the SQL file at `path`, with psql variables (`:'name'`) set.
+  std::string query_file(const std::string& path,
+                         const std::map<std::string, std::string>& variables = {}) const {
+    std::string args;
+    for (const auto& [name, value] : variables)
+      args += " -v " + name + "='" + value + "'";
+    return rows_of(args + " -f '" + path + "'");
+  }
+
+  bool psql_file(const std::string& path) const {
+    return std::system(("psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + std::to_string(port_)
+                        + " -U nodepulse -d postgres -f '" + path + "' >/dev/null 2>&1")
+                         .c_str())
+           == 0;
+  }
+
+private:
+  std::string rows_of(const std::string& psql_args) const {
     std::string cmd = "psql -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + std::to_string(port_)
-                      + " -U nodepulse -d postgres -c \"" + sql + "\" 2>/dev/null";
+                      + " -U nodepulse -d postgres " + psql_args + " 2>/dev/null";
     std::string out;
     if (FILE* p = ::popen(cmd.c_str(), "r")) {
       char buf[4096];
@@ -101,14 +123,6 @@ public:
     return out;
   }
 
-  bool psql_file(const std::string& path) const {
-    return std::system(("psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + std::to_string(port_)
-                        + " -U nodepulse -d postgres -f '" + path + "' >/dev/null 2>&1")
-                         .c_str())
-           == 0;
-  }
-
-private:
   // Forks and execs `argv` as the server's user; waits for it if `wait`.
   pid_t run_as_server_user(const std::vector<std::string>& argv, bool wait) {
     pid_t pid = ::fork();

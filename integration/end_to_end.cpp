@@ -1,0 +1,189 @@
+#define CAF_SUITE end_to_end
+#include <caf/test/unit_test.hpp>
+
+#include "integration/agent_process.hpp"
+#include "integration/exporter_process.hpp"
+#include "integration/node_process.hpp"
+#include "integration/postgres_server.hpp"
+#include "integration/redis_server.hpp"
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+using namespace nodepulse;
+using namespace nodepulse::test;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// The whole path with real parts, as separate nodes: node_exporter ->
+// nodepulse agent -> nodepulse ingest -> redis-server (Valkey's protocol)
+// -> nodepulse digest -> PostgreSQL 15, over HTTP (issue 6).
+
+namespace {
+
+constexpr const char* json_server = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
+
+bool eventually(const std::function<bool()>& done, milliseconds patience = seconds{60}) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(milliseconds{200});
+  }
+  return done();
+}
+
+struct fixture {
+  redis_server redis{true};
+  postgres_server pg;
+  exporter_process exporter;
+
+  fixture() {
+    std::string cmd = std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn()
+                      + "' >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0)
+      CAF_FAIL("nodepulse migrate failed");
+  }
+
+  int64_t number(const std::string& sql) const {
+    auto n = pg.query(sql);
+    return n.empty() ? -1 : std::stoll(n);
+  }
+
+  int64_t scrapes_stored(const std::string& server) const {
+    return number("SELECT count(*) FROM admiral.metric_samples WHERE metric_name = 'up' AND "
+                  "server_id = '" + server + "'");
+  }
+
+  // Every sample of scrapes 1..n of `server` stored exactly once: n `up`
+  // rows at n scrape times, and as many rows as node_exporter exposed in
+  // those scrapes plus the job's three series each, no sample twice.
+  void check_exactly_once(const std::string& server, int64_t n) const {
+    CAF_CHECK(eventually([&] { return scrapes_stored(server) >= n; }));
+    const auto where = " FROM admiral.metric_samples WHERE server_id = '" + server + "'";
+    CAF_CHECK_EQUAL(scrapes_stored(server), n);
+    CAF_CHECK_EQUAL(number("SELECT count(DISTINCT timestamp)" + where + " AND metric_name = 'up'"), n);
+    auto exposed = number("SELECT sum(value)::bigint" + where
+                          + " AND metric_name = 'scrape_samples_scraped'");
+    CAF_CHECK_GREATER(exposed, 300 * n);
+    CAF_CHECK_EQUAL(number("SELECT count(*)" + where), exposed + 3 * n);
+    CAF_CHECK_EQUAL(number("SELECT coalesce(sum(c - 1), 0) FROM (SELECT count(*) AS c" + where
+                           + " GROUP BY metric_name, labels, timestamp) d"),
+                    0);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(end_to_end_tests, fixture)
+
+CAF_TEST(every sample of every scrape reaches PostgreSQL once with its type labels help and time) {
+  ingest_process ingest{redis.port(), ""};
+  digest_process digest{redis.port(), pg.dsn()};
+  agent_process agent{push_url(ingest.port()), endpoint("node_exporter", exporter.url())};
+  auto started_ms = std::chrono::duration_cast<milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+  CAF_REQUIRE(eventually([&] { return scrapes_stored(agent_server_id) >= 5; }));
+  CAF_REQUIRE_EQUAL(agent.stop(), 0);
+  auto n = static_cast<int64_t>(agent.acknowledged());
+  CAF_CHECK_GREATER_OR_EQUAL(n, 5);
+  check_exactly_once(agent_server_id, n);
+  const auto cpu = " FROM admiral.metric_samples WHERE metric_name = 'node_cpu_seconds_total'";
+  CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type" + std::string{cpu}), "counter");
+  CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT help_text" + std::string{cpu}),
+                  "Seconds the CPUs spent in each mode.");
+  CAF_CHECK_EQUAL(number("SELECT count(*)" + std::string{cpu}
+                         + " AND NOT (labels ? 'cpu' AND labels ? 'mode')"),
+                  0);
+  CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type FROM admiral.metric_samples "
+                           "WHERE metric_name = 'node_load1'"),
+                  "gauge");
+  // Scrape times: within the run, one interval (1 s) or more apart.
+  CAF_CHECK_EQUAL(number("SELECT count(*) FROM (SELECT timestamp - lag(timestamp) OVER "
+                         "(ORDER BY timestamp) AS gap FROM admiral.metric_samples WHERE "
+                         "metric_name = 'up') g WHERE gap < interval '900 milliseconds'"),
+                  0);
+  CAF_CHECK_GREATER_OR_EQUAL(number("SELECT (extract(epoch FROM min(timestamp)) * 1000)::bigint "
+                                    "FROM admiral.metric_samples"),
+                             started_ms - 1000);
+  // The plan's example dashboard query answers with this server's CPUs.
+  auto rows = pg.query_file(std::string{NODEPULSE_SOURCE_DIR} + "/sql/queries/latest_cpu.sql",
+                            {{"server_id", agent_server_id}});
+  CAF_CHECK(!rows.empty());
+  CAF_CHECK(rows.find("|idle|") != std::string::npos);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(ingest stopped for a minute then started loses and doubles nothing) {
+  auto ingest = std::make_unique<ingest_process>(redis.port(), "");
+  int ingest_port = ingest->port();
+  digest_process digest{redis.port(), pg.dsn()};
+  agent_process agent{push_url(ingest_port), endpoint("node_exporter", exporter.url())};
+  CAF_REQUIRE(eventually([&] { return scrapes_stored(agent_server_id) >= 2; }));
+  CAF_REQUIRE_EQUAL(ingest->stop(), 0);
+  std::this_thread::sleep_for(seconds{60});
+  CAF_CHECK_GREATER_OR_EQUAL(agent.metric("nodepulse_agent_buffer_records"), 50);
+  ingest = std::make_unique<ingest_process>(redis.port(), "", tls_client_files{}, ingest_port);
+  CAF_CHECK(eventually([&] { return agent.metric("nodepulse_agent_buffer_records") == 0; }));
+  CAF_REQUIRE_EQUAL(agent.stop(), 0);
+  check_exactly_once(agent_server_id, static_cast<int64_t>(agent.acknowledged()));
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+  CAF_CHECK_EQUAL(ingest->stop(), 0);
+}
+
+CAF_TEST(digest stopped then started finds everything in the stream) {
+  ingest_process ingest{redis.port(), ""};
+  auto digest = std::make_unique<digest_process>(redis.port(), pg.dsn());
+  int digest_port = digest->port();
+  agent_process agent{push_url(ingest.port()), endpoint("node_exporter", exporter.url())};
+  CAF_REQUIRE(eventually([&] { return scrapes_stored(agent_server_id) >= 2; }));
+  CAF_REQUIRE_EQUAL(digest->stop(), 0);
+  auto stored = scrapes_stored(agent_server_id);
+  std::this_thread::sleep_for(seconds{8});
+  CAF_CHECK_EQUAL(scrapes_stored(agent_server_id), stored); // nothing writes
+  CAF_CHECK_GREATER_OR_EQUAL(static_cast<double>(redis.read_stream().size()), 5);
+  digest = std::make_unique<digest_process>(redis.port(), pg.dsn(), "", digest_port);
+  CAF_REQUIRE_EQUAL(agent.stop(), 0);
+  check_exactly_once(agent_server_id, static_cast<int64_t>(agent.acknowledged()));
+  CAF_CHECK(eventually([&] { return redis.read_stream().empty(); }));
+  CAF_CHECK_EQUAL(digest->stop(), 0);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(the legacy JSON endpoint and the Prometheus endpoint serve two agents at once) {
+  ingest_process ingest{redis.port(), ""};
+  digest_process digest{redis.port(), pg.dsn()};
+  agent_process prometheus_agent{push_url(ingest.port()),
+                                 endpoint("node_exporter", exporter.url())};
+  agent_process json_agent{"http://127.0.0.1:" + std::to_string(ingest.port()) + "/metrics",
+                           endpoint("node_exporter", exporter.url()), "  format: json\n",
+                           json_server};
+  auto legacy_rows = [&](const std::string& metric) {
+    return number("SELECT count(*) FROM admiral.metric_samples WHERE server_id = '"
+                  + std::string{json_server} + "' AND metric_name = '" + metric + "'");
+  };
+  CAF_REQUIRE(eventually([&] {
+    return scrapes_stored(agent_server_id) >= 3 && legacy_rows("nodepulse_cpu_usage_percent") >= 3;
+  }));
+  CAF_REQUIRE_EQUAL(prometheus_agent.stop(), 0);
+  CAF_REQUIRE_EQUAL(json_agent.stop(), 0);
+  check_exactly_once(agent_server_id, static_cast<int64_t>(prometheus_agent.acknowledged()));
+  auto reports = static_cast<int64_t>(json_agent.acknowledged());
+  CAF_CHECK(eventually([&] { return legacy_rows("nodepulse_cpu_usage_percent") == reports; }));
+  for (auto metric : {"nodepulse_memory_used_bytes", "nodepulse_memory_usage_percent",
+                      "nodepulse_network_upload_bytes", "nodepulse_uptime_days",
+                      "nodepulse_system_info"})
+    CAF_CHECK_EQUAL(legacy_rows(metric), reports);
+  CAF_CHECK_EQUAL(legacy_rows("node_cpu_seconds_total"), 0); // a JSON agent sends reports only
+  CAF_CHECK_EQUAL(number("SELECT count(*) FROM admiral.metric_samples WHERE server_id = '"
+                         + std::string{json_server} + "' AND metric_name = "
+                         "'nodepulse_memory_usage_percent' AND (value <= 0 OR value >= 100)"),
+                  0);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
