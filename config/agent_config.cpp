@@ -1,6 +1,7 @@
 #include "config/agent_config.hpp"
 
 #include "config/ingest_config.hpp" // valid_listen_address
+#include "config/role_readers.hpp"
 #include "config/yaml_reader.hpp"
 #include "runtime/text/uuid.hpp"
 
@@ -21,12 +22,8 @@ bool http_url(const std::string& url) {
 
 } // namespace
 
-std::vector<config_error> load_agent_config(const std::string& text, agent_config& cfg) {
-  std::vector<config_error> errors;
-  YAML::Node doc = parse_yaml(text, errors);
-  if (!errors.empty())
-    return errors;
-  yaml_reader top{doc, "", errors};
+void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& prefix,
+                       std::vector<config_error>& errors) {
   top.section("scrapers", [&](yaml_reader& scrapers) {
     scrapers.section("prometheus", [&](yaml_reader& r) {
       r.boolean("enabled", cfg.prometheus.enabled);
@@ -101,10 +98,19 @@ std::vector<config_error> load_agent_config(const std::string& text, agent_confi
   top.section("logging", [&](yaml_reader& r) {
     r.one_of("level", cfg.logging.level, {"trace", "debug", "info", "warn", "error"});
   });
-  top.finish();
   if (cfg.prometheus.enabled && cfg.prometheus.endpoints.empty())
-    errors.push_back({0, 0, "scrapers.prometheus.endpoints",
+    errors.push_back({0, 0, prefix + "scrapers.prometheus.endpoints",
                       "no endpoint to scrape (list one, or set enabled: false)"});
+}
+
+std::vector<config_error> load_agent_config(const std::string& text, agent_config& cfg) {
+  std::vector<config_error> errors;
+  YAML::Node doc = parse_yaml(text, errors);
+  if (!errors.empty())
+    return errors;
+  yaml_reader top{doc, "", errors};
+  read_agent_config(top, cfg, "", errors);
+  top.finish();
   sort_by_position(errors);
   return errors;
 }

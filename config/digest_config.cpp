@@ -1,16 +1,12 @@
 #include "config/digest_config.hpp"
 
 #include "config/ingest_config.hpp" // valid_listen_address
+#include "config/role_readers.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace nodepulse::config {
 
-std::vector<config_error> load_digest_config(const std::string& text, digest_config& cfg) {
-  std::vector<config_error> errors;
-  YAML::Node doc = parse_yaml(text, errors);
-  if (!errors.empty())
-    return errors;
-  yaml_reader top{doc, "", errors};
+void read_digest_config(yaml_reader& top, digest_config& cfg) {
   top.section("valkey", [&](yaml_reader& r) {
     r.string("url", cfg.valkey.url);
     if (!valid_valkey_url(cfg.valkey.url))
@@ -51,6 +47,15 @@ std::vector<config_error> load_digest_config(const std::string& text, digest_con
     if (cfg.writer.dead_letter_stream.empty())
       r.fail_key("dead_letter_stream", "must not be empty");
   });
+}
+
+std::vector<config_error> load_digest_config(const std::string& text, digest_config& cfg) {
+  std::vector<config_error> errors;
+  YAML::Node doc = parse_yaml(text, errors);
+  if (!errors.empty())
+    return errors;
+  yaml_reader top{doc, "", errors};
+  read_digest_config(top, cfg);
   top.finish();
   sort_by_position(errors);
   return errors;

@@ -1,5 +1,6 @@
 #include "config/ingest_config.hpp"
 
+#include "config/role_readers.hpp"
 #include "config/yaml_reader.hpp"
 
 #include <algorithm>
@@ -27,13 +28,7 @@ bool valid_valkey_url(const std::string& url) {
 }
 
 
-std::vector<config_error> load_ingest_config(const std::string& text,
-                                             ingest_config& cfg) {
-  std::vector<config_error> errors;
-  YAML::Node doc = parse_yaml(text, errors);
-  if (!errors.empty())
-    return errors;
-  yaml_reader top{doc, "", errors};
+void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
   top.string("listen", cfg.listen);
   if (!valid_listen_address(cfg.listen))
     top.fail_key("listen", "expected host:port, got '" + cfg.listen + "'");
@@ -97,6 +92,16 @@ std::vector<config_error> load_ingest_config(const std::string& text,
     if (!cfg.caf.listen.empty() && !valid_listen_address(cfg.caf.listen))
       r.fail_key("listen", "expected host:port, got '" + cfg.caf.listen + "'");
   });
+}
+
+std::vector<config_error> load_ingest_config(const std::string& text,
+                                             ingest_config& cfg) {
+  std::vector<config_error> errors;
+  YAML::Node doc = parse_yaml(text, errors);
+  if (!errors.empty())
+    return errors;
+  yaml_reader top{doc, "", errors};
+  read_ingest_config(top, cfg);
   top.finish();
   sort_by_position(errors);
   return errors;
