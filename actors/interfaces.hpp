@@ -256,8 +256,11 @@ using http_acceptor_actor =
                                   token_lookup_actor>>;
 
 // The INGEST SUPERVISOR: starts the ingest node's actors, restarts a dead
-// one after a backoff (its own timer message, naming the child).
-using ingest_supervisor_actor = caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>>;
+// one after a backoff (its own timer message, naming the child); hands an
+// exchange from inside the process (nodepulse dev) to its current acceptor.
+using ingest_supervisor_actor =
+  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
+                   caf::reacts_to<http_atom, http_exchange>>;
 
 // The DB WRITER: reads the stream through the consumer group, writes each
 // lot of entries with one COPY in one transaction, acknowledges after the

@@ -14,6 +14,8 @@ out=$("$nodepulse" check-config -c "$config_dir/digest.yml")
 [ "$out" = "$config_dir/digest.yml: ok (digest config)" ] || fail "shipped digest.yml: $out"
 out=$("$nodepulse" check-config -c "$config_dir/agent.yml")
 [ "$out" = "$config_dir/agent.yml: ok (agent config)" ] || fail "shipped agent.yml: $out"
+out=$("$nodepulse" check-config -c "$config_dir/dev.yml")
+[ "$out" = "$config_dir/dev.yml: ok (dev config)" ] || fail "shipped dev.yml: $out"
 # The agent's installed name, nodepulse.yml, is an agent config.
 printf 'agent:\n  server_id: not-a-uuid\n' >"$work/nodepulse.yml"
 set +e

@@ -8,6 +8,7 @@
 #include "integration/redis_server.hpp"
 
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
@@ -184,6 +185,37 @@ CAF_TEST(the legacy JSON endpoint and the Prometheus endpoint serve two agents a
                   0);
   CAF_CHECK_EQUAL(digest.stop(), 0);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(nodepulse dev runs the whole path in one process and stores rows within seconds) {
+  int ingest_port = free_loopback_port();
+  int agent_port = free_loopback_port();
+  int digest_port = free_loopback_port();
+  auto wal = wal_dir(agent_port);
+  auto valkey = "redis://127.0.0.1:" + std::to_string(redis.port());
+  node_process dev{"dev", ingest_port,
+                   "agent:\n"
+                   "  scrapers: { prometheus: { endpoints: [ { url: \"" + exporter.url()
+                     + "\", name: node_exporter } ] } }\n"
+                     "  agent: { server_id: \"" + agent_server_id + "\", interval: 1s }\n"
+                     "  buffer: { path: \"" + wal + "\" }\n"
+                     "  status: { listen: \"127.0.0.1:" + std::to_string(agent_port) + "\" }\n"
+                     "ingest:\n  listen: \"127.0.0.1:" + std::to_string(ingest_port) + "\"\n"
+                     "  valkey: { url: \"" + valkey + "\" }\n"
+                     "digest:\n  valkey: { url: \"" + valkey + "\" }\n"
+                     "  postgres: { dsn: \"" + pg.dsn() + "\" }\n"
+                     "  status: { listen: \"127.0.0.1:" + std::to_string(digest_port) + "\" }\n"};
+  // The plan's target: data in the table within 10 s of start.
+  CAF_CHECK(eventually([&] { return scrapes_stored(agent_server_id) >= 1; }, seconds{10}));
+  CAF_REQUIRE(eventually([&] { return scrapes_stored(agent_server_id) >= 3; }));
+  CAF_CHECK_EQUAL(http_request(agent_port, "GET", "/readyz").status, 200);
+  CAF_CHECK_EQUAL(http_request(digest_port, "GET", "/readyz").status, 200);
+  CAF_REQUIRE_EQUAL(dev.stop(), 0);
+  std::ifstream acked{wal + "/acked"};
+  int64_t n = 0;
+  acked >> n;
+  check_exactly_once(agent_server_id, n);
+  std::system(("rm -rf '" + wal + "'").c_str());
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,6 +1,7 @@
 // nodepulse: one binary, one subcommand per role (shared/ARCHITECTURE.md).
 #include "runtime/node/agent_command.hpp"
 #include "runtime/node/check_config_command.hpp"
+#include "runtime/node/dev_command.hpp"
 #include "runtime/node/digest_command.hpp"
 #include "runtime/node/ingest_command.hpp"
 #include "runtime/node/migrate_command.hpp"
@@ -30,12 +31,12 @@ constexpr const char* usage =
   "                 summarise a running agent from its status endpoint\n"
   "  ingest -c FILE  run an ingest node (HTTP push -> Valkey stream)\n"
   "  digest -c FILE  run a digest node (Valkey stream -> PostgreSQL)\n"
+  "  dev -c FILE     agent, ingest and digest in one process (config/dev.yml)\n"
   "  migrate -c digest.yml [--dsn DSN]\n"
   "                 apply the schema migrations (sql/) to PostgreSQL\n"
   "  check-config [--role ROLE] -c FILE\n"
   "                 check a node's config (ingest, digest)\n"
-  "  version        print the version\n"
-  "planned (not in this build yet): dev\n";
+  "  version        print the version\n";
 
 // `nodepulse agent ...` becomes `nodepulse-agent ...` from the same
 // directory: the same code without the server roles' libraries (a smaller
@@ -70,6 +71,8 @@ int main(int argc, char** argv) {
   }
   if (cmd == "status")
     return nodepulse::node::status_command(argc - 2, argv + 2);
+  if (cmd == "dev")
+    return nodepulse::node::dev_command(argc - 2, argv + 2);
   if (cmd == "ingest")
     return nodepulse::node::ingest_command(argc - 2, argv + 2);
   if (cmd == "digest")

@@ -106,6 +106,18 @@ ingest_supervisor(self_ptr self, ingest_children spawn) {
       ++self->state.restarts;
       start(self, which);
     },
+    [self](http_atom, http_exchange& ex) {
+      // A push from inside the process (nodepulse dev): to whichever
+      // acceptor runs now, as if it came over the network.
+      auto& acceptor = self->state.children->acceptor;
+      if (acceptor)
+        return self->send(acceptor, http_atom::value, std::move(ex));
+      http::reply r;
+      r.status = 503;
+      r.retry_after_s = 1;
+      r.body = R"({"status":"error","error":"the HTTP acceptor is restarting; retry later"})";
+      ex.done(std::move(r));
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 #include "runtime/node/check_config_command.hpp"
 
 #include "config/agent_config.hpp"
+#include "config/dev_config.hpp"
 #include "config/digest_config.hpp"
 #include "config/ingest_config.hpp"
 
@@ -69,9 +70,11 @@ int check_config_command(int argc, char** argv) {
   } else if (role == "digest") {
     config::digest_config cfg;
     problems = config::load_digest_config_file(path, cfg);
+  } else if (role == "dev") {
+    config::dev_config cfg;
+    problems = config::load_dev_config_file(path, cfg);
   } else {
-    return usage_error("the " + role + " node is not in this build yet; "
-                       "agent, ingest and digest configs can be checked");
+    return usage_error("no such role '" + role + "' (agent, ingest, digest, dev)");
   }
   if (problems.size() == 1 && problems[0].line == 0 && problems[0].key.empty()) {
     std::fprintf(stderr, "nodepulse check-config: %s\n",

@@ -1,13 +1,9 @@
 #include "runtime/node/ingest_command.hpp"
 
-#include "actors/ingest/http_acceptor.hpp"
 #include "actors/ingest/ingest_supervisor.hpp"
-#include "actors/ingest/parser_pool.hpp"
-#include "actors/ingest/stream_publisher.hpp"
-#include "actors/ingest/token_lookup.hpp"
 #include "config/ingest_config.hpp"
+#include "runtime/node/ingest_node.hpp"
 #include "runtime/node/node_runner.hpp"
-#include "runtime/node/read_input.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <caf/actor_system.hpp>
@@ -18,7 +14,6 @@
 
 #include <cstdio>
 #include <string>
-#include <thread>
 
 namespace nodepulse::node {
 
@@ -30,67 +25,6 @@ struct ingest_system_config : caf::actor_system_config {
   }
 };
 
-uint32_t parser_workers(const config::ingest_config& cfg) {
-  if (cfg.parser.workers > 0)
-    return static_cast<uint32_t>(cfg.parser.workers);
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
-// Everything the actors need that can fail before anything starts.
-struct prepared {
-  http_acceptor_settings acceptor;
-  parser_settings parser;
-  valkey::address valkey;
-  valkey::stream_settings stream;
-  std::string postgres_dsn; // tokens in admiral.agent_tokens
-};
-
-bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error) {
-  auto& srv = out.acceptor.server;
-  split_listen(cfg.listen, srv.host, srv.port);
-  srv.tls_cert_file = cfg.tls.cert_file;
-  srv.tls_key_file = cfg.tls.key_file;
-  srv.tls_client_ca_file = cfg.tls.client_ca_file;
-  srv.max_body_bytes = static_cast<size_t>(cfg.limits.max_body_bytes);
-  srv.max_connections = static_cast<size_t>(cfg.limits.max_connections);
-  srv.read_timeout = std::chrono::milliseconds{cfg.limits.read_timeout_ms};
-  srv.idle_timeout = std::chrono::milliseconds{cfg.limits.idle_timeout_ms};
-  srv.threads = static_cast<unsigned>(cfg.http.threads);
-  out.acceptor.token_mode = cfg.auth.mode == "token";
-  out.acceptor.token_cache_ttl_ms = cfg.auth.cache_ttl_ms;
-  if (out.acceptor.token_mode && !cfg.auth.postgres_dsn.empty()) {
-    out.acceptor.token_database = true;
-    out.postgres_dsn = cfg.auth.postgres_dsn;
-  } else if (out.acceptor.token_mode) {
-    std::string text;
-    if (!read_input(cfg.auth.tokens_file, text, error))
-      return false;
-    auto tokens = std::make_shared<ingest::token_registry>();
-    auto problem = tokens->load(text);
-    if (!problem.empty()) {
-      error = cfg.auth.tokens_file + ": " + problem;
-      return false;
-    }
-    out.acceptor.tokens = std::move(tokens);
-  }
-  if (!cfg.caf.listen.empty()) {
-    error = "caf.listen: distributed mode is not in this build yet; leave it empty";
-    return false;
-  }
-  out.parser.limits.max_samples = static_cast<size_t>(cfg.limits.max_samples_per_push);
-  out.parser.max_inflated_bytes = static_cast<size_t>(cfg.limits.max_inflated_bytes);
-  out.parser.max_future_skew_ms = cfg.limits.max_future_skew_ms;
-  auto addr = valkey::parse_url(cfg.valkey.url, error);
-  if (!addr) {
-    error = "valkey.url: " + error;
-    return false;
-  }
-  out.valkey = *addr;
-  out.stream.stream = cfg.valkey.stream;
-  out.stream.max_backlog = cfg.valkey.max_backlog;
-  return true;
-}
-
 } // namespace
 
 int ingest_command(int argc, char** argv) {
@@ -100,9 +34,9 @@ int ingest_command(int argc, char** argv) {
   config::ingest_config cfg;
   if (!load_config_reporting(config_path, cfg, config::load_ingest_config_file))
     return 2;
-  prepared prep;
-  std::string error;
-  if (!prepare(cfg, prep, error)) {
+  ingest_children children;
+  std::string summary, error;
+  if (!make_ingest_node(cfg, children, summary, error)) {
     std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
     return 2;
   }
@@ -115,29 +49,8 @@ int ingest_command(int argc, char** argv) {
   // docs/benchmarks.md); sharing workers block until there is work.
   sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   caf::actor_system sys{sys_cfg};
-  uint32_t workers = parser_workers(cfg);
-  ingest_children children;
-  children.parser_pool = [workers, settings = prep.parser](caf::local_actor* self) {
-    return self->spawn(parser_pool, workers, settings);
-  };
-  children.publisher = [addr = prep.valkey, stream = prep.stream](caf::local_actor* self) {
-    // hiredis blocks: its own thread, never a scheduler thread.
-    auto client = std::make_shared<valkey::stream_client>(addr, stream);
-    return self->spawn<caf::detached>(stream_publisher, valkey_backend(client));
-  };
-  children.acceptor = [settings = prep.acceptor](caf::local_actor* self) {
-    return self->spawn(http_acceptor, settings);
-  };
-  if (!prep.postgres_dsn.empty())
-    children.token_lookup = [dsn = prep.postgres_dsn](caf::local_actor* self) {
-      // libpq blocks: its own thread.
-      return self->spawn<caf::detached>(token_lookup, postgres_token_lookup(dsn));
-    };
   auto supervisor = sys.spawn(ingest_supervisor, children);
-  spdlog::info("ingest: starting on {}{} with {} parser workers; stream {} at {}",
-               prep.acceptor.server.tls_cert_file.empty() ? "http://" : "https://",
-               cfg.listen, workers, cfg.valkey.stream, cfg.valkey.url);
-
+  spdlog::info("ingest: starting {}", summary);
   int exit_code = run_until_stopped(sys, caf::actor_cast<caf::actor>(supervisor), "ingest");
   spdlog::info("ingest: stopped");
   return exit_code;

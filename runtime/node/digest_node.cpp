@@ -1,0 +1,52 @@
+#include "runtime/node/digest_node.hpp"
+
+#include "actors/digest/db_writer.hpp"
+#include "runtime/node/node_runner.hpp"
+#include "runtime/pg/sample_store.hpp"
+#include "runtime/valkey/stream_consumer.hpp"
+
+#include <memory>
+
+namespace nodepulse::node {
+
+bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settings& settings,
+                      std::string& summary, std::string& error) {
+  auto addr = valkey::parse_url(cfg.valkey.url, error);
+  if (!addr) {
+    error = "valkey.url: " + error;
+    return false;
+  }
+  valkey::consumer_settings consumer;
+  consumer.stream = cfg.valkey.stream;
+  consumer.group = cfg.valkey.group;
+  consumer.consumer = valkey::default_consumer_name();
+  consumer.dead_letter_stream = cfg.writer.dead_letter_stream;
+  consumer.claim_min_idle = std::chrono::milliseconds{cfg.writer.claim_idle_ms};
+  db_writer_settings writer;
+  writer.max_entries = static_cast<size_t>(cfg.writer.batch_entries);
+  writer.max_failures = static_cast<uint32_t>(cfg.writer.max_failures);
+  writer.max_deliveries = static_cast<uint32_t>(cfg.writer.max_deliveries);
+  writer.retention_days = cfg.retention.days;
+  // Look for a dead consumer's entries a few times per idle timeout.
+  writer.claim_every = std::chrono::milliseconds{cfg.writer.claim_idle_ms / 4};
+  split_listen(cfg.status.listen, settings.status.host, settings.status.port);
+  settings.writers = static_cast<uint32_t>(cfg.writer.connections);
+  settings.spawn_writer = [addr = *addr, consumer, writer,
+                           dsn = cfg.postgres.dsn](caf::local_actor* self, uint32_t slot) {
+    // Each slot its own consumer name, kept across restarts of its writer
+    // (which then re-reads its own pending entries first).
+    auto mine = consumer;
+    mine.consumer += "-" + std::to_string(slot);
+    // hiredis and libpq block: each writer gets its own thread.
+    return self->spawn<caf::detached>(db_writer,
+                                      std::make_shared<valkey::stream_consumer>(addr, mine),
+                                      std::make_shared<pg::sample_store>(dsn), writer);
+  };
+
+  summary = std::to_string(settings.writers) + " writers (consumers " + consumer.consumer
+            + "-0..) of group " + cfg.valkey.group + " on stream " + cfg.valkey.stream + " at "
+            + cfg.valkey.url + "; status on http://" + cfg.status.listen;
+  return true;
+}
+
+} // namespace nodepulse::node
