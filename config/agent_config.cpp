@@ -104,15 +104,9 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
 }
 
 std::vector<config_error> load_agent_config(const std::string& text, agent_config& cfg) {
-  std::vector<config_error> errors;
-  YAML::Node doc = parse_yaml(text, errors);
-  if (!errors.empty())
-    return errors;
-  yaml_reader top{doc, "", errors};
-  read_agent_config(top, cfg, "", errors);
-  top.finish();
-  sort_by_position(errors);
-  return errors;
+  return load_config_text(text, [&](yaml_reader& top, std::vector<config_error>& errors) {
+    read_agent_config(top, cfg, "", errors);
+  });
 }
 
 std::vector<config_error> load_agent_config_file(const std::string& path, agent_config& cfg) {

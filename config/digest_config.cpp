@@ -50,15 +50,9 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
 }
 
 std::vector<config_error> load_digest_config(const std::string& text, digest_config& cfg) {
-  std::vector<config_error> errors;
-  YAML::Node doc = parse_yaml(text, errors);
-  if (!errors.empty())
-    return errors;
-  yaml_reader top{doc, "", errors};
-  read_digest_config(top, cfg);
-  top.finish();
-  sort_by_position(errors);
-  return errors;
+  return load_config_text(text, [&](yaml_reader& top, std::vector<config_error>&) {
+    read_digest_config(top, cfg);
+  });
 }
 
 std::vector<config_error> load_digest_config_file(const std::string& path,

@@ -96,15 +96,9 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
 
 std::vector<config_error> load_ingest_config(const std::string& text,
                                              ingest_config& cfg) {
-  std::vector<config_error> errors;
-  YAML::Node doc = parse_yaml(text, errors);
-  if (!errors.empty())
-    return errors;
-  yaml_reader top{doc, "", errors};
-  read_ingest_config(top, cfg);
-  top.finish();
-  sort_by_position(errors);
-  return errors;
+  return load_config_text(text, [&](yaml_reader& top, std::vector<config_error>&) {
+    read_ingest_config(top, cfg);
+  });
 }
 
 std::vector<config_error> load_ingest_config_file(const std::string& path,

@@ -94,6 +94,21 @@ YAML::Node parse_yaml(const std::string& text, std::vector<config_error>& errors
 // Reads the file at `path` ("-" is stdin) into `text`; "" or the error.
 std::string read_config_file(const std::string& path, std::string& text);
 
+// A config file's text read by `read(yaml_reader& top, errors)`: YAML
+// syntax errors first, then every problem in file order, unknown keys too.
+template <class Read>
+std::vector<config_error> load_config_text(const std::string& text, Read read) {
+  std::vector<config_error> errors;
+  YAML::Node doc = parse_yaml(text, errors);
+  if (!errors.empty())
+    return errors;
+  yaml_reader top{doc, "", errors};
+  read(top, errors);
+  top.finish();
+  sort_by_position(errors);
+  return errors;
+}
+
 // What every load_*_config_file does: read the file, then `load(text, cfg)`;
 // an unreadable file is one error without a position.
 template <class Config, class Load>

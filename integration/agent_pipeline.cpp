@@ -69,18 +69,6 @@ std::vector<pushed_scrape> pushed_scrapes(const redis_server& redis) {
   return out;
 }
 
-// Waits until `done` holds or `patience` passes; returns whether it held.
-template <class F>
-bool eventually(F done, milliseconds patience = seconds{20}) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done())
-      return true;
-    std::this_thread::sleep_for(milliseconds{100});
-  }
-  return done();
-}
-
 // Every sequence from 1 to the highest, each exactly once.
 bool each_once_without_gaps(const std::vector<pushed_scrape>& v) {
   std::multiset<uint64_t> seen;

@@ -18,6 +18,7 @@
 
 using namespace nodepulse;
 using test::digest_process;
+using test::eventually;
 using test::ingest_process;
 using test::metric_eventually;
 using test::metric_value;
@@ -33,18 +34,6 @@ int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
            std::chrono::system_clock::now().time_since_epoch())
     .count();
-}
-
-// Waits up to `patience` for `done`; true if it came true.
-bool eventually(const std::function<bool()>& done,
-                std::chrono::milliseconds patience = std::chrono::seconds{30}) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds{50});
-  }
-  return done();
 }
 
 struct fixture {

@@ -26,16 +26,6 @@ namespace {
 
 constexpr const char* json_server = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
 
-bool eventually(const std::function<bool()>& done, milliseconds patience = seconds{60}) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done())
-      return true;
-    std::this_thread::sleep_for(milliseconds{200});
-  }
-  return done();
-}
-
 struct fixture {
   redis_server redis{true};
   postgres_server pg;

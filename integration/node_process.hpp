@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #ifndef NODEPULSE_BINARY
@@ -149,6 +150,20 @@ private:
   std::string dir_;
   pid_t pid_ = -1;
 };
+
+// Asks `done` every `poll` until it holds or `patience` passes; whether it
+// held. For what a real process does in its own time.
+inline bool eventually(const std::function<bool()>& done,
+                       std::chrono::milliseconds patience = std::chrono::seconds{60},
+                       std::chrono::milliseconds poll = std::chrono::milliseconds{100}) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(poll);
+  }
+  return done();
+}
 
 // The value of an unlabelled sample in exposition text (-1 when absent).
 inline double metric_value(const std::string& text, const std::string& name) {

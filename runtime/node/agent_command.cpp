@@ -4,12 +4,12 @@
 #include "config/agent_config.hpp"
 #include "runtime/node/agent_node.hpp"
 #include "runtime/node/node_runner.hpp"
+#include "runtime/node/node_system_config.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <malloc.h>
 
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
 
 #include <spdlog/spdlog.h>
@@ -18,16 +18,6 @@
 #include <string>
 
 namespace nodepulse::node {
-
-namespace {
-
-struct agent_system_config : caf::actor_system_config {
-  agent_system_config() {
-    add_message_types<caf::id_block::nodepulse>();
-  }
-};
-
-} // namespace
 
 int agent_command(int argc, char** argv) {
   // An agent runs on every server and must stay small: one malloc arena
@@ -55,10 +45,9 @@ int agent_command(int argc, char** argv) {
   }
 
   block_termination_signals(); // before CAF starts its threads
-  agent_system_config sys_cfg;
+  node_system_config sys_cfg;
   // Few threads: an agent lives on every server and must stay small.
   sys_cfg.set("scheduler.max-threads", 1);
-  sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   caf::actor_system sys{sys_cfg};
   spdlog::info("agent: server {} scrapes {} endpoints, pushes to {}; WAL {}; status on http://{}",
                server_id, settings.plan.targets.size(), cfg.server.endpoint,

@@ -6,10 +6,10 @@
 #include "runtime/node/digest_node.hpp"
 #include "runtime/node/ingest_node.hpp"
 #include "runtime/node/node_runner.hpp"
+#include "runtime/node/node_system_config.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 
@@ -21,12 +21,6 @@
 namespace nodepulse::node {
 
 namespace {
-
-struct dev_system_config : caf::actor_system_config {
-  dev_system_config() {
-    add_message_types<caf::id_block::nodepulse>();
-  }
-};
 
 // The root of the dev node: linked to the three supervisors, so stopping it
 // stops them all, and one of them quitting with an error stops the node
@@ -60,8 +54,7 @@ int dev_command(int argc, char** argv) {
   }
 
   block_termination_signals(); // before CAF starts its threads
-  dev_system_config sys_cfg;
-  sys_cfg.set("scheduler.policy", caf::atom("sharing")); // see ingest_command.cpp
+  node_system_config sys_cfg;
   caf::actor_system sys{sys_cfg};
   auto ingest = sys.spawn(ingest_supervisor, ingest_kids);
   // The agent's pushes go to this ingest as messages: the path they would

@@ -4,10 +4,10 @@
 #include "config/digest_config.hpp"
 #include "runtime/node/digest_node.hpp"
 #include "runtime/node/node_runner.hpp"
+#include "runtime/node/node_system_config.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -15,16 +15,6 @@
 #include <string>
 
 namespace nodepulse::node {
-
-namespace {
-
-struct digest_system_config : caf::actor_system_config {
-  digest_system_config() {
-    add_message_types<caf::id_block::nodepulse>();
-  }
-};
-
-} // namespace
 
 int digest_command(int argc, char** argv) {
   std::string config_path;
@@ -41,8 +31,7 @@ int digest_command(int argc, char** argv) {
   }
 
   block_termination_signals(); // before CAF starts its threads
-  digest_system_config sys_cfg;
-  sys_cfg.set("scheduler.policy", caf::atom("sharing")); // see ingest_command.cpp
+  node_system_config sys_cfg;
   caf::actor_system sys{sys_cfg};
   auto supervisor = sys.spawn(digest_supervisor, settings);
   spdlog::info("digest: {}", summary);

@@ -4,10 +4,10 @@
 #include "config/ingest_config.hpp"
 #include "runtime/node/ingest_node.hpp"
 #include "runtime/node/node_runner.hpp"
+#include "runtime/node/node_system_config.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/send.hpp>
 
 #include <spdlog/spdlog.h>
@@ -16,16 +16,6 @@
 #include <string>
 
 namespace nodepulse::node {
-
-namespace {
-
-struct ingest_system_config : caf::actor_system_config {
-  ingest_system_config() {
-    add_message_types<caf::id_block::nodepulse>();
-  }
-};
-
-} // namespace
 
 int ingest_command(int argc, char** argv) {
   std::string config_path;
@@ -42,12 +32,7 @@ int ingest_command(int argc, char** argv) {
   }
 
   block_termination_signals(); // before CAF starts its threads
-  ingest_system_config sys_cfg;
-  // Work sharing, not CAF's default work stealing: idle stealing workers
-  // poll and sleep in a loop, which on a small machine costs the CPU the
-  // parsers need (measured: 670-740 k vs 450-550 k samples/s on 2 cores,
-  // docs/benchmarks.md); sharing workers block until there is work.
-  sys_cfg.set("scheduler.policy", caf::atom("sharing"));
+  node_system_config sys_cfg;
   caf::actor_system sys{sys_cfg};
   auto supervisor = sys.spawn(ingest_supervisor, children);
   spdlog::info("ingest: starting {}", summary);
