@@ -97,15 +97,7 @@ struct fixture : test_coordinator_fixture<test::ingest_config> {
     sched.run();
   }
 
-  http::reply get(const std::string& path) {
-    auto log = std::make_shared<std::vector<http::reply>>();
-    self->send(supervisor, http_atom::value,
-               test::exchange_into(test::make_request("GET", path), log));
-    sched.run();
-    if (log->size() != 1)
-      CAF_FAIL("expected one reply to " << path << ", got " << log->size());
-    return log->front();
-  }
+  http::reply get(const std::string& path) { return test::get_from(*this, supervisor, path); }
 
   // Jobs in the order the ingest got their scrapes.
   std::vector<std::string> jobs_pushed() const {

@@ -75,4 +75,16 @@ inline http_exchange exchange_into(http::request req, reply_log log) {
   return {std::move(req), [log](http::reply r) { log->push_back(std::move(r)); }};
 }
 
+// GET `path` from an actor answering http_exchange (a status endpoint), run
+// on the fixture's test scheduler: its one reply.
+template <class Fixture, class Handle>
+http::reply get_from(Fixture& f, const Handle& target, const std::string& path) {
+  auto log = std::make_shared<std::vector<http::reply>>();
+  f.self->send(target, http_atom::value, exchange_into(make_request("GET", path), log));
+  f.sched.run();
+  if (log->size() != 1)
+    CAF_FAIL("expected one reply to " << path << ", got " << log->size());
+  return log->front();
+}
+
 } // namespace nodepulse::test

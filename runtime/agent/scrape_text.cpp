@@ -1,34 +1,10 @@
 #include "runtime/agent/scrape_text.hpp"
 
-#include "runtime/prom/number.hpp"
+#include "runtime/prom/metrics_text.hpp"
 #include "runtime/prom/sample_batch.hpp"
 #include "runtime/prom/writer.hpp"
 
 namespace nodepulse::agent {
-
-namespace {
-
-void append_series(std::string& out, const char* name, const char* help,
-                   std::string_view job, double value, int64_t time_ms) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += " gauge\n";
-  out += name;
-  out += "{job=\"";
-  prom::append_escaped_label_value(job, out);
-  out += "\"} ";
-  char buf[prom::value_buffer_size];
-  out.append(buf, prom::format_value(value, buf));
-  out += ' ';
-  out += std::to_string(time_ms);
-  out += '\n';
-}
-
-} // namespace
 
 scrape_text make_scrape_text(const exporter_answer& answer, std::string_view job,
                              int64_t scrape_time_ms, double duration_seconds) {
@@ -57,12 +33,17 @@ scrape_text make_scrape_text(const exporter_answer& answer, std::string_view job
   } else {
     out.problem = std::string(answer.error);
   }
-  append_series(out.text, "up", "1 if the exporter answered with metrics, else 0.", job,
-                out.up ? 1 : 0, scrape_time_ms);
-  append_series(out.text, "scrape_duration_seconds", "How long the scrape took.", job,
-                duration_seconds, scrape_time_ms);
-  append_series(out.text, "scrape_samples_scraped", "Samples the exporter exposed.", job,
-                out.samples, scrape_time_ms);
+  std::string job_label = "{job=\"";
+  prom::append_escaped_label_value(job, job_label);
+  job_label += "\"}";
+  prom::metrics_text series;
+  series.family("up", "gauge", "1 if the exporter answered with metrics, else 0.");
+  series.sample("up" + job_label, out.up ? 1 : 0, scrape_time_ms);
+  series.family("scrape_duration_seconds", "gauge", "How long the scrape took.");
+  series.sample("scrape_duration_seconds" + job_label, duration_seconds, scrape_time_ms);
+  series.family("scrape_samples_scraped", "gauge", "Samples the exporter exposed.");
+  series.sample("scrape_samples_scraped" + job_label, out.samples, scrape_time_ms);
+  out.text += series.take();
   return out;
 }
 

@@ -8,24 +8,17 @@
 #include "runtime/agent/server_identity.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/read_input.hpp"
+#include "runtime/text/ascii.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <memory>
 
 namespace nodepulse::node {
 
 namespace {
-
-std::string trimmed(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
 
 http::content_encoding encoding_named(const std::string& name) {
   if (name == "gzip")
@@ -67,7 +60,7 @@ bool make_plan(const config::agent_config& cfg, const std::string& server_id,
       error = "server.token_file: " + error;
       return false;
     }
-    p.token = trimmed(std::move(token));
+    p.token = std::string{text::trim(token)}; // a file ends with a newline
   }
   p.post = route(cfg, server_id);
   return true;

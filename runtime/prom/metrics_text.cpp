@@ -50,6 +50,14 @@ void metrics_text::sample(const std::string& name_and_labels, double value) {
   out_ += '\n';
 }
 
+void metrics_text::sample(const std::string& name_and_labels, double value,
+                          int64_t timestamp_ms) {
+  sample(name_and_labels, value);
+  out_.back() = ' ';
+  out_ += std::to_string(timestamp_ms);
+  out_ += '\n';
+}
+
 void metrics_text::one(const char* name, const char* type, const char* help,
                        double value) {
   family(name, type, help);

@@ -1,6 +1,7 @@
 // A node's own metrics in the Prometheus text format, as served on GET
-// /metrics by ingest and digest: families with HELP and TYPE, plain samples
-// and fixed-bucket histograms.
+// /metrics by ingest, digest and agent (and the agent's up / scrape_*
+// series): families with HELP and TYPE, plain samples and fixed-bucket
+// histograms.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,8 @@ class metrics_text {
 public:
   void family(const char* name, const char* type, const char* help);
   void sample(const std::string& name_and_labels, double value);
+  // With an explicit timestamp (ms), as the agent stamps its own series.
+  void sample(const std::string& name_and_labels, double value, int64_t timestamp_ms);
   // A family with a single unlabelled sample.
   void one(const char* name, const char* type, const char* help, double value);
   // A histogram family: _bucket per bound and +Inf, _sum, _count.

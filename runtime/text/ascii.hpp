@@ -25,9 +25,10 @@ inline bool istarts_with(std::string_view s, std::string_view lower) {
   return s.size() >= lower.size() && iequals(s.substr(0, lower.size()), lower);
 }
 
-// `s` without leading and trailing spaces, tabs and carriage returns.
+// `s` without leading and trailing spaces, tabs, carriage returns and
+// newlines.
 inline std::string_view trim(std::string_view s) {
-  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   while (!s.empty() && blank(s.front()))
     s.remove_prefix(1);
   while (!s.empty() && blank(s.back()))
