@@ -37,6 +37,30 @@ using reload_atom = caf::atom_constant<caf::atom("reload")>;
 
 // -- messages -----------------------------------------------------------------
 
+} // namespace nodepulse
+
+namespace nodepulse::http {
+
+// A push over CAF (server.transport: caf) travels as the HTTP request it
+// would have been and is answered with the HTTP reply, so the ingest
+// accepts it on exactly the path an HTTP push takes.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request& x) {
+  return f(caf::meta::type_name("http_request"), x.method, x.path, x.query,
+           x.authorization, x.content_type, x.content_encoding, x.batch_id, x.body,
+           x.received_at_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reply& x) {
+  return f(caf::meta::type_name("http_reply"), x.status, x.body, x.content_type,
+           x.retry_after_s);
+}
+
+} // namespace nodepulse::http
+
+namespace nodepulse {
+
 // What a push's body is.
 enum class push_kind : uint8_t {
   prometheus,  // POST /metrics/prometheus: text 0.0.4 or OpenMetrics 1.0
@@ -224,6 +248,13 @@ struct http_exchange {
   http::reply_fn done;
 };
 
+// The ingest's answer to a push that came through its gateway (caf.listen),
+// back to the gateway that holds the pusher's request. Local only.
+struct gateway_answer {
+  uint64_t id = 0;
+  http::reply reply;
+};
+
 // -- interfaces ---------------------------------------------------------------
 
 // The PARSER actor (a worker, or the pool in front of the workers): parses a
@@ -261,6 +292,19 @@ using http_acceptor_actor =
 using ingest_supervisor_actor =
   caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
                    caf::reacts_to<http_atom, http_exchange>>;
+
+// The INGEST GATEWAY (caf.listen): the one actor an ingest publishes for
+// agents with server.transport: caf. Each push is an HTTP request as the
+// acceptor would have made of it, answered with the acceptor's reply. On
+// the agent's side the INGEST LINK has the same interface: it holds the
+// connection to the gateway and stands in for it.
+using ingest_gateway_actor =
+  caf::typed_actor<caf::replies_to<publish_atom, http::request>::with<http::reply>>;
+
+// The gateway inside its node also takes the acceptor's answers back; an
+// agent connects with the narrower ingest_gateway_actor.
+using ingest_gateway_front_actor =
+  ingest_gateway_actor::extend<caf::reacts_to<http_atom, gateway_answer>>;
 
 // The DB WRITER: reads the stream through the consumer group, writes each
 // lot of entries with one COPY in one transaction, acknowledges after the
@@ -327,9 +371,12 @@ CAF_ADD_TYPE_ID(nodepulse, (nodepulse::token_answer))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::buffered_scrape))
 CAF_ADD_TYPE_ID(nodepulse, (std::vector<nodepulse::buffered_scrape>))
 CAF_ADD_TYPE_ID(nodepulse, (nodepulse::buffer_status))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::http::request))
+CAF_ADD_TYPE_ID(nodepulse, (nodepulse::http::reply))
 CAF_END_TYPE_ID_BLOCK(nodepulse)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::gateway_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::writer_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::scraper_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::pusher_status)

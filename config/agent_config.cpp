@@ -52,10 +52,16 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
     });
   });
   top.section("server", [&](yaml_reader& r) {
+    r.one_of("transport", cfg.server.transport, {"http", "caf"});
     r.string("endpoint", cfg.server.endpoint);
-    if (!http_url(cfg.server.endpoint))
+    if (cfg.server.transport == "caf") {
+      if (!valid_listen_address(cfg.server.endpoint))
+        r.fail_key("endpoint", "with transport caf, expected the ingest's caf.listen "
+                               "host:port, got '" + cfg.server.endpoint + "'");
+    } else if (!http_url(cfg.server.endpoint)) {
       r.fail_key("endpoint", "expected an http:// or https:// URL, got '"
                                + cfg.server.endpoint + "'");
+    }
     r.one_of("format", cfg.server.format, {"prometheus", "json"});
     r.duration_ms("timeout", cfg.server.timeout_ms);
     if (cfg.server.timeout_ms < 100)
@@ -70,6 +76,15 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
       if (cfg.server.tls.cert_file.empty() != cfg.server.tls.key_file.empty())
         t.fail_key(cfg.server.tls.cert_file.empty() ? "key_file" : "cert_file",
                    "cert_file and key_file go together (a client certificate)");
+      // CAF's OpenSSL transport always authenticates both sides.
+      else if (cfg.server.transport == "caf" && !cfg.server.tls.ca_file.empty()
+               && cfg.server.tls.cert_file.empty())
+        t.fail_key("ca_file", "with transport caf, TLS needs cert_file and key_file too "
+                              "(CAF's TLS always authenticates both sides)");
+      else if (cfg.server.transport == "caf" && cfg.server.tls.ca_file.empty()
+               && !cfg.server.tls.cert_file.empty())
+        t.fail_key("cert_file", "with transport caf, TLS needs ca_file too (the CA that "
+                                "signed the ingest's certificate)");
     });
   });
   top.section("agent", [&](yaml_reader& r) {

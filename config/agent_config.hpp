@@ -34,6 +34,9 @@ struct agent_config {
       {"http://127.0.0.1:9100/metrics", "node_exporter", 0, 0}};
   } prometheus;
   struct {
+    // http: POST to endpoint (a URL). caf: endpoint is the ingest's
+    // caf.listen host:port, reached through CAF's middleman (docs/agent.md).
+    std::string transport = "http";
     std::string endpoint = "http://127.0.0.1:8080/metrics/prometheus";
     std::string format = "prometheus"; // prometheus | json (the legacy report)
     int64_t timeout_ms = 10'000;

@@ -91,6 +91,13 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
     r.string("listen", cfg.caf.listen);
     if (!cfg.caf.listen.empty() && !valid_listen_address(cfg.caf.listen))
       r.fail_key("listen", "expected host:port, got '" + cfg.caf.listen + "'");
+    // With tls.cert_file the CAF listener speaks TLS too, and CAF's TLS
+    // always authenticates both sides.
+    else if (!cfg.caf.listen.empty() && !cfg.tls.cert_file.empty()
+             && cfg.tls.client_ca_file.empty())
+      r.fail_key("listen", "with TLS (tls.cert_file), the CAF listener needs "
+                           "tls.client_ca_file too: CAF's TLS always checks the agent's "
+                           "certificate");
   });
 }
 

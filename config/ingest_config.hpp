@@ -45,7 +45,9 @@ struct ingest_config {
     int64_t workers = 0; // 0 = one per core
   } parser;
   struct {
-    std::string listen; // "host:port" publishes the ingest actor
+    // "host:port" publishes the ingest gateway for agents with
+    // server.transport: caf; TLS (mutual) when tls.cert_file is set.
+    std::string listen;
   } caf;
 };
 

@@ -106,6 +106,7 @@ CAF_TEST(the additions for operators are read) {
                                 "logging: {level: debug}\n",
                                 cfg)
                 .empty());
+  CAF_CHECK_EQUAL(cfg.server.transport, "http");
   CAF_CHECK_EQUAL(cfg.server.compression, "gzip");
   CAF_CHECK_EQUAL(cfg.server.replay_rate, 50);
   CAF_CHECK_EQUAL(cfg.buffer.fsync, "interval");
@@ -115,6 +116,17 @@ CAF_TEST(the additions for operators are read) {
   CAF_CHECK(!cfg.buffer.enabled);
   CAF_CHECK_EQUAL(cfg.buffer.path, "/tmp/wal");
   CAF_CHECK_EQUAL(cfg.logging.level, "debug");
+}
+
+CAF_TEST(the CAF transport takes the ingest host and port and TLS files) {
+  agent_config cfg;
+  CAF_REQUIRE(load_agent_config("server:\n  transport: caf\n  endpoint: \"ingest.example:8090\"\n"
+                                "  tls: {ca_file: ca.pem, cert_file: c.pem, key_file: k.pem}\n",
+                                cfg)
+                .empty());
+  CAF_CHECK_EQUAL(cfg.server.transport, "caf");
+  CAF_CHECK_EQUAL(cfg.server.endpoint, "ingest.example:8090");
+  CAF_CHECK_EQUAL(cfg.server.tls.ca_file, "ca.pem");
 }
 
 CAF_TEST(bad values and unknown keys are named with key and line) {
@@ -150,6 +162,18 @@ CAF_TEST(bad values and unknown keys are named with key and line) {
                   std::vector<std::string>{"line 3, column 16: server.tls.cert_file: "
                                            "cert_file and key_file go together (a client "
                                            "certificate)"});
+  CAF_CHECK_EQUAL(problems("server:\n  transport: grpc\n"),
+                  std::vector<std::string>{"line 2, column 14: server.transport: expected one "
+                                           "of http, caf, got 'grpc'"});
+  CAF_CHECK_EQUAL(problems("server:\n  transport: caf\n  endpoint: http://i:8080/metrics\n"),
+                  std::vector<std::string>{"line 3, column 13: server.endpoint: with transport "
+                                           "caf, expected the ingest's caf.listen host:port, "
+                                           "got 'http://i:8080/metrics'"});
+  CAF_CHECK_EQUAL(problems("server:\n  transport: caf\n  endpoint: i:8090\n"
+                           "  tls: {ca_file: ca.pem}\n"),
+                  std::vector<std::string>{"line 4, column 18: server.tls.ca_file: with "
+                                           "transport caf, TLS needs cert_file and key_file too "
+                                           "(CAF's TLS always authenticates both sides)"});
   CAF_CHECK_EQUAL(problems("scrapers:\n  prometheus:\n    endpoints: []\n"),
                   std::vector<std::string>{"scrapers.prometheus.endpoints: no endpoint to "
                                            "scrape (list one, or set enabled: false)"});

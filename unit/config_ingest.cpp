@@ -115,6 +115,11 @@ CAF_TEST(keys that go together are checked together) {
   CAF_CHECK_EQUAL(only_problem("tls:\n  client_ca_file: /ca.pem\n"),
                   "line 2, column 19: tls.client_ca_file: client certificates need "
                   "TLS: set cert_file and key_file too");
+  CAF_CHECK_EQUAL(only_problem("tls: {cert_file: /c.pem, key_file: /k.pem}\n"
+                               "caf:\n  listen: 127.0.0.1:8090\n"),
+                  "line 3, column 11: caf.listen: with TLS (tls.cert_file), the CAF listener "
+                  "needs tls.client_ca_file too: CAF's TLS always checks the agent's "
+                  "certificate");
   CAF_CHECK_EQUAL(only_problem("auth:\n  mode: token\n"),
                   "line 2, column 9: auth.mode: token mode needs tokens_file or postgres_dsn");
   CAF_CHECK_EQUAL(only_problem("limits: {max_body_bytes: 2048, max_inflated_bytes: 1024}\n"),

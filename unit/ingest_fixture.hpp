@@ -4,6 +4,7 @@
 #pragma once
 
 #include "actors/ingest/http_acceptor.hpp"
+#include "actors/ingest/ingest_supervisor.hpp"
 #include "actors/ingest/parser_pool.hpp"
 #include "actors/ingest/stream_publisher.hpp"
 
@@ -85,6 +86,35 @@ http::reply get_from(Fixture& f, const Handle& target, const std::string& path) 
   if (log->size() != 1)
     CAF_FAIL("expected one reply to " << path << ", got " << log->size());
   return log->front();
+}
+
+// The ingest supervisor's children as a test runs them: one parser, the
+// real publisher in front of `valkey`, an acceptor with `*acceptor` (read
+// at each spawn, so a test may change it before a restart).
+inline ingest_children scripted_children(std::shared_ptr<scripted_valkey> valkey,
+                                         const http_acceptor_settings* acceptor) {
+  ingest_children c;
+  c.parser_pool = [](caf::local_actor* self) {
+    return self->spawn(parser_pool, 1u, parser_settings{});
+  };
+  c.publisher = [valkey](caf::local_actor* self) {
+    return self->spawn(stream_publisher, valkey->backend(valkey));
+  };
+  c.acceptor = [acceptor](caf::local_actor* self) {
+    return self->spawn(http_acceptor, *acceptor);
+  };
+  return c;
+}
+
+// A push as an agent sends it over CAF: the plan's example text for
+// `server_id` under `batch_id`, not yet stamped (the gateway does that).
+inline http::request agent_push(const std::string& server_id, const std::string& batch_id,
+                                std::string body) {
+  auto req = make_request("POST", "/metrics/prometheus?server_id=" + server_id,
+                          std::move(body));
+  req.batch_id = batch_id;
+  req.received_at_ms = 0;
+  return req;
 }
 
 } // namespace nodepulse::test

@@ -24,23 +24,9 @@ struct fixture : test_coordinator_fixture<test::ingest_config> {
   ingest_supervisor_actor supervisor;
   http_acceptor_settings acceptor_settings;
 
-  ingest_children children() {
-    ingest_children c;
-    c.parser_pool = [](caf::local_actor* self) {
-      return self->spawn(parser_pool, 1u, parser_settings{});
-    };
-    c.publisher = [v = valkey](caf::local_actor* self) {
-      return self->spawn(stream_publisher, v->backend(v));
-    };
-    c.acceptor = [this](caf::local_actor* self) {
-      return self->spawn(http_acceptor, acceptor_settings);
-    };
-    return c;
-  }
-
   void start() {
     acceptor_settings.serve = false;
-    supervisor = sys.spawn(ingest_supervisor, children());
+    supervisor = sys.spawn(ingest_supervisor, test::scripted_children(valkey, &acceptor_settings));
     sched.run();
   }
 
@@ -157,7 +143,7 @@ CAF_TEST(restarts back off while a child keeps crashing) {
 
 CAF_TEST(a crashed token lookup is restarted and rewired) {
   int spawned = 0;
-  auto c = children();
+  auto c = test::scripted_children(valkey, &acceptor_settings);
   c.token_lookup = [&spawned](caf::local_actor* self) {
     ++spawned;
     return self->spawn(token_lookup, [](const std::string&) { return token_answer{}; });
@@ -186,13 +172,7 @@ CAF_TEST(an acceptor that cannot listen at start stops the node with the reason)
   acceptor_settings.serve = true;
   acceptor_settings.server.host = "203.0.113.7"; // TEST-NET-3: never a local address
   acceptor_settings.server.port = 8080;
-  auto sup = sys.spawn(ingest_supervisor, [&] {
-    auto c = children();
-    c.acceptor = [this](caf::local_actor* self) {
-      return self->spawn(http_acceptor, acceptor_settings);
-    };
-    return c;
-  }());
+  auto sup = sys.spawn(ingest_supervisor, test::scripted_children(valkey, &acceptor_settings));
   self->monitor(sup);
   sched.run();
   caf::error reason;

@@ -5,6 +5,7 @@
 #include "runtime/node/agent_node.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/node_system_config.hpp"
+#include "runtime/node/remoting.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <malloc.h>
@@ -34,23 +35,47 @@ int agent_command(int argc, char** argv) {
     return 2;
   if (auto level = spdlog::level::from_str(cfg.logging.level); level != spdlog::level::off)
     spdlog::set_level(level);
-  agent_supervisor_settings settings;
-  std::string server_id, error;
-  auto reread = [config_path](config::agent_config& fresh) {
-    return load_config_reporting(config_path, fresh, config::load_agent_config_file);
-  };
-  if (int code = make_agent_node(cfg, http_push_route(), reread, settings, server_id, error)) {
-    std::fprintf(stderr, "nodepulse agent: %s\n", error.c_str());
-    return code;
+  bool caf_transport = cfg.server.transport == "caf";
+  remoting_tls tls{cfg.server.tls.ca_file, cfg.server.tls.cert_file, cfg.server.tls.key_file};
+  std::string error;
+  if (caf_transport && !check_remoting_tls(tls, error)) {
+    std::fprintf(stderr, "nodepulse agent: server.tls: %s\n", error.c_str());
+    return 2;
   }
 
   block_termination_signals(); // before CAF starts its threads
   node_system_config sys_cfg;
   // Few threads: an agent lives on every server and must stay small.
   sys_cfg.set("scheduler.max-threads", 1);
+  if (caf_transport)
+    enable_remoting(sys_cfg, tls);
   caf::actor_system sys{sys_cfg};
+  auto reread = [config_path, started = cfg](config::agent_config& fresh) {
+    if (!load_config_reporting(config_path, fresh, config::load_agent_config_file))
+      return false;
+    // The middleman and its TLS files are part of the actor system, made once.
+    const auto &was = started.server, &now = fresh.server;
+    if (now.transport != was.transport
+        || (now.transport == "caf"
+            && (now.tls.ca_file != was.tls.ca_file || now.tls.cert_file != was.tls.cert_file
+                || now.tls.key_file != was.tls.key_file))) {
+      std::fprintf(stderr, "%s: server.transport and, with transport caf, server.tls are "
+                           "read at start only: restart the agent to change them\n",
+                   config_path.c_str());
+      return false;
+    }
+    return true;
+  };
+  agent_supervisor_settings settings;
+  std::string server_id;
+  auto route = caf_transport ? caf_push_route(sys) : http_push_route();
+  if (int code = make_agent_node(cfg, route, reread, settings, server_id, error)) {
+    std::fprintf(stderr, "nodepulse agent: %s\n", error.c_str());
+    return code;
+  }
   spdlog::info("agent: server {} scrapes {} endpoints, pushes to {}; WAL {}; status on http://{}",
-               server_id, settings.plan.targets.size(), cfg.server.endpoint,
+               server_id, settings.plan.targets.size(),
+               caf_transport ? "caf://" + cfg.server.endpoint : cfg.server.endpoint,
                cfg.buffer.enabled ? cfg.buffer.path : std::string{"off (memory only)"},
                cfg.status.listen);
   auto supervisor = sys.spawn(agent_supervisor, std::move(settings));

@@ -55,16 +55,21 @@ int dev_command(int argc, char** argv) {
 
   block_termination_signals(); // before CAF starts its threads
   node_system_config sys_cfg;
+  if (!cfg.ingest.caf.listen.empty()) // other agents may push here over CAF
+    enable_remoting(sys_cfg, gateway_tls(cfg.ingest));
   caf::actor_system sys{sys_cfg};
   auto ingest = sys.spawn(ingest_supervisor, ingest_kids);
+  if (!start_ingest_gateway(sys, ingest, cfg.ingest, error)) {
+    std::fprintf(stderr, "nodepulse dev: %s\n", error.c_str());
+    caf::anon_send_exit(ingest, caf::exit_reason::user_shutdown);
+    return 1;
+  }
   // The agent's pushes go to this ingest as messages: the path they would
   // take over HTTP, without the socket.
   push_route in_process = [ingest](const config::agent_config& agent,
                                    const std::string& server_id) {
-    std::string target = agent.server.format == "json"
-                           ? "/metrics"
-                           : "/metrics/prometheus?server_id=" + server_id;
-    return in_process_push(ingest, target, std::chrono::milliseconds{agent.server.timeout_ms});
+    return in_process_push(ingest, push_target(agent, server_id),
+                           std::chrono::milliseconds{agent.server.timeout_ms});
   };
   auto reread = [config_path](config::agent_config& fresh) {
     config::dev_config all;

@@ -8,6 +8,7 @@
 #include "runtime/node/signals.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
 #include <spdlog/spdlog.h>
@@ -33,8 +34,15 @@ int ingest_command(int argc, char** argv) {
 
   block_termination_signals(); // before CAF starts its threads
   node_system_config sys_cfg;
+  if (!cfg.caf.listen.empty())
+    enable_remoting(sys_cfg, gateway_tls(cfg));
   caf::actor_system sys{sys_cfg};
   auto supervisor = sys.spawn(ingest_supervisor, children);
+  if (!start_ingest_gateway(sys, supervisor, cfg, error)) {
+    std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
+    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    return 1;
+  }
   spdlog::info("ingest: starting {}", summary);
   int exit_code = run_until_stopped(sys, caf::actor_cast<caf::actor>(supervisor), "ingest");
   spdlog::info("ingest: stopped");

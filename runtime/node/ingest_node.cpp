@@ -1,11 +1,16 @@
 #include "runtime/node/ingest_node.hpp"
 
 #include "actors/ingest/http_acceptor.hpp"
+#include "actors/ingest/ingest_gateway.hpp"
 #include "actors/ingest/parser_pool.hpp"
 #include "actors/ingest/stream_publisher.hpp"
 #include "actors/ingest/token_lookup.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/read_input.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -58,8 +63,8 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
     }
     out.acceptor.tokens = std::move(tokens);
   }
-  if (!cfg.caf.listen.empty()) {
-    error = "caf.listen: distributed mode is not in this build yet; leave it empty";
+  if (!cfg.caf.listen.empty() && !check_remoting_tls(gateway_tls(cfg), error)) {
+    error = "tls (for caf.listen): " + error;
     return false;
   }
   out.parser.limits.max_samples = static_cast<size_t>(cfg.limits.max_samples_per_push);
@@ -103,7 +108,28 @@ bool make_ingest_node(const config::ingest_config& cfg, ingest_children& childre
   summary = std::string{prep.acceptor.server.tls_cert_file.empty() ? "http://" : "https://"}
             + cfg.listen + " with " + std::to_string(workers) + " parser workers; stream "
             + cfg.valkey.stream + " at " + cfg.valkey.url;
+  if (!cfg.caf.listen.empty())
+    summary += "; CAF gateway on " + cfg.caf.listen
+               + (gateway_tls(cfg).enabled() ? " (TLS)" : "");
   return true;
+}
+
+remoting_tls gateway_tls(const config::ingest_config& cfg) {
+  return {cfg.tls.client_ca_file, cfg.tls.cert_file, cfg.tls.key_file};
+}
+
+bool start_ingest_gateway(caf::actor_system& sys, const ingest_supervisor_actor& ingest,
+                          const config::ingest_config& cfg, std::string& error) {
+  if (cfg.caf.listen.empty())
+    return true;
+  auto gateway = sys.spawn(ingest_gateway, ingest, std::function<int64_t()>{});
+  std::string host;
+  uint16_t port = 0;
+  split_listen(cfg.caf.listen, host, port);
+  if (publish_gateway(sys, gateway, host, port, gateway_tls(cfg).enabled(), error))
+    return true;
+  caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+  return false;
 }
 
 } // namespace nodepulse::node

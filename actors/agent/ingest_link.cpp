@@ -1,0 +1,95 @@
+#include "actors/agent/ingest_link.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/sec.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace nodepulse {
+
+namespace {
+
+using link_pointer = ingest_gateway_actor::stateful_pointer<ingest_link_state>;
+
+// The reason in words: an error's own text when it has one.
+std::string describe(link_pointer self, const caf::error& err) {
+  auto& ctx = err.context();
+  if (ctx.match_elements<std::string>())
+    return ctx.get_as<std::string>(0);
+  return self->system().render(err);
+}
+
+bool ensure_connected(link_pointer self, caf::error& why) {
+  auto& st = self->state;
+  if (st.gateway)
+    return true;
+  auto gateway = st.settings.connect();
+  if (!gateway) {
+    ++st.connect_failures;
+    why = caf::make_error(caf::sec::cannot_connect_to_node,
+                          "cannot reach the ingest gateway at " + st.settings.where + ": "
+                            + describe(self, gateway.error()));
+    return false;
+  }
+  st.gateway = std::move(*gateway);
+  self->monitor(st.gateway);
+  ++st.connects;
+  spdlog::info("agent: connected to the ingest gateway at {}", st.settings.where);
+  return true;
+}
+
+} // namespace
+
+ingest_gateway_actor::behavior_type ingest_link(link_pointer self,
+                                                ingest_link_settings settings) {
+  self->state.settings = std::move(settings);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    if (msg.source != st.gateway.address())
+      return;
+    ++st.drops;
+    spdlog::warn("agent: lost the ingest gateway at {} ({}); scrapes wait in the buffer "
+                 "until it is back",
+                 st.settings.where, self->system().render(msg.reason));
+    st.gateway = nullptr;
+    auto err = caf::make_error(caf::sec::request_receiver_down,
+                               "the ingest gateway at " + st.settings.where
+                                 + " went away before answering");
+    for (auto& [id, promise] : st.pending)
+      promise.deliver(err);
+    st.pending.clear();
+  });
+  return {
+    [self](publish_atom, http::request& req) -> caf::result<http::reply> {
+      auto& st = self->state;
+      caf::error why;
+      if (!ensure_connected(self, why))
+        return why;
+      auto id = ++st.next_id;
+      auto promise = self->make_response_promise<http::reply>();
+      st.pending.emplace(id, promise);
+      self->request(st.gateway, st.settings.timeout, publish_atom::value, std::move(req))
+        .then(
+          [self, id](http::reply& reply) {
+            auto i = self->state.pending.find(id);
+            if (i == self->state.pending.end())
+              return;
+            i->second.deliver(std::move(reply));
+            self->state.pending.erase(i);
+          },
+          [self, id](caf::error& err) {
+            auto i = self->state.pending.find(id);
+            if (i == self->state.pending.end())
+              return;
+            i->second.deliver(caf::make_error(caf::sec::request_timeout,
+                                              "the ingest gateway at " + self->state.settings.where
+                                                + " did not answer: "
+                                                + describe(self, err)));
+            self->state.pending.erase(i);
+          });
+      return promise;
+    },
+  };
+}
+
+} // namespace nodepulse
