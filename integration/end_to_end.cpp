@@ -6,6 +6,7 @@
 #include "integration/node_process.hpp"
 #include "integration/postgres_server.hpp"
 #include "integration/redis_server.hpp"
+#include "integration/test_ca.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -20,7 +21,8 @@ using std::chrono::seconds;
 
 // The whole path with real parts, as separate nodes: node_exporter ->
 // nodepulse agent -> nodepulse ingest -> redis-server (Valkey's protocol)
-// -> nodepulse digest -> PostgreSQL 15, over HTTP (issue 6).
+// -> nodepulse digest -> PostgreSQL 15, over HTTP, and through CAF's
+// middleman between agent and ingest (issue 6).
 
 namespace {
 
@@ -46,6 +48,15 @@ struct fixture {
   int64_t scrapes_stored(const std::string& server) const {
     return number("SELECT count(*) FROM admiral.metric_samples WHERE metric_name = 'up' AND "
                   "server_id = '" + server + "'");
+  }
+
+  // The ingest config that publishes its gateway on `port`.
+  static std::string caf_listen(int port) {
+    return "caf:\n  listen: \"127.0.0.1:" + std::to_string(port) + "\"\n";
+  }
+
+  static std::string caf_endpoint(int port) {
+    return "127.0.0.1:" + std::to_string(port);
   }
 
   // Every sample of scrapes 1..n of `server` stored exactly once: n `up`
@@ -104,6 +115,69 @@ CAF_TEST(every sample of every scrape reaches PostgreSQL once with its type labe
                             {{"server_id", agent_server_id}});
   CAF_CHECK(!rows.empty());
   CAF_CHECK(rows.find("|idle|") != std::string::npos);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(through the CAF transport every scrape is stored once across a killed ingest) {
+  int caf_port = free_loopback_port();
+  auto ingest = std::make_unique<ingest_process>(redis.port(), caf_listen(caf_port));
+  digest_process digest{redis.port(), pg.dsn()};
+  agent_process agent{caf_endpoint(caf_port), endpoint("node_exporter", exporter.url()),
+                      "  transport: caf\n"};
+  CAF_REQUIRE(eventually([&] { return scrapes_stored(agent_server_id) >= 3; }));
+  CAF_CHECK(agent.log().find("connected to the ingest gateway") != std::string::npos);
+  // SIGKILL: the connection drops under the agent, which sees it at once
+  // (down message) and keeps its scrapes in the WAL.
+  ingest->kill();
+  CAF_CHECK(eventually([&] {
+    return agent.log().find("lost the ingest gateway") != std::string::npos;
+  }, seconds{5}));
+  CAF_CHECK(eventually([&] { return agent.metric("nodepulse_agent_buffer_records") >= 3; }));
+  CAF_CHECK(agent.running());
+  ingest->restart(); // same ports, same config: the agent reconnects by itself
+  CAF_CHECK(eventually([&] { return agent.metric("nodepulse_agent_buffer_records") == 0; }));
+  CAF_CHECK_GREATER(agent.metric("nodepulse_agent_pushes_total{lane=\"replay\"}"), 0);
+  CAF_REQUIRE_EQUAL(agent.stop(), 0);
+  auto n = static_cast<int64_t>(agent.acknowledged());
+  CAF_CHECK_GREATER_OR_EQUAL(n, 6);
+  check_exactly_once(agent_server_id, n);
+  CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type FROM admiral.metric_samples "
+                           "WHERE metric_name = 'node_cpu_seconds_total'"),
+                  "counter");
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+  CAF_CHECK_EQUAL(ingest->stop(), 0);
+}
+
+CAF_TEST(the CAF transport over TLS takes only agents whose certificate the CA signed) {
+  test_ca ca, stranger;
+  int caf_port = free_loopback_port();
+  tls_client_files client{ca.file("ca.pem"), ca.file("agent.pem"), ca.file("agent.key")};
+  ingest_process ingest{redis.port(),
+                        "tls:\n  cert_file: \"" + ca.file("server.pem") + "\"\n  key_file: \""
+                          + ca.file("server.key") + "\"\n  client_ca_file: \""
+                          + ca.file("ca.pem") + "\"\n" + caf_listen(caf_port),
+                        client};
+  digest_process digest{redis.port(), pg.dsn()};
+  auto tls_of = [](const test_ca& who) {
+    return "  transport: caf\n  tls:\n    ca_file: \"" + who.file("ca.pem")
+           + "\"\n    cert_file: \"" + who.file("agent.pem") + "\"\n    key_file: \""
+           + who.file("agent.key") + "\"\n";
+  };
+  agent_process agent{caf_endpoint(caf_port), endpoint("node_exporter", exporter.url()),
+                      tls_of(ca)};
+  agent_process intruder{caf_endpoint(caf_port), endpoint("node_exporter", exporter.url()),
+                         tls_of(stranger), json_server};
+  CAF_REQUIRE(eventually([&] { return scrapes_stored(agent_server_id) >= 3; }));
+  CAF_REQUIRE_EQUAL(agent.stop(), 0);
+  check_exactly_once(agent_server_id, static_cast<int64_t>(agent.acknowledged()));
+  // A certificate from another CA: no connection, nothing stored, its
+  // scrapes kept, the agent alive and saying why.
+  CAF_CHECK(intruder.running());
+  CAF_CHECK_EQUAL(scrapes_stored(json_server), 0);
+  CAF_CHECK_GREATER(intruder.metric("nodepulse_agent_buffer_records"), 0);
+  CAF_CHECK(intruder.log().find("cannot reach the ingest gateway") != std::string::npos);
+  CAF_CHECK_EQUAL(intruder.stop(), 0);
   CAF_CHECK_EQUAL(digest.stop(), 0);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
 }
