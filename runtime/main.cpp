@@ -1,5 +1,6 @@
 // nodepulse: one binary, one subcommand per role (shared/ARCHITECTURE.md).
 #include "runtime/node/agent_command.hpp"
+#include "runtime/node/caf_push_route.hpp"
 #include "runtime/node/check_config_command.hpp"
 #include "runtime/node/dev_command.hpp"
 #include "runtime/node/digest_command.hpp"
@@ -39,8 +40,9 @@ constexpr const char* usage =
   "  version        print the version\n";
 
 // `nodepulse agent ...` becomes `nodepulse-agent ...` from the same
-// directory: the same code without the server roles' libraries (a smaller
-// agent on every server). Without one there, the agent runs in this process.
+// directory: the same code without the server roles' libraries and CAF's
+// middleman (a smaller agent on every server). Without one there, the
+// agent runs in this process.
 void run_lean_agent(char** argv) {
   char self[PATH_MAX];
   auto n = ::readlink("/proc/self/exe", self, sizeof self - 1);
@@ -66,8 +68,13 @@ int main(int argc, char** argv) {
   if (cmd == "parse")
     return nodepulse::node::parse_command(argc - 2, argv + 2);
   if (cmd == "agent") {
-    run_lean_agent(argv); // returns only when there is no nodepulse-agent beside us
-    return nodepulse::node::agent_command(argc - 2, argv + 2);
+    // The lean binary has no CAF middleman: a caf-transport agent runs here.
+    if (!nodepulse::node::agent_config_uses_caf(argc - 2, argv + 2))
+      run_lean_agent(argv); // returns only when there is no nodepulse-agent beside us
+    static const nodepulse::node::agent_remoting remoting{
+      &nodepulse::node::enable_remoting, &nodepulse::node::check_remoting_tls,
+      &nodepulse::node::caf_push_route};
+    return nodepulse::node::agent_command(argc - 2, argv + 2, &remoting);
   }
   if (cmd == "status")
     return nodepulse::node::status_command(argc - 2, argv + 2);

@@ -5,7 +5,6 @@
 #include "runtime/node/agent_node.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/node_system_config.hpp"
-#include "runtime/node/remoting.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <malloc.h>
@@ -17,10 +16,21 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace nodepulse::node {
 
-int agent_command(int argc, char** argv) {
+bool agent_config_uses_caf(int argc, char** argv) {
+  std::string path;
+  for (int i = 0; i + 1 < argc; ++i)
+    if (std::string_view{argv[i]} == "-c" || std::string_view{argv[i]} == "--config")
+      path = argv[i + 1];
+  config::agent_config cfg;
+  return !path.empty() && config::load_agent_config_file(path, cfg).empty()
+         && cfg.server.transport == "caf";
+}
+
+int agent_command(int argc, char** argv, const agent_remoting* remoting) {
   // An agent runs on every server and must stay small: one malloc arena
   // for all its threads (not one per thread), and buffers of a scrape's
   // size handed back to the kernel when freed, not kept for the next one.
@@ -38,7 +48,13 @@ int agent_command(int argc, char** argv) {
   bool caf_transport = cfg.server.transport == "caf";
   remoting_tls tls{cfg.server.tls.ca_file, cfg.server.tls.cert_file, cfg.server.tls.key_file};
   std::string error;
-  if (caf_transport && !check_remoting_tls(tls, error)) {
+  if (caf_transport && remoting == nullptr) {
+    std::fprintf(stderr, "nodepulse agent: server.transport caf: this binary leaves CAF's "
+                         "middleman out to stay small; run `nodepulse agent -c %s`\n",
+                 config_path.c_str());
+    return 2;
+  }
+  if (caf_transport && !remoting->check_tls(tls, error)) {
     std::fprintf(stderr, "nodepulse agent: server.tls: %s\n", error.c_str());
     return 2;
   }
@@ -48,7 +64,7 @@ int agent_command(int argc, char** argv) {
   // Few threads: an agent lives on every server and must stay small.
   sys_cfg.set("scheduler.max-threads", 1);
   if (caf_transport)
-    enable_remoting(sys_cfg, tls);
+    remoting->enable(sys_cfg, tls);
   caf::actor_system sys{sys_cfg};
   auto reread = [config_path, started = cfg](config::agent_config& fresh) {
     if (!load_config_reporting(config_path, fresh, config::load_agent_config_file))
@@ -68,7 +84,7 @@ int agent_command(int argc, char** argv) {
   };
   agent_supervisor_settings settings;
   std::string server_id;
-  auto route = caf_transport ? caf_push_route(sys) : http_push_route();
+  auto route = caf_transport ? remoting->route(sys) : http_push_route();
   if (int code = make_agent_node(cfg, route, reread, settings, server_id, error)) {
     std::fprintf(stderr, "nodepulse agent: %s\n", error.c_str());
     return code;

@@ -8,8 +8,6 @@
 #include "actors/agent/agent_supervisor.hpp"
 #include "config/agent_config.hpp"
 
-#include <caf/fwd.hpp>
-
 #include <functional>
 #include <string>
 
@@ -24,12 +22,6 @@ using push_route =
 
 // Over HTTP(S): server.endpoint?server_id=..., server.timeout, server.tls.
 push_route http_push_route();
-
-// Through CAF's middleman (server.transport: caf) to the gateway an ingest
-// publishes on caf.listen = server.endpoint; TLS with server.tls's three
-// files. Each route made spawns its INGEST LINK in `sys` (detached), which
-// stops when the last copy of the push function is gone.
-push_route caf_push_route(caf::actor_system& sys);
 
 // The request target a push names when it is not a URL (in-process, CAF):
 // "/metrics/prometheus?server_id=<id>", or "/metrics" for server.format json.
