@@ -15,10 +15,13 @@ namespace {
 
 constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
 
-// A gateway that takes pushes and never answers: a push stays in flight.
-ingest_gateway_actor::behavior_type silent_gateway(ingest_gateway_actor::pointer self) {
+// A gateway that takes pushes (counting them) and never answers: a push
+// stays in flight.
+ingest_gateway_actor::behavior_type silent_gateway(ingest_gateway_actor::pointer self,
+                                                   std::shared_ptr<int> received) {
   return {
-    [self](publish_atom, http::request&) -> caf::result<http::reply> {
+    [self, received](publish_atom, http::request&) -> caf::result<http::reply> {
+      ++*received;
       return self->make_response_promise<http::reply>();
     },
   };
@@ -101,11 +104,13 @@ CAF_TEST(an unreachable ingest fails the push with where and why and a later pus
 }
 
 CAF_TEST(a lost connection fails the pushes in flight at once and the next push reconnects) {
-  target = sys.spawn(silent_gateway);
+  auto received = std::make_shared<int>(0);
+  target = sys.spawn(silent_gateway, received);
   auto silent = target;
   auto in_flight = self->request(link, caf::infinite, publish_atom::value,
                                  test::agent_push(server_a, "a:1:1", test::plan_example_body));
   sched.run();
+  CAF_CHECK_EQUAL(*received, 1);
   CAF_CHECK_EQUAL(state().pending.size(), 1u);
   // The connection drops: the link's monitor sees the gateway go down.
   caf::anon_send_exit(silent, caf::exit_reason::kill);
@@ -128,10 +133,12 @@ CAF_TEST(a lost connection fails the pushes in flight at once and the next push 
 }
 
 CAF_TEST(a push the gateway does not answer in time fails with the timeout) {
-  target = sys.spawn(silent_gateway);
+  auto received = std::make_shared<int>(0);
+  target = sys.spawn(silent_gateway, received);
   auto pending = self->request(link, caf::infinite, publish_atom::value,
                                test::agent_push(server_a, "a:1:1", test::plan_example_body));
   sched.run();
+  CAF_CHECK_EQUAL(*received, 1);
   sched.clock().advance_time(5s);
   sched.run();
   caf::error err;
