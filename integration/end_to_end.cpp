@@ -182,6 +182,35 @@ CAF_TEST(the CAF transport over TLS takes only agents whose certificate the CA s
   CAF_CHECK_EQUAL(ingest.stop(), 0);
 }
 
+// docs/adding-exporters.md's worked example, as it is written there.
+CAF_TEST(a second exporter from Debian lands beside node_exporter with its job) {
+  exporter_process redis_exporter{"/usr/bin/prometheus-redis-exporter",
+                                  "--redis.addr=redis://127.0.0.1:" + std::to_string(redis.port())};
+  ingest_process ingest{redis.port(), ""};
+  digest_process digest{redis.port(), pg.dsn()};
+  agent_process agent{push_url(ingest.port()),
+                      endpoint("node_exporter", exporter.url())
+                        + endpoint("redis_exporter", redis_exporter.url())};
+  const auto up_of = [&](const std::string& job) {
+    return number("SELECT count(*) FROM admiral.metric_samples WHERE metric_name = 'up' AND "
+                  "value = 1 AND labels->>'job' = '" + job + "'");
+  };
+  CAF_REQUIRE(eventually([&] { return up_of("redis_exporter") >= 3; }));
+  CAF_REQUIRE_EQUAL(agent.stop(), 0);
+  CAF_CHECK_GREATER_OR_EQUAL(up_of("node_exporter"), 3);
+  CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type FROM admiral.metric_samples "
+                           "WHERE metric_name = 'redis_connected_clients'"),
+                  "gauge");
+  CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT value::int FROM admiral.metric_samples "
+                           "WHERE metric_name = 'redis_up'"),
+                  "1");
+  CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type FROM admiral.metric_samples "
+                           "WHERE metric_name = 'redis_commands_processed_total'"),
+                  "counter");
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
 CAF_TEST(ingest stopped for a minute then started loses and doubles nothing) {
   auto ingest = std::make_unique<ingest_process>(redis.port(), "");
   int ingest_port = ingest->port();

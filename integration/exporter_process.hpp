@@ -1,6 +1,6 @@
-// A real prometheus-node-exporter (Debian's) for a test: on a free loopback
-// port, ready when /metrics answers, killed by PID, started again on the
-// same port.
+// A real Prometheus exporter from Debian for a test (node_exporter unless
+// told otherwise): on a free loopback port, ready when /metrics answers,
+// killed by PID, started again on the same port.
 #pragma once
 
 #include "integration/http_client.hpp"
@@ -15,12 +15,13 @@ namespace nodepulse::test {
 
 class exporter_process {
 public:
-  static constexpr const char* binary = "/usr/bin/prometheus-node-exporter";
+  static constexpr const char* node_exporter = "/usr/bin/prometheus-node-exporter";
 
-  exporter_process() : port_(free_loopback_port()) {
-    if (::access(binary, X_OK) != 0)
-      throw std::runtime_error(std::string{binary}
-                               + " missing: scripts/bootstrap installs prometheus-node-exporter");
+  // `binary` with `argument` (besides --web.listen-address), if any.
+  explicit exporter_process(std::string binary = node_exporter, std::string argument = "")
+    : binary_(std::move(binary)), argument_(std::move(argument)), port_(free_loopback_port()) {
+    if (::access(binary_.c_str(), X_OK) != 0)
+      throw std::runtime_error(binary_ + " missing: scripts/bootstrap installs it");
     start();
   }
 
@@ -36,7 +37,8 @@ public:
       std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
       if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))
         ::_exit(126);
-      ::execl(binary, binary, listen.c_str(), static_cast<char*>(nullptr));
+      const char* extra = argument_.empty() ? nullptr : argument_.c_str();
+      ::execl(binary_.c_str(), binary_.c_str(), listen.c_str(), extra, static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 200; ++i) {
@@ -45,7 +47,7 @@ public:
       std::this_thread::sleep_for(std::chrono::milliseconds{50});
     }
     kill();
-    throw std::runtime_error("node_exporter did not start on port " + std::to_string(port_));
+    throw std::runtime_error(binary_ + " did not start on port " + std::to_string(port_));
   }
 
   // SIGKILL: the exporter is simply gone.
@@ -58,6 +60,8 @@ public:
   }
 
 private:
+  std::string binary_;
+  std::string argument_;
   int port_;
   pid_t pid_ = -1;
 };
