@@ -7,7 +7,9 @@ sql/, actors/ and ansible/ must name a file that exists (and, with
 marked with the config it is, on the line before its fence:
 <!-- check-config: agent|ingest|digest|dev --> (then `nodepulse
 check-config --role ROLE` must accept it) or <!-- check-config: none -->
-(YAML that is not a Node Pulse config, e.g. an Ansible play).
+(YAML that is not a Node Pulse config, e.g. an Ansible play). A block
+marked <!-- from: PATH --> must be that file of the repository, verbatim
+(both marks may share one comment: <!-- check-config: agent; from: PATH -->).
 
 Usage: docs_check.py SOURCE_DIR NODEPULSE_BINARY
 """
@@ -18,7 +20,8 @@ import sys
 import tempfile
 
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
-MARK = re.compile(r"<!-- check-config: (agent|ingest|digest|dev|none) -->")
+MARK = re.compile(r"<!-- .*check-config: (agent|ingest|digest|dev|none)\b.*-->")
+FROM = re.compile(r"<!-- .*from: ([^\s;]+).*-->")
 
 
 def slug(heading):
@@ -55,6 +58,8 @@ def main(src, nodepulse):
                 if not fenced and line.strip() in ("```yaml", "```yml"):
                     examples += 1
                     problems += check_example(where, lines, number, nodepulse)
+                if not fenced:
+                    problems += check_copy(where, src, lines, number)
                 fenced = not fenced
                 continue
             if fenced:
@@ -75,17 +80,37 @@ def main(src, nodepulse):
     return 1 if problems else 0
 
 
+def block_at(lines, fence_line):
+    """The lines of the fenced block opening at `fence_line` (1-based)."""
+    body = []
+    for line in lines[fence_line:]:
+        if line.startswith("```"):
+            break
+        body.append(line)
+    return body
+
+
+def check_copy(where, src, lines, fence_line):
+    """A block marked <!-- from: PATH --> is that file, verbatim."""
+    before = [l for l in lines[: fence_line - 1] if l.strip()][-1:]
+    mark = FROM.fullmatch(before[0].strip()) if before else None
+    if not mark:
+        return []
+    path = src / mark.group(1)
+    if not path.exists():
+        return [f"{where}: copied from {mark.group(1)}, which does not exist"]
+    if "\n".join(block_at(lines, fence_line)).strip() != path.read_text().strip():
+        return [f"{where}: differs from {mark.group(1)}: copy the file again"]
+    return []
+
+
 def check_example(where, lines, fence_line, nodepulse):
     """The yaml block opening at `fence_line` (1-based): marked, and accepted."""
     before = [l for l in lines[: fence_line - 1] if l.strip()][-1:]
     mark = MARK.fullmatch(before[0].strip()) if before else None
     if not mark:
         return [f"{where}: a yaml example without <!-- check-config: ROLE --> on the line before it"]
-    body = []
-    for line in lines[fence_line:]:
-        if line.startswith("```"):
-            break
-        body.append(line)
+    body = block_at(lines, fence_line)
     role = mark.group(1)
     if role == "none":
         return []
