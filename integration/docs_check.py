@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The operator documentation against the running system (issue 8).
 
-Every relative link in README.md and the Markdown under docs/, config/,
+Every variable of an Ansible role's defaults must be documented in the
+role's README and in docs/node-exporter-deployment.md. Every relative link in README.md and the Markdown under docs/, config/,
 sql/, actors/ and ansible/ must name a file that exists (and, with
 #anchor, a heading in it, by GitHub's rules). Every ```yaml example must be
 marked with the config it is, on the line before its fence:
@@ -74,10 +75,26 @@ def main(src, nodepulse):
                     problems.append(f"{where}: link to {target}: no such file")
                 elif anchor and path.suffix == ".md" and anchor not in anchors(path):
                     problems.append(f"{where}: link to {target}: no heading #{anchor} in {name or doc.name}")
+    problems += check_role_variables(src)
     for p in problems:
         print(p, file=sys.stderr)
     print(f"{len(files)} files, {links} relative links, {examples} yaml examples, {len(problems)} problems")
     return 1 if problems else 0
+
+
+def check_role_variables(src):
+    """Every variable of every role's defaults is in its README and the guide."""
+    guide = src / "docs" / "node-exporter-deployment.md"
+    problems = []
+    for defaults in sorted((src / "ansible" / "roles").glob("*/defaults/main.yml")):
+        role = defaults.parent.parent
+        names = re.findall(r"(?m)^([a-z][a-z0-9_]*):", defaults.read_text())
+        for doc in (role / "README.md", guide):
+            text = doc.read_text()
+            for name in names:
+                if f"`{name}`" not in text:
+                    problems.append(f"{doc.relative_to(src)}: {role.name}'s variable {name} is not documented")
+    return problems
 
 
 def block_at(lines, fence_line):
