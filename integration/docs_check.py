@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The operator documentation against the running system (issue 8).
 
-Every variable of an Ansible role's defaults must be documented in the
-role's README and in docs/node-exporter-deployment.md. Every relative link in README.md and the Markdown under docs/, config/,
+Every relative link in README.md and the Markdown under docs/, config/,
 sql/, actors/ and ansible/ must name a file that exists (and, with
-#anchor, a heading in it, by GitHub's rules). Every ```yaml example must be
+#anchor, a heading in it, by GitHub's rules). Every variable of an Ansible
+role's defaults must be documented in the role's README and in
+docs/node-exporter-deployment.md. Every ```yaml example must be
 marked with the config it is, on the line before its fence:
 <!-- check-config: agent|ingest|digest|dev --> (then `nodepulse
 check-config --role ROLE` must accept it) or <!-- check-config: none -->
