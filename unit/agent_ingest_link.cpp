@@ -3,6 +3,7 @@
 #include <caf/test/dsl.hpp>
 
 #include "actors/agent/ingest_link.hpp"
+#include "actors/error_text.hpp"
 #include "unit/gateway_fixture.hpp"
 #include "unit/plan_example.hpp"
 
@@ -63,10 +64,7 @@ struct fixture : test::gateway_fixture {
     return push_to(link, test::agent_push(server_a, batch_id, std::move(body)));
   }
 
-  std::string error_text(const caf::error& err) {
-    auto& ctx = err.context();
-    return ctx.match_elements<std::string>() ? ctx.get_as<std::string>(0) : sys.render(err);
-  }
+  std::string error_text(const caf::error& err) { return nodepulse::error_text(sys, err); }
 };
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "actors/agent/agent_supervisor.hpp"
 
+#include "actors/error_text.hpp"
 #include "actors/status_endpoint.hpp"
 #include "runtime/agent/agent_metrics.hpp"
 #include "runtime/node/restart_backoff.hpp"
@@ -212,10 +213,7 @@ agent_supervisor(self_ptr self, agent_supervisor_settings settings) {
     auto& kids = *st.children;
     if (kids.buffer && msg.source == kids.buffer.address()) {
       kids.buffer = nullptr;
-      auto why = msg.reason ? self->system().render(msg.reason) : std::string{"it stopped"};
-      auto& ctx = msg.reason.context();
-      if (ctx.match_elements<std::string>())
-        why = ctx.get_as<std::string>(0);
+      auto why = msg.reason ? error_text(self->system(), msg.reason) : std::string{"it stopped"};
       spdlog::error("agent: the buffer died ({}); stopping", why);
       return self->quit(caf::make_error(caf::sec::runtime_error, why));
     }

@@ -1,5 +1,7 @@
 #include "actors/agent/ingest_link.hpp"
 
+#include "actors/error_text.hpp"
+
 #include <caf/actor_system.hpp>
 #include <caf/sec.hpp>
 
@@ -11,14 +13,6 @@ namespace {
 
 using link_pointer = ingest_gateway_actor::stateful_pointer<ingest_link_state>;
 
-// The reason in words: an error's own text when it has one.
-std::string describe(link_pointer self, const caf::error& err) {
-  auto& ctx = err.context();
-  if (ctx.match_elements<std::string>())
-    return ctx.get_as<std::string>(0);
-  return self->system().render(err);
-}
-
 bool ensure_connected(link_pointer self, caf::error& why) {
   auto& st = self->state;
   if (st.gateway)
@@ -28,7 +22,7 @@ bool ensure_connected(link_pointer self, caf::error& why) {
     ++st.connect_failures;
     why = caf::make_error(caf::sec::cannot_connect_to_node,
                           "cannot reach the ingest gateway at " + st.settings.where + ": "
-                            + describe(self, gateway.error()));
+                            + error_text(self->system(), gateway.error()));
     return false;
   }
   st.gateway = std::move(*gateway);
@@ -84,7 +78,7 @@ ingest_gateway_actor::behavior_type ingest_link(link_pointer self,
             i->second.deliver(caf::make_error(caf::sec::request_timeout,
                                               "the ingest gateway at " + self->state.settings.where
                                                 + " did not answer: "
-                                                + describe(self, err)));
+                                                + error_text(self->system(), err)));
             self->state.pending.erase(i);
           });
       return promise;

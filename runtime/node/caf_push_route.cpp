@@ -1,6 +1,7 @@
 #include "runtime/node/caf_push_route.hpp"
 
 #include "actors/agent/ingest_link.hpp"
+#include "actors/error_text.hpp"
 #include "runtime/agent/push_request.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/remoting.hpp"
@@ -40,11 +41,7 @@ push_route caf_push_route(caf::actor_system& sys) {
       self->request(*handle, timeout + std::chrono::seconds{5}, publish_atom::value,
                     agent::push_request(target, body, headers))
         .receive([&](http::reply& reply) { out = agent::push_result(std::move(reply)); },
-                 [&](caf::error& err) {
-                   auto& ctx = err.context();
-                   out.error = ctx.match_elements<std::string>() ? ctx.get_as<std::string>(0)
-                                                                 : sys.render(err);
-                 });
+                 [&](caf::error& err) { out.error = error_text(sys, err); });
       return out;
     };
   };

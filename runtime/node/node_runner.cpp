@@ -1,5 +1,6 @@
 #include "runtime/node/node_runner.hpp"
 
+#include "actors/error_text.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <caf/actor.hpp>
@@ -58,10 +59,7 @@ int run_until_stopped(caf::actor_system& sys, const caf::actor& root, const char
   waiter->monitor(root);
   waiter->receive([&](caf::down_msg& msg) {
     if (msg.reason && msg.reason != caf::exit_reason::user_shutdown) {
-      // The reason's own text when it has one ("cannot listen on ...").
-      auto& ctx = msg.reason.context();
-      std::string why = ctx.match_elements<std::string>() ? ctx.get_as<std::string>(0)
-                                                          : sys.render(msg.reason);
+      auto why = error_text(sys, msg.reason); // "cannot listen on ..."
       std::fprintf(stderr, "nodepulse %s: %s\n", role, why.c_str());
       exit_code = 1;
     }
