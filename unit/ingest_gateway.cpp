@@ -11,6 +11,16 @@ namespace {
 
 constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
 
+// An ingest that loses every exchange unanswered (as a dying acceptor
+// would), counting them.
+ingest_supervisor_actor::behavior_type losing_ingest(ingest_supervisor_actor::pointer,
+                                                     std::shared_ptr<int> lost) {
+  return {
+    [](respawn_atom, uint32_t) {},
+    [lost](http_atom, http_exchange&) { ++*lost; },
+  };
+}
+
 } // namespace
 
 CAF_TEST_FIXTURE_SCOPE(ingest_gateway_tests, test::gateway_fixture)
@@ -57,6 +67,33 @@ CAF_TEST(a wrong server id is refused by the acceptor as over HTTP) {
   CAF_CHECK_EQUAL(reply->status, 400);
   CAF_CHECK(reply->body.find("server_id") != std::string::npos);
   CAF_CHECK(valkey->asked.empty());
+}
+
+CAF_TEST(a push the ingest drops unanswered is answered 503 at once) {
+  auto lost = std::make_shared<int>(0);
+  auto ingest = sys.spawn(losing_ingest, lost);
+  auto front = sys.spawn(ingest_gateway, ingest, std::function<int64_t()>{});
+  auto reply = push_to(front, test::agent_push(server_a, "a:1:1", test::plan_example_body));
+  CAF_CHECK_EQUAL(*lost, 1);
+  CAF_REQUIRE(reply);
+  CAF_CHECK_EQUAL(reply->status, 503);
+  CAF_CHECK_EQUAL(reply->retry_after_s, 1u);
+  auto& st = deref<ingest_gateway_front_actor::stateful_base<ingest_gateway_state>>(front).state;
+  CAF_CHECK(st.pending.empty());
+  caf::anon_send_exit(ingest, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+CAF_TEST(an answered push is not answered again when its exchange goes) {
+  auto first = push_to(gateway, test::agent_push(server_a, "a:1:1", test::plan_example_body));
+  auto second = push_to(gateway, test::agent_push(server_a, "a:1:2", test::plan_example_body));
+  CAF_REQUIRE(first);
+  CAF_REQUIRE(second);
+  CAF_CHECK_EQUAL(first->status, 200);
+  CAF_CHECK_EQUAL(second->status, 200);
+  auto& st = deref<ingest_gateway_front_actor::stateful_base<ingest_gateway_state>>(gateway).state;
+  CAF_CHECK(st.pending.empty());
+  CAF_CHECK_EQUAL(valkey->asked.size(), 2u);
 }
 
 CAF_TEST(the gateway stops with the ingest supervisor) {

@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <memory>
+
 namespace nodepulse {
 
 ingest_gateway_front_actor::behavior_type
@@ -34,9 +36,19 @@ ingest_gateway(ingest_gateway_front_actor::stateful_pointer<ingest_gateway_state
       auto promise = self->make_response_promise<http::reply>();
       self->state.pending.emplace(id, promise);
       // The acceptor answers from its own thread: back through the mailbox.
+      // An exchange dropped unanswered (its acceptor died) answers 503 as it
+      // goes, so the agent retries at once and nothing stays pending here;
+      // after a real answer that 503 finds no pending push and is ignored.
       auto gateway = caf::actor_cast<ingest_gateway_front_actor>(self);
+      auto dropped = std::shared_ptr<void>(nullptr, [gateway, id](void*) {
+        http::reply r;
+        r.status = 503;
+        r.retry_after_s = 1;
+        r.body = R"({"status":"error","error":"the ingest dropped the push; retry later"})";
+        caf::anon_send(gateway, http_atom::value, gateway_answer{id, std::move(r)});
+      });
       self->send(ingest, http_atom::value,
-                 http_exchange{std::move(req), [gateway, id](http::reply r) {
+                 http_exchange{std::move(req), [gateway, id, dropped](http::reply r) {
                                  caf::anon_send(gateway, http_atom::value,
                                                 gateway_answer{id, std::move(r)});
                                }});
