@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace nodepulse {
 
 namespace {
@@ -30,6 +32,17 @@ bool ensure_connected(link_pointer self, caf::error& why) {
   ++st.connects;
   spdlog::info("agent: connected to the ingest gateway at {}", st.settings.where);
   return true;
+}
+
+// Answers the push `id` with `answer`, unless it was answered already (the
+// connection dropped first).
+template <class Answer>
+void settle(link_pointer self, uint64_t id, Answer&& answer) {
+  auto i = self->state.pending.find(id);
+  if (i == self->state.pending.end())
+    return;
+  i->second.deliver(std::forward<Answer>(answer));
+  self->state.pending.erase(i);
 }
 
 } // namespace
@@ -64,22 +77,12 @@ ingest_gateway_actor::behavior_type ingest_link(link_pointer self,
       st.pending.emplace(id, promise);
       self->request(st.gateway, st.settings.timeout, publish_atom::value, std::move(req))
         .then(
-          [self, id](http::reply& reply) {
-            auto i = self->state.pending.find(id);
-            if (i == self->state.pending.end())
-              return;
-            i->second.deliver(std::move(reply));
-            self->state.pending.erase(i);
-          },
+          [self, id](http::reply& reply) { settle(self, id, std::move(reply)); },
           [self, id](caf::error& err) {
-            auto i = self->state.pending.find(id);
-            if (i == self->state.pending.end())
-              return;
-            i->second.deliver(caf::make_error(caf::sec::request_timeout,
-                                              "the ingest gateway at " + self->state.settings.where
-                                                + " did not answer: "
-                                                + error_text(self->system(), err)));
-            self->state.pending.erase(i);
+            settle(self, id,
+                   caf::make_error(caf::sec::request_timeout,
+                                   "the ingest gateway at " + self->state.settings.where
+                                     + " did not answer: " + error_text(self->system(), err)));
           });
       return promise;
     },

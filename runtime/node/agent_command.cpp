@@ -46,7 +46,10 @@ int agent_command(int argc, char** argv, const agent_remoting* remoting) {
   if (auto level = spdlog::level::from_str(cfg.logging.level); level != spdlog::level::off)
     spdlog::set_level(level);
   bool caf_transport = cfg.server.transport == "caf";
-  remoting_tls tls{cfg.server.tls.ca_file, cfg.server.tls.cert_file, cfg.server.tls.key_file};
+  auto tls_of = [](const config::agent_config& c) {
+    return remoting_tls{c.server.tls.ca_file, c.server.tls.cert_file, c.server.tls.key_file};
+  };
+  auto tls = tls_of(cfg);
   std::string error;
   if (caf_transport && remoting == nullptr) {
     std::fprintf(stderr, "nodepulse agent: server.transport caf: this binary leaves CAF's "
@@ -66,15 +69,13 @@ int agent_command(int argc, char** argv, const agent_remoting* remoting) {
   if (caf_transport)
     remoting->enable(sys_cfg, tls);
   caf::actor_system sys{sys_cfg};
-  auto reread = [config_path, started = cfg](config::agent_config& fresh) {
+  auto reread = [config_path, transport = cfg.server.transport, tls,
+                 tls_of](config::agent_config& fresh) {
     if (!load_config_reporting(config_path, fresh, config::load_agent_config_file))
       return false;
     // The middleman and its TLS files are part of the actor system, made once.
-    const auto &was = started.server, &now = fresh.server;
-    if (now.transport != was.transport
-        || (now.transport == "caf"
-            && (now.tls.ca_file != was.tls.ca_file || now.tls.cert_file != was.tls.cert_file
-                || now.tls.key_file != was.tls.key_file))) {
+    if (fresh.server.transport != transport
+        || (transport == "caf" && tls_of(fresh) != tls)) {
       std::fprintf(stderr, "%s: server.transport and, with transport caf, server.tls are "
                            "read at start only: restart the agent to change them\n",
                    config_path.c_str());
