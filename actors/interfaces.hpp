@@ -145,13 +145,20 @@ struct publisher_status {
   uint64_t duplicates = 0;
   uint64_t refused_backlog = 0;
   uint64_t unavailable = 0;
+  uint64_t refused_not_durable = 0;
   std::string error; // why it is not reachable
+  // Whether Valkey keeps an acknowledged push through a crash; when not,
+  // why, and whether pushes are refused for it (no valkey.allow_data_loss).
+  bool durable = false;
+  bool refusing = false;
+  std::string durability_problem;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publisher_status& x) {
   return f(caf::meta::type_name("publisher_status"), x.reachable, x.backlog,
-           x.published, x.duplicates, x.refused_backlog, x.unavailable, x.error);
+           x.published, x.duplicates, x.refused_backlog, x.unavailable,
+           x.refused_not_durable, x.error, x.durable, x.refusing, x.durability_problem);
 }
 
 // Whom a token (by its SHA-256 hex) belongs to, as the database says.
@@ -271,7 +278,8 @@ using parser_pool_actor =
 // stream; blocking, so spawned detached by whoever wires the node.
 using publisher_actor =
   caf::typed_actor<caf::replies_to<publish_atom, publish_request>::with<publish_ack>,
-                   caf::replies_to<status_atom>::with<publisher_status>>;
+                   caf::replies_to<status_atom>::with<publisher_status>,
+                   caf::reacts_to<poll_atom>>; // to itself: write what waits
 
 // The TOKEN LOOKUP: asks admiral.agent_tokens whom a token hash belongs to;
 // blocking (libpq), so spawned detached by whoever wires the node.

@@ -63,6 +63,7 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
     if (cfg.valkey.stream.empty())
       r.fail_key("stream", "must not be empty");
     r.integer("max_backlog", cfg.valkey.max_backlog, 1, int64_t{1} << 40);
+    r.boolean("allow_data_loss", cfg.valkey.allow_data_loss);
   });
   top.section("limits", [&](yaml_reader& r) {
     r.integer("max_body_bytes", cfg.limits.max_body_bytes, 1024, int64_t{1} << 34);

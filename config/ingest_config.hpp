@@ -28,6 +28,9 @@ struct ingest_config {
     std::string url = "redis://127.0.0.1:6379";
     std::string stream = "nodepulse:metrics:stream";
     int64_t max_backlog = 50'000;
+    // true: acknowledge pushes even when Valkey would lose them in a crash
+    // (no appendonly yes + appendfsync always); false refuses them with 503.
+    bool allow_data_loss = false;
   } valkey;
   struct {
     int64_t max_body_bytes = 10'485'760;

@@ -68,8 +68,7 @@ wait_http "http://127.0.0.1:$http_port/nodepulse.tar.gz"
 
 echo "== an ingest for the agent's first push"
 redis_port=$(free_port)
-start_bg redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --logfile "$work/redis.log"
-wait_redis "$redis_port"
+start_redis "$redis_port" "$work/redis"
 ingest_port=$(free_port)
 printf 'listen: "127.0.0.1:%s"\nvalkey:\n  url: "redis://127.0.0.1:%s"\n' "$ingest_port" "$redis_port" >"$work/ingest.yml"
 start_bg "$nodepulse" ingest -c "$work/ingest.yml" >"$work/ingest.log" 2>&1

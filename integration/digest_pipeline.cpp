@@ -37,7 +37,7 @@ int64_t now_ms() {
 }
 
 struct fixture {
-  test::redis_server redis{true}; // durable: it may be killed and restarted
+  test::redis_server redis; // durable: it may be killed and restarted
   test::postgres_server pg;
 
   fixture() {

@@ -29,7 +29,7 @@ namespace {
 constexpr const char* json_server = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
 
 struct fixture {
-  redis_server redis{true};
+  redis_server redis;
   postgres_server pg;
   exporter_process exporter;
 

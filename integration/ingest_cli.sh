@@ -19,9 +19,7 @@ grep -q "line 3, column 17: limits.read_timeout: expected a duration" "$work/err
   || fail "broken config: $(cat "$work/err")"
 
 redis_port=$(free_port)
-start_bg /usr/bin/redis-server --port "$redis_port" --bind 127.0.0.1 --save '' \
-  --appendonly no --logfile /dev/null
-wait_redis "$redis_port"
+start_redis "$redis_port" "$work/redis"
 port=$(free_port)
 cat >"$work/ingest.yml" <<YML
 listen: "127.0.0.1:$port"

@@ -198,7 +198,7 @@ CAF_TEST(token mode answers 401 and 403 and takes the server from the token) {
 }
 
 CAF_TEST(Valkey killed mid-run gives 503s then recovery with nothing lost or doubled) {
-  test::redis_server redis{true}; // fsyncs every write, like a production Valkey
+  test::redis_server redis; // fsyncs every write, like a production Valkey
   ingest_process ingest{redis.port(), ""};
   constexpr int pushes = 60;
   int unavailable = 0;
@@ -236,6 +236,55 @@ CAF_TEST(Valkey killed mid-run gives 503s then recovery with nothing lost or dou
   for (int i = 0; i < pushes; ++i)
     CAF_CHECK_EQUAL(ids.count("agent-1:" + std::to_string(i)), 1u);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(a Valkey that would lose acknowledged pushes gets none until it is made durable) {
+  test::redis_server redis{test::redis_server::no_persistence};
+  ingest_process ingest{redis.port(), ""};
+  auto refused = ingest.post(push_target(), test::plan_example_body, {{"X-Batch-Id", "a:1"}});
+  CAF_CHECK_EQUAL(refused.status, 503);
+  CAF_CHECK_NOT_EQUAL(refused.body.find("appendonly is 'no'"), std::string::npos);
+  CAF_CHECK_EQUAL(refused.headers["retry-after"], "10");
+  auto ready = ingest.get("/readyz");
+  CAF_CHECK_EQUAL(ready.status, 503);
+  CAF_CHECK_NOT_EQUAL(ready.body.find("appendonly"), std::string::npos);
+  auto metrics = ingest.get("/metrics").body;
+  CAF_CHECK_NOT_EQUAL(metrics.find("nodepulse_ingest_valkey_durable 0\n"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(metrics.find("nodepulse_ingest_pushes_refused_not_durable_total 1\n"),
+                      std::string::npos);
+  CAF_CHECK(redis.read_stream().empty());
+  // The operator turns the append-only file on; the ingest reads the
+  // settings again within its recheck period, no restart needed.
+  redis.config_set("appendonly", "yes");
+  redis.config_set("appendfsync", "always");
+  bool ready_again = false;
+  for (int i = 0; i < 150 && !ready_again; ++i) {
+    ready_again = ingest.get("/readyz").status == 200;
+    if (!ready_again)
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  CAF_CHECK(ready_again);
+  CAF_CHECK_EQUAL(
+    ingest.post(push_target(), test::plan_example_body, {{"X-Batch-Id", "a:1"}}).status, 200);
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 1u);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(valkey.allow_data_loss acknowledges pushes to a Valkey without persistence) {
+  test::redis_server redis{test::redis_server::no_persistence};
+  int port = test::free_loopback_port();
+  test::node_process ingest{"ingest", port,
+                            "listen: \"127.0.0.1:" + std::to_string(port) + "\"\n"
+                              "valkey:\n  url: \"redis://127.0.0.1:"
+                              + std::to_string(redis.port())
+                              + "\"\n  allow_data_loss: true\n"};
+  CAF_CHECK_EQUAL(ingest.post(push_target(), test::plan_example_body).status, 200);
+  CAF_CHECK_EQUAL(ingest.get("/readyz").status, 200);
+  CAF_CHECK_NOT_EQUAL(ingest.get("/metrics").body.find("nodepulse_ingest_valkey_durable 0\n"),
+                      std::string::npos);
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 1u);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+  CAF_CHECK_NOT_EQUAL(ingest.log().find("valkey.allow_data_loss is true"), std::string::npos);
 }
 
 CAF_TEST(TLS with a test CA and client certificates) {

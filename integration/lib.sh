@@ -44,6 +44,18 @@ wait_redis() {
   fail "redis-server on port $port did not answer PING within 10s"
 }
 
+# A redis-server (Valkey's protocol) on PORT as Node Pulse wants it run:
+# every write in an append-only file in DIR, fsynced before it is answered
+# (appendonly yes, appendfsync always), so a kill -9 loses nothing it
+# acknowledged. Extra arguments go to redis-server. Waits until it answers.
+start_redis() {
+  local port=$1 dir=$2
+  mkdir -p "$dir"
+  start_bg /usr/bin/redis-server --port "$port" --bind 127.0.0.1 --save '' \
+    --appendonly yes --appendfsync always --dir "$dir" --logfile "$dir/redis.log" "${@:3}"
+  wait_redis "$port"
+}
+
 started_pids=()
 
 # Starts a command in the background and remembers its PID for stop_all.

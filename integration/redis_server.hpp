@@ -1,5 +1,7 @@
 // A real redis-server (Debian's, protocol-compatible with Valkey) for a
-// test: started on a free loopback port with no persistence, stopped by PID.
+// test: started on a free loopback port, stopped by PID. Durable by
+// default, as Node Pulse wants Valkey run (the ingest refuses pushes
+// otherwise); a test of what happens without persistence asks for none.
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -41,14 +43,22 @@ class redis_server {
 public:
   static constexpr const char* binary = "/usr/bin/redis-server";
 
-  // durable: every write is fsynced to an append-only file in a private
-  // directory first, so a killed and restarted server still has it (the
-  // way a production Valkey is run); otherwise nothing is kept on disk.
-  explicit redis_server(bool durable = false) : port_(free_loopback_port()) {
+  enum persistence_mode {
+    // every write is fsynced to an append-only file in a private directory
+    // before it is answered, so a killed and restarted server still has it
+    durable,
+    // nothing is kept on disk: a kill loses the data set
+    no_persistence,
+  };
+
+  // `extra` goes to redis-server's command line after ours.
+  explicit redis_server(persistence_mode mode = durable,
+                        std::vector<std::string> extra = {})
+    : port_(free_loopback_port()), extra_(std::move(extra)) {
     if (::access(binary, X_OK) != 0)
       throw std::runtime_error(std::string{binary}
                                + " missing: scripts/bootstrap installs redis-server");
-    if (durable) {
+    if (mode == durable) {
       char dir[] = "/tmp/nodepulse-redis-XXXXXX";
       if (::mkdtemp(dir) == nullptr)
         throw std::runtime_error("cannot make a directory for redis-server");
@@ -72,13 +82,18 @@ public:
       // Dies with the test, even when a failed check aborts it.
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       std::string port = std::to_string(port_);
-      bool durable = !dir_.empty();
+      bool on_disk = !dir_.empty();
       if (!std::freopen("/dev/null", "w", stdout))
         ::_exit(126);
-      ::execl(binary, binary, "--port", port.c_str(), "--bind", "127.0.0.1",
-              "--save", "", "--appendonly", durable ? "yes" : "no",
-              "--appendfsync", "always", "--dir", durable ? dir_.c_str() : "/tmp",
-              "--loglevel", "warning", static_cast<char*>(nullptr));
+      std::vector<const char*> argv{binary, "--port", port.c_str(), "--bind", "127.0.0.1",
+                                    "--save", "", "--appendonly", on_disk ? "yes" : "no",
+                                    "--appendfsync", "always", "--dir",
+                                    on_disk ? dir_.c_str() : "/tmp",
+                                    "--loglevel", "warning"};
+      for (const auto& arg : extra_)
+        argv.push_back(arg.c_str());
+      argv.push_back(nullptr);
+      ::execv(binary, const_cast<char* const*>(argv.data()));
       ::_exit(127);
     }
     // Ready when it answers PING (or give up after 10 s).
@@ -103,6 +118,19 @@ public:
   // one does: connections stay open and nothing is answered.
   void pause() { ::kill(pid_, SIGSTOP); }
   void resume() { ::kill(pid_, SIGCONT); }
+
+  // CONFIG SET name value, as an operator would on a live server.
+  void config_set(const std::string& name, const std::string& value) const {
+    redisContext* c = connect();
+    auto* r = static_cast<redisReply*>(
+      redisCommand(c, "CONFIG SET %s %s", name.c_str(), value.c_str()));
+    bool ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
+    if (r != nullptr)
+      freeReplyObject(r);
+    redisFree(c);
+    if (!ok)
+      throw std::runtime_error("CONFIG SET " + name + " " + value + " failed");
+  }
 
   // A fresh connection for the test's own checks.
   redisContext* connect() const {
@@ -149,6 +177,7 @@ private:
   }
 
   int port_;
+  std::vector<std::string> extra_;
   pid_t pid_ = -1;
   std::string dir_; // durable: where the append-only file lives
 };

@@ -23,9 +23,7 @@ dsn=$pg_dsn
 "$nodepulse" migrate --dsn "$dsn" >/dev/null || fail "migrate failed"
 
 redis_port=$(free_port)
-start_bg redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
-  >"$work/redis.log" 2>&1
-wait_redis "$redis_port"
+start_redis "$redis_port" "$work/redis"
 exporter_port=$(free_port)
 # Every filesystem type, so that "/" is there in a container too (overlay).
 start_bg "$exporter" --web.listen-address="127.0.0.1:$exporter_port" \

@@ -99,22 +99,91 @@ CAF_TEST(with the server down pushes are refused and the client reconnects) {
   auto c = client();
   CAF_REQUIRE(c.publish(entry("before")).outcome == valkey::publish_outcome::published);
   CAF_CHECK_EQUAL(c.connects(), 1u);
-  redis.stop();
+  redis.stop(); // SIGKILL
   auto down = c.publish(entry("during"));
   CAF_CHECK(down.outcome == valkey::publish_outcome::unavailable);
   CAF_CHECK(!down.error.empty());
   CAF_CHECK(!c.connected());
   CAF_CHECK(c.publish(entry("during")).outcome == valkey::publish_outcome::unavailable);
-  redis.start(); // empty: the old server kept nothing (no persistence)
+  redis.start(); // its append-only file brings back what was acknowledged
   auto after = c.publish(entry("during"));
   CAF_CHECK(after.outcome == valkey::publish_outcome::published);
   CAF_CHECK_EQUAL(c.connects(), 2u);
   auto stream = read_stream();
-  CAF_REQUIRE_EQUAL(stream.size(), 1u);
-  CAF_CHECK_EQUAL(stream[0]["batch_id"], "during");
+  CAF_REQUIRE_EQUAL(stream.size(), 2u);
+  CAF_CHECK_EQUAL(stream[0]["batch_id"], "before");
+  CAF_CHECK_EQUAL(stream[1]["batch_id"], "during");
+  // The acknowledged batch id survived too: a retry is not stored again.
+  CAF_CHECK(c.publish(entry("before")).outcome == valkey::publish_outcome::duplicate);
+}
+
+CAF_TEST(a durable server is read as durable once per connection) {
+  auto c = client();
+  std::string error;
+  CAF_REQUIRE(c.check_durability(error));
+  CAF_CHECK(c.durability().known);
+  CAF_CHECK(c.durability().durable);
+  CAF_CHECK_EQUAL(c.durability().problem, "");
+}
+
+CAF_TEST(a server switched to appendfsync everysec gets no push once it is read again) {
+  valkey::stream_settings s;
+  s.timeout = std::chrono::milliseconds{500};
+  s.durability_recheck = std::chrono::milliseconds{0}; // read before every push
+  valkey::stream_client c{{"127.0.0.1", redis.port(), ""}, s};
+  CAF_REQUIRE(c.publish(entry("a")).outcome == valkey::publish_outcome::published);
+  redis.config_set("appendfsync", "everysec");
+  auto refused = c.publish(entry("b"));
+  CAF_CHECK(refused.outcome == valkey::publish_outcome::not_durable);
+  CAF_CHECK_NOT_EQUAL(refused.error.find("appendfsync is 'everysec'"), std::string::npos);
+  CAF_CHECK_EQUAL(read_stream().size(), 1u); // nothing written for it
+  redis.config_set("appendfsync", "always");
+  CAF_CHECK(c.publish(entry("b")).outcome == valkey::publish_outcome::published);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+valkey::stream_client client_of(const test::redis_server& redis, bool require_durable) {
+  valkey::stream_settings s;
+  s.timeout = std::chrono::milliseconds{500};
+  s.require_durable = require_durable;
+  return valkey::stream_client{{"127.0.0.1", redis.port(), ""}, s};
+}
+
+} // namespace
+
+CAF_TEST(a server without persistence gets no push and is named for it) {
+  test::redis_server redis{test::redis_server::no_persistence};
+  auto c = client_of(redis, true);
+  auto res = c.publish(fixture::entry("lost-in-a-crash"));
+  CAF_CHECK(res.outcome == valkey::publish_outcome::not_durable);
+  CAF_CHECK_NOT_EQUAL(res.error.find("appendonly is 'no'"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(res.error.find("appendfsync always"), std::string::npos);
+  CAF_CHECK(redis.read_stream().empty());
+  CAF_CHECK(!c.durability().durable);
+}
+
+CAF_TEST(allow_data_loss pushes to a server without persistence and still says so) {
+  test::redis_server redis{test::redis_server::no_persistence};
+  auto c = client_of(redis, false);
+  CAF_CHECK(c.publish(fixture::entry("b1")).outcome == valkey::publish_outcome::published);
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 1u);
+  CAF_CHECK(c.durability().known);
+  CAF_CHECK(!c.durability().durable);
+}
+
+CAF_TEST(a server whose CONFIG command is renamed away cannot be trusted) {
+  test::redis_server redis{test::redis_server::durable, {"--rename-command", "CONFIG", ""}};
+  auto c = client_of(redis, true);
+  auto res = c.publish(fixture::entry("b1"));
+  CAF_CHECK(res.outcome == valkey::publish_outcome::not_durable);
+  CAF_CHECK_NOT_EQUAL(res.error.find("persistence settings cannot be read"),
+                      std::string::npos);
+  CAF_CHECK(redis.read_stream().empty());
+}
+
 
 CAF_TEST(valkey urls) {
   std::string err;

@@ -30,17 +30,24 @@ struct scripted_valkey {
   std::deque<valkey::publish_result> answers;
   std::vector<valkey::stream_entry> asked;
   bool down = false; // the length probe fails
+  size_t pipelines = 0; // publish calls, each one write of one or more entries
 
   stream_backend backend(std::shared_ptr<scripted_valkey> self) {
     stream_backend b;
-    b.publish = [self](const valkey::stream_entry& e) {
-      self->asked.push_back(e);
-      if (self->answers.empty())
-        return valkey::publish_result{valkey::publish_outcome::published,
-                                      std::to_string(self->asked.size()) + "-0", ""};
-      auto r = self->answers.front();
-      self->answers.pop_front();
-      return r;
+    b.publish = [self](const std::vector<const valkey::stream_entry*>& entries) {
+      std::vector<valkey::publish_result> results;
+      ++self->pipelines;
+      for (const auto* e : entries) {
+        self->asked.push_back(*e);
+        if (self->answers.empty()) {
+          results.push_back({valkey::publish_outcome::published,
+                             std::to_string(self->asked.size()) + "-0", ""});
+          continue;
+        }
+        results.push_back(self->answers.front());
+        self->answers.pop_front();
+      }
+      return results;
     };
     b.length = [self](std::string& error) -> std::optional<int64_t> {
       if (self->down) {

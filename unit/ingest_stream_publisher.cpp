@@ -130,4 +130,86 @@ CAF_TEST(the status says why Valkey is unreachable) {
   CAF_CHECK_EQUAL(status.error, "Connection refused");
 }
 
+CAF_TEST(pushes that arrive while it writes are written together in one pipeline) {
+  // Three requests reach the mailbox before the publisher runs.
+  auto a = self->request(publisher, caf::infinite, publish_atom::value,
+                         publish_request{"b1", "s", 1, "p1"});
+  auto b = self->request(publisher, caf::infinite, publish_atom::value,
+                         publish_request{"b2", "s", 1, "p2"});
+  auto c = self->request(publisher, caf::infinite, publish_atom::value,
+                         publish_request{"b3", "s", 1, "p3"});
+  valkey->answers.push_back({valkey::publish_outcome::published, "1-0", ""});
+  valkey->answers.push_back({valkey::publish_outcome::duplicate, "0-9", ""});
+  valkey->answers.push_back({valkey::publish_outcome::backlog_full, "", ""});
+  sched.run();
+  CAF_CHECK_EQUAL(valkey->pipelines, 1u);
+  CAF_REQUIRE_EQUAL(valkey->asked.size(), 3u);
+  CAF_CHECK_EQUAL(valkey->asked[2].batch_id, "b3");
+  std::vector<publish_ack> acks;
+  for (auto* rh : {&a, &b, &c})
+    rh->receive([&](publish_ack& ack) { acks.push_back(std::move(ack)); },
+                [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+  CAF_REQUIRE_EQUAL(acks.size(), 3u);
+  CAF_CHECK(acks[0].stored && !acks[0].duplicate);
+  CAF_CHECK(acks[1].stored && acks[1].duplicate);
+  CAF_CHECK(!acks[2].stored);
+  CAF_CHECK_EQUAL(acks[2].retry_after_s, backlog_retry_after_s);
+  // The next push alone is a pipeline of its own.
+  CAF_CHECK(publish(valkey::publish_outcome::published).stored);
+  CAF_CHECK_EQUAL(valkey->pipelines, 2u);
+}
+
+CAF_TEST(a Valkey that would lose the push is refused naming the setting) {
+  auto ack = publish(valkey::publish_outcome::not_durable, "",
+                     "appendonly is 'no': a crash of Valkey loses every acknowledged push");
+  CAF_CHECK(!ack.stored);
+  CAF_CHECK_EQUAL(ack.retry_after_s, not_durable_retry_after_s);
+  CAF_CHECK_NOT_EQUAL(ack.error.find("appendonly is 'no'"), std::string::npos);
+  CAF_CHECK_EQUAL(state().refused_not_durable, 1u);
+  CAF_CHECK_EQUAL(state().unavailable, 0u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+namespace {
+
+struct durability_fixture : test_coordinator_fixture<test::ingest_config> {
+  std::shared_ptr<scripted_valkey> valkey = std::make_shared<scripted_valkey>();
+  valkey::durability_status durability;
+
+  publisher_status status_of(bool require_durable) {
+    auto backend = valkey->backend(valkey);
+    backend.durability = [this] { return durability; };
+    backend.require_durable = require_durable;
+    auto publisher = sys.spawn(stream_publisher, backend);
+    auto rh = self->request(publisher, caf::infinite, status_atom::value);
+    sched.run();
+    publisher_status status;
+    rh.receive([&](publisher_status& s) { status = std::move(s); },
+               [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    caf::anon_send_exit(publisher, caf::exit_reason::user_shutdown);
+    sched.run();
+    return status;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(publisher_durability_tests, durability_fixture)
+
+CAF_TEST(the status says whether Valkey is durable and whether pushes are refused) {
+  durability = {true, true, ""};
+  auto durable = status_of(true);
+  CAF_CHECK(durable.durable);
+  CAF_CHECK(!durable.refusing);
+  durability = {true, false, "appendfsync is 'everysec'"};
+  auto refusing = status_of(true);
+  CAF_CHECK(!refusing.durable);
+  CAF_CHECK(refusing.refusing);
+  CAF_CHECK_EQUAL(refusing.durability_problem, "appendfsync is 'everysec'");
+  auto accepted = status_of(false); // valkey.allow_data_loss
+  CAF_CHECK(!accepted.durable);
+  CAF_CHECK(!accepted.refusing);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

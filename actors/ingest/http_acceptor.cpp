@@ -252,12 +252,18 @@ void handle_get(self_ptr self, http_exchange ex) {
         return respond(ex, ingest::error_response(503, "the parser pool is restarting"));
       if (!s.reachable)
         return respond(ex, ingest::error_response(503, "Valkey is unreachable: " + s.error));
+      if (s.refusing)
+        return respond(ex, ingest::error_response(
+                             503, "Valkey does not keep acknowledged pushes through a crash: "
+                                    + s.durability_problem
+                                    + "; pushes are refused until it does"));
       respond(ex, {200, R"({"status":"ready"})"});
     });
   // GET /metrics
   with_stream_status(self, [self, ex](publisher_status& s) mutable {
     auto& st = self->state;
-    ingest::stream_figures stream{s.reachable, s.backlog, s.published};
+    ingest::stream_figures stream{s.reachable, s.backlog, s.published, s.durable,
+                                  s.refused_not_durable};
     http::reply rep;
     rep.content_type = "text/plain; version=0.0.4; charset=utf-8";
     rep.body = ingest::render_self_metrics(st.counters,

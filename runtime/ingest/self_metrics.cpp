@@ -39,6 +39,13 @@ std::string render_self_metrics(const ingest_counters& c,
         static_cast<double>(stream.backlog));
   t.one("nodepulse_ingest_stream_published_total", "counter",
         "Entries written to the stream.", static_cast<double>(stream.published));
+  t.one("nodepulse_ingest_valkey_durable", "gauge",
+        "1 when Valkey keeps acknowledged pushes through a crash (appendonly yes, "
+        "appendfsync always).",
+        stream.durable ? 1 : 0);
+  t.one("nodepulse_ingest_pushes_refused_not_durable_total", "counter",
+        "Pushes answered 503 because Valkey would lose them in a crash.",
+        static_cast<double>(stream.refused_not_durable));
 
   if (server != nullptr) {
     t.family("nodepulse_ingest_http_responses_total", "counter",

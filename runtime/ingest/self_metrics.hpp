@@ -33,6 +33,8 @@ struct stream_figures {
   bool reachable = false;
   int64_t backlog = -1; // -1: unknown
   uint64_t published = 0;
+  bool durable = false;             // keeps acknowledged pushes through a crash
+  uint64_t refused_not_durable = 0; // pushes refused because it does not
 };
 
 // The text for GET /metrics. `server` may be null (no socket, in tests).

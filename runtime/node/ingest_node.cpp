@@ -78,6 +78,7 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
   out.valkey = *addr;
   out.stream.stream = cfg.valkey.stream;
   out.stream.max_backlog = cfg.valkey.max_backlog;
+  out.stream.require_durable = !cfg.valkey.allow_data_loss;
   return true;
 }
 
@@ -107,7 +108,9 @@ bool make_ingest_node(const config::ingest_config& cfg, ingest_children& childre
     };
   summary = std::string{prep.acceptor.server.tls_cert_file.empty() ? "http://" : "https://"}
             + cfg.listen + " with " + std::to_string(workers) + " parser workers; stream "
-            + cfg.valkey.stream + " at " + cfg.valkey.url;
+            + cfg.valkey.stream + " at " + cfg.valkey.url
+            + (cfg.valkey.allow_data_loss ? " (allow_data_loss: acknowledged pushes may be lost)"
+                                          : " (durable: pushes acknowledged once fsynced)");
   if (!cfg.caf.listen.empty())
     summary += "; CAF gateway on " + cfg.caf.listen
                + (gateway_tls(cfg).enabled() ? " (TLS)" : "");

@@ -119,6 +119,40 @@ reply_ptr connection::command(const std::vector<std::string_view>& args,
   return reply;
 }
 
+bool connection::pipeline(const std::vector<std::vector<std::string_view>>& commands,
+                          std::vector<reply_ptr>& replies, std::string& error) {
+  replies.clear();
+  if (!ensure_connected(error))
+    return false;
+  std::vector<const char*> argv;
+  std::vector<size_t> argvlen;
+  for (const auto& args : commands) {
+    argv.clear();
+    argvlen.clear();
+    for (auto a : args) {
+      argv.push_back(a.data());
+      argvlen.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(),
+                               argvlen.data())
+        != REDIS_OK) {
+      error = ctx_->errstr;
+      drop();
+      return false;
+    }
+  }
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* r = nullptr;
+    if (redisGetReply(ctx_, &r) != REDIS_OK || r == nullptr) {
+      error = ctx_->errstr;
+      drop();
+      return false;
+    }
+    replies.emplace_back(static_cast<redisReply*>(r));
+  }
+  return true;
+}
+
 std::optional<int64_t> stream_length(connection& conn, const std::string& stream,
                                      std::string& error) {
   auto reply = conn.command({"XLEN", stream}, error);

@@ -45,6 +45,14 @@ public:
   reply_ptr command(const std::vector<std::string_view>& args, std::string& error,
                     std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
+  // Sends every command in one write, then reads their replies in order:
+  // one round trip for all, and with appendfsync always one fsync for all
+  // (the server answers a batch after syncing it once). false and `error`
+  // set after an I/O error, which drops the connection; `replies` then
+  // holds those read before it.
+  bool pipeline(const std::vector<std::vector<std::string_view>>& commands,
+                std::vector<reply_ptr>& replies, std::string& error);
+
   bool connected() const { return ctx_ != nullptr; }
   uint64_t connects() const { return connects_; } // successful (re)connects
 

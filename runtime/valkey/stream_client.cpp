@@ -1,5 +1,7 @@
 #include "runtime/valkey/stream_client.hpp"
 
+#include "runtime/valkey/persistence.hpp"
+
 #include <hiredis/hiredis.h>
 
 namespace nodepulse::valkey {
@@ -27,19 +29,33 @@ stream_client::stream_client(address addr, stream_settings settings)
 
 stream_client::~stream_client() = default;
 
-publish_result stream_client::publish(const stream_entry& entry) {
+bool stream_client::check_durability(std::string& error) {
+  auto now = std::chrono::steady_clock::now();
+  bool fresh = durability_.known && conn_.connected()
+               && checked_connection_ == conn_.connects()
+               && now - checked_at_ < settings_.durability_recheck;
+  if (fresh)
+    return true;
+  bool unreachable = false;
+  auto settings = read_persistence(conn_, error, unreachable);
+  if (unreachable) {
+    durability_ = {};
+    return false;
+  }
+  durability_.known = true;
+  durability_.problem = settings ? durability_problem(*settings)
+                                 : "its persistence settings cannot be read: " + error;
+  durability_.durable = durability_.problem.empty();
+  checked_connection_ = conn_.connects();
+  checked_at_ = now;
+  return true;
+}
+
+namespace {
+
+// What the publish script answered for one entry.
+publish_result interpret(const redisReply* reply) {
   publish_result res;
-  const std::string batch_key = settings_.stream + ":batch:" + entry.batch_id;
-  const std::string ttl = std::to_string(settings_.batch_id_ttl.count());
-  const std::string backlog = std::to_string(settings_.max_backlog);
-  const std::string version = std::to_string(entry.version);
-  const std::string received = std::to_string(entry.received_at_ms);
-  auto reply = conn_.command({
-    "EVAL", publish_script, "2", settings_.stream, batch_key, ttl, backlog,
-    "v", version, "batch_id", entry.batch_id, "server_id", entry.server_id,
-    "received_at", received, "payload", entry.payload}, res.error);
-  if (!reply)
-    return res;
   if (reply->type == REDIS_REPLY_ERROR) {
     res.error = std::string{reply->str, reply->len};
     return res;
@@ -56,6 +72,51 @@ publish_result stream_client::publish(const stream_entry& entry) {
                 : what == "duplicate" ? publish_outcome::duplicate
                                       : publish_outcome::backlog_full;
   return res;
+}
+
+} // namespace
+
+publish_result stream_client::publish(const stream_entry& entry) {
+  return publish_all({&entry}).front();
+}
+
+std::vector<publish_result>
+stream_client::publish_all(const std::vector<const stream_entry*>& entries) {
+  std::vector<publish_result> results(entries.size());
+  auto fail_all = [&](publish_outcome outcome, const std::string& error) {
+    for (auto& r : results) {
+      r.outcome = outcome;
+      r.error = error;
+    }
+    return results;
+  };
+  std::string error;
+  if (!check_durability(error))
+    return fail_all(publish_outcome::unavailable, error);
+  if (!durability_.durable && settings_.require_durable)
+    return fail_all(publish_outcome::not_durable, durability_.problem);
+  const std::string ttl = std::to_string(settings_.batch_id_ttl.count());
+  const std::string backlog = std::to_string(settings_.max_backlog);
+  // The commands point into these: sized once, so nothing moves.
+  std::vector<std::string> batch_keys(entries.size()), versions(entries.size()),
+    received(entries.size());
+  std::vector<std::vector<std::string_view>> commands;
+  commands.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = *entries[i];
+    batch_keys[i] = settings_.stream + ":batch:" + e.batch_id;
+    versions[i] = std::to_string(e.version);
+    received[i] = std::to_string(e.received_at_ms);
+    commands.push_back({"EVAL", publish_script, "2", settings_.stream, batch_keys[i], ttl,
+                        backlog, "v", versions[i], "batch_id", e.batch_id, "server_id",
+                        e.server_id, "received_at", received[i], "payload", e.payload});
+  }
+  std::vector<reply_ptr> replies;
+  if (!conn_.pipeline(commands, replies, error))
+    return fail_all(publish_outcome::unavailable, error);
+  for (size_t i = 0; i < entries.size(); ++i)
+    results[i] = interpret(replies[i].get());
+  return results;
 }
 
 std::optional<int64_t> stream_client::stream_length(std::string& error) {

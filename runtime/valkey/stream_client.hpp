@@ -6,6 +6,11 @@
 // stream already holds max_backlog entries, nothing is written; otherwise
 // the entry is XADDed and its batch id remembered for batch_id_ttl. So a
 // retried batch is stored once and nothing is ever half-written.
+//
+// Before the first push on a connection, and every durability_recheck
+// after, it reads the server's persistence settings (persistence.hpp): a
+// server that would lose an acknowledged push in a crash gets no push
+// (not_durable, answered 503) unless the operator accepted that loss.
 #pragma once
 
 #include "runtime/valkey/connection.hpp"
@@ -16,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nodepulse::valkey {
 
@@ -24,6 +30,7 @@ enum class publish_outcome {
   duplicate,    // written before under this batch id; not written again
   backlog_full, // the stream holds max_backlog entries: answer 503
   unavailable,  // no connection or an error: answer 503, retry later
+  not_durable,  // the server would lose it in a crash: answer 503, retry later
 };
 
 struct publish_result {
@@ -37,6 +44,17 @@ struct stream_settings {
   int64_t max_backlog = 50'000;
   std::chrono::milliseconds timeout{2000};
   std::chrono::seconds batch_id_ttl{24 * 3600};
+  // false (valkey.allow_data_loss): push to a server that is not durable,
+  // and only say so (log, /metrics).
+  bool require_durable = true;
+  std::chrono::milliseconds durability_recheck{10'000};
+};
+
+// The server's persistence as last read.
+struct durability_status {
+  bool known = false;  // read at least once on the current connection
+  bool durable = false;
+  std::string problem; // why not durable, or why it could not be read
 };
 
 class stream_client {
@@ -50,9 +68,20 @@ public:
   // after any failure.
   publish_result publish(const stream_entry& entry);
 
+  // The same for several entries in one pipeline (one round trip, one
+  // fsync on the server): a result for each, in order.
+  std::vector<publish_result> publish_all(const std::vector<const stream_entry*>& entries);
+
   // XLEN of the stream (the digest's backlog); nullopt and `error` set when
   // Valkey cannot be reached. Doubles as the readiness probe.
   std::optional<int64_t> stream_length(std::string& error);
+
+  // Reads the persistence settings now if the connection is new or the
+  // last reading is older than durability_recheck; false and `error` set
+  // when the server cannot be reached at all.
+  bool check_durability(std::string& error);
+  const durability_status& durability() const { return durability_; }
+  const stream_settings& settings() const { return settings_; }
 
   bool connected() const { return conn_.connected(); }
   uint64_t connects() const { return conn_.connects(); } // successful (re)connects
@@ -60,6 +89,9 @@ public:
 private:
   stream_settings settings_;
   connection conn_;
+  durability_status durability_;
+  uint64_t checked_connection_ = 0; // connects() when last read
+  std::chrono::steady_clock::time_point checked_at_{};
 };
 
 } // namespace nodepulse::valkey
