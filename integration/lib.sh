@@ -49,11 +49,16 @@ wait_redis() {
 # (appendonly yes, appendfsync always), so a kill -9 loses nothing it
 # acknowledged. Extra arguments go to redis-server. Waits until it answers.
 start_redis() {
+  launch_redis "$@"
+  wait_redis "$1"
+}
+
+# The same without waiting: its PID is ${started_pids[-1]}.
+launch_redis() {
   local port=$1 dir=$2
   mkdir -p "$dir"
   start_bg /usr/bin/redis-server --port "$port" --bind 127.0.0.1 --save '' \
     --appendonly yes --appendfsync always --dir "$dir" --logfile "$dir/redis.log" "${@:3}"
-  wait_redis "$port"
 }
 
 started_pids=()
@@ -72,40 +77,85 @@ stop_all() {
   done
 }
 
-# PostgreSQL 15 in DIR (initdb'd on first use, kept afterwards), on a free
-# loopback port, as the postgres user when run as root. Sets pg_dsn; stop
-# it with stop_postgres (a fast shutdown, by the postmaster's own PID).
+# PostgreSQL 15 in DIR (initdb'd on first use, kept afterwards), on
+# loopback port PG_PORT if set (and free), else a free one, as the postgres
+# user when run as root. Sets pg_dsn and pg_port; stop it with
+# stop_postgres (a fast shutdown, by the postmaster's own PID). Arguments
+# after DIR go to postgres.
+#
+# As root, a DIR the postgres user cannot reach (a checkout in root's
+# home, mode 0700) becomes a link to a directory of its own under
+# /var/lib/nodepulse-dev, named after DIR's path, so the cluster is kept
+# all the same and nothing of root's home is opened up.
 pg_bin=/usr/lib/postgresql/15/bin
 pg_dir=""
 pg_launcher=""
+pg_port=""
 start_postgres() {
-  pg_dir=$1
-  [ -x "$pg_bin/postgres" ] || fail "$pg_bin/postgres missing: scripts/bootstrap installs postgresql"
-  local as_pg=()
-  [ "$(id -u)" = 0 ] && as_pg=(runuser -u postgres --)
-  mkdir -p "$pg_dir"
-  chmod 755 "$(dirname "$pg_dir")"
-  [ "$(id -u)" = 0 ] && chown postgres "$pg_dir"
-  if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
-    "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U nodepulse --auth=trust --no-sync \
-      -E UTF8 >"$pg_dir/initdb.log" 2>&1 || fail "initdb: $(cat "$pg_dir/initdb.log")"
-  fi
-  local port
-  port=$(free_port)
-  "${as_pg[@]}" "$pg_bin/postgres" -D "$pg_dir/data" -p "$port" -k "$pg_dir" \
-    -c listen_addresses=127.0.0.1 -c TimeZone=UTC "${@:2}" >"$pg_dir/postgres.log" 2>&1 &
-  pg_launcher=$!
-  pg_dsn="postgresql://nodepulse@127.0.0.1:$port/postgres"
+  launch_postgres "$@"
   for _ in $(seq 1 150); do
     psql -q "$pg_dsn" -c 'SELECT 1' >/dev/null 2>&1 && return 0
+    kill -0 "$pg_launcher" 2>/dev/null || break
     sleep 0.1
   done
-  fail "PostgreSQL did not start: $(tail -5 "$pg_dir/postgres.log")"
+  fail "PostgreSQL did not start: $(tail -5 "$(readlink -f "$pg_dir")/postgres.log")"
+}
+
+# The same without waiting for it to answer.
+launch_postgres() {
+  pg_dir=$1
+  [ -x "$pg_bin/postgres" ] || fail "$pg_bin/postgres missing: scripts/bootstrap installs postgresql"
+  local as_pg=() data_home=$pg_dir
+  if [ "$(id -u)" = 0 ]; then
+    as_pg=(runuser -u postgres --)
+    data_home=$(postgres_home "$pg_dir")
+  else
+    mkdir -p "$pg_dir"
+  fi
+  if [ ! -f "$data_home/data/PG_VERSION" ]; then
+    "${as_pg[@]}" "$pg_bin/initdb" -D "$data_home/data" -U nodepulse --auth=trust --no-sync \
+      -E UTF8 >"$data_home/initdb.log" 2>&1 || fail "initdb: $(cat "$data_home/initdb.log")"
+  fi
+  local port=${PG_PORT:-}
+  if [ -z "$port" ] || (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    port=$(free_port)
+  fi
+  "${as_pg[@]}" "$pg_bin/postgres" -D "$data_home/data" -p "$port" -k "$data_home" \
+    -c listen_addresses=127.0.0.1 -c TimeZone=UTC "${@:2}" >>"$data_home/postgres.log" 2>&1 &
+  pg_launcher=$!
+  pg_port=$port
+  pg_dsn="postgresql://nodepulse@127.0.0.1:$port/postgres"
+}
+
+# As root: a directory for DIR's cluster that the postgres user owns and
+# can reach: DIR itself if it can, else one under /var/lib/nodepulse-dev
+# that DIR links to. Prints its path.
+postgres_home() {
+  local dir=$1
+  if [ -L "$dir" ]; then
+    readlink -f "$dir"
+    return 0
+  fi
+  mkdir -p "$dir"
+  chmod 755 "$(dirname "$dir")"
+  chown postgres "$dir"
+  if runuser -u postgres -- test -w "$dir" 2>/dev/null; then
+    echo "$dir"
+    return 0
+  fi
+  local real
+  real=/var/lib/nodepulse-dev/$(cd "$dir" && pwd -P | sha256sum | cut -c1-16)
+  mkdir -p "$real"
+  chown postgres "$real"
+  rmdir "$dir" 2>/dev/null || fail "$dir is not empty, and the postgres user cannot reach it"
+  ln -s "$real" "$dir"
+  echo "$real"
 }
 
 stop_postgres() {
   [ -n "$pg_dir" ] || return 0
-  local pid_file="$pg_dir/data/postmaster.pid"
+  local pid_file
+  pid_file="$(readlink -f "$pg_dir")/data/postmaster.pid"
   [ -f "$pid_file" ] && kill -INT "$(head -1 "$pid_file")" 2>/dev/null || true
   [ -n "$pg_launcher" ] && wait "$pg_launcher" 2>/dev/null || true
   pg_dir=""

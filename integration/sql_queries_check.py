@@ -84,7 +84,9 @@ check("memory", [[one(s, "node_memory_MemTotal_bytes") / mb,
 root = lambda labels: labels.get("mountpoint") == "/"
 check("root_filesystem", [[one(s, "node_filesystem_size_bytes", root) / gb,
                            (one(s, "node_filesystem_size_bytes", root)
-                            - one(s, "node_filesystem_avail_bytes", root)) / gb]
+                            - one(s, "node_filesystem_avail_bytes", root)) / gb,
+                           (one(s, "node_filesystem_size_bytes", root)
+                            - one(s, "node_filesystem_free_bytes", root)) / gb]
                           for s in scrapes])
 
 not_lo = lambda labels: labels.get("device") != "lo"

@@ -36,7 +36,8 @@ constexpr const char* usage =
   "  migrate -c digest.yml [--dsn DSN]\n"
   "                 apply the schema migrations (sql/) to PostgreSQL\n"
   "  check-config [--role ROLE] -c FILE\n"
-  "                 check a node's config (ingest, digest)\n"
+  "                 check a config: ROLE agent, ingest, digest or dev\n"
+  "                 (default: from the file name, e.g. ingest.yml)\n"
   "  version        print the version\n";
 
 // `nodepulse agent ...` becomes `nodepulse-agent ...` from the same

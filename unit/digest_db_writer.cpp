@@ -53,6 +53,7 @@ struct scripted_stream : digest::entry_source {
   std::vector<digest::delivery> idle;   // for claim_idle
   bool down = false;
   bool ack_fails = false; // only acknowledging fails
+  bool group_exists = false; // false again: Valkey lost the stream and its group
   std::vector<std::pair<std::string, std::string>> dead; // id, reason
 
   explicit scripted_stream(call_log& l) : log(l) {}
@@ -61,9 +62,13 @@ struct scripted_stream : digest::entry_source {
     error = "Connection refused";
     return false;
   }
-  bool prepare(std::string& error) override {
+  bool prepare(bool& created, std::string& error) override {
     log.push_back("prepare");
-    return !down || fail(error);
+    if (down)
+      return fail(error);
+    created = !group_exists;
+    group_exists = true;
+    return true;
   }
   std::optional<std::vector<digest::delivery>> read_own_pending(size_t,
                                                                 std::string& error) override {
@@ -394,6 +399,32 @@ CAF_TEST(valkey down stops reading and the writer resumes when it is back) {
   stream->down = false;
   wait(std::chrono::milliseconds{10'000});
   CAF_CHECK_EQUAL(db->committed, std::set<std::string>{"a"});
+  CAF_CHECK(status().stream_reachable);
+}
+
+CAF_TEST(a group that vanished while Valkey was away is counted as a loss) {
+  stream->fresh = {entry("1-0", "a")};
+  start();
+  CAF_CHECK_EQUAL(db->committed, std::set<std::string>{"a"});
+  CAF_CHECK_EQUAL(state().counters.stream_vanished, 0u); // made at the first start: no loss
+  stream->down = true;
+  wait(std::chrono::milliseconds{50});
+  stream->group_exists = false; // it came back without the stream and its group
+  stream->down = false;
+  stream->fresh = {entry("2-0", "b")};
+  wait(std::chrono::milliseconds{10'000});
+  CAF_CHECK_EQUAL(state().counters.stream_vanished, 1u);
+  CAF_CHECK_EQUAL(db->committed, (std::set<std::string>{"a", "b"}));
+}
+
+CAF_TEST(a Valkey that comes back with its group is no loss) {
+  stream->fresh = {entry("1-0", "a")};
+  start();
+  stream->down = true;
+  wait(std::chrono::milliseconds{50});
+  stream->down = false;
+  wait(std::chrono::milliseconds{10'000});
+  CAF_CHECK_EQUAL(state().counters.stream_vanished, 0u);
   CAF_CHECK(status().stream_reachable);
 }
 

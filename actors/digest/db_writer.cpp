@@ -40,7 +40,7 @@ void retry_later(self_ptr self) {
 
 void stream_failed(self_ptr self, std::string error) {
   auto& st = self->state;
-  if (st.stream_reachable || st.counters.stream_failures == 0)
+  if (!st.settings.log->valkey_down.exchange(true))
     spdlog::warn("db_writer: Valkey is unreachable ({}); entries wait in the stream", error);
   st.stream_reachable = false;
   st.stream_error = std::move(error);
@@ -51,7 +51,7 @@ void stream_failed(self_ptr self, std::string error) {
 
 void database_failed(self_ptr self, digest::db_error error) {
   auto& st = self->state;
-  if (st.database_reachable || st.counters.database_failures == 0)
+  if (!st.settings.log->postgres_down.exchange(true))
     spdlog::warn("db_writer: PostgreSQL is unreachable ({}); entries wait in the stream",
                  error.message);
   st.database_reachable = false;
@@ -61,7 +61,7 @@ void database_failed(self_ptr self, digest::db_error error) {
 }
 
 void database_answered(db_writer_state& st) {
-  if (!st.database_reachable && st.counters.database_failures > 0)
+  if (st.settings.log->postgres_down.exchange(false))
     spdlog::info("db_writer: PostgreSQL is back");
   st.database_reachable = true;
   st.database_error.clear();
@@ -335,9 +335,23 @@ void cycle(self_ptr self) {
   const auto& cfg = st.settings;
   std::string error;
   if (!st.group_ready) {
-    if (!st.source->prepare(error))
+    bool created = false;
+    if (!st.source->prepare(created, error))
       return stream_failed(self, std::move(error));
+    if (created && st.group_seen) {
+      // Valkey came back without them: restarted without persistence, or
+      // they were deleted. Whatever they held unwritten is gone.
+      ++st.counters.stream_vanished;
+      spdlog::error("db_writer: the stream or its consumer group vanished from Valkey "
+                    "(restarted without appendonly, or deleted){}: entries it held and "
+                    "not yet written are lost; the loss detector names their batches",
+                    st.last_backlog > 0
+                      ? "; " + std::to_string(st.last_backlog)
+                          + " entries were waiting when last seen"
+                      : std::string{});
+    }
     st.group_ready = true;
+    st.group_seen = true;
   }
   if (!st.recovered) {
     auto own = st.source->read_own_pending(cfg.max_entries, error);
@@ -366,7 +380,7 @@ void cycle(self_ptr self) {
       return stream_failed(self, std::move(error));
     hold(st, std::move(*fresh));
   }
-  if (!st.stream_reachable && st.counters.stream_failures > 0)
+  if (st.settings.log->valkey_down.exchange(false))
     spdlog::info("db_writer: Valkey is back");
   st.stream_reachable = true;
   st.stream_error.clear();
@@ -391,6 +405,8 @@ db_writer_actor::behavior_type db_writer(self_ptr self,
   st.source = std::move(source);
   st.sink = std::move(sink);
   st.settings = std::move(settings);
+  if (!st.settings.log)
+    st.settings.log = std::make_shared<dependency_log>();
   self->send(self, poll_atom::value);
   return {
     [self](poll_atom) { cycle(self); },
@@ -398,8 +414,10 @@ db_writer_actor::behavior_type db_writer(self_ptr self,
       auto& st = self->state;
       std::string error;
       writer_status status;
-      if (auto figures = st.source->backlog(error))
+      if (auto figures = st.source->backlog(error)) {
         status.backlog = *figures;
+        st.last_backlog = figures->length;
+      }
       status.stream_reachable = st.stream_reachable;
       status.database_reachable = st.database_reachable;
       status.stream_error = st.stream_error;

@@ -25,6 +25,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,13 @@
 
 namespace nodepulse {
 
+// What a node's writers share so that a change in a dependency's state is
+// logged once for the node, not once per writer.
+struct dependency_log {
+  std::atomic<bool> valkey_down{false};
+  std::atomic<bool> postgres_down{false};
+};
+
 struct db_writer_settings {
   size_t max_entries = 200;     // per transaction
   uint32_t max_failures = 5;    // rejections of one entry before the DLQ
@@ -46,6 +54,7 @@ struct db_writer_settings {
   std::chrono::milliseconds maintain_every{600'000};
   std::chrono::milliseconds idle_poll{5}; // after an empty read (which waited itself)
   std::function<int64_t()> now_ms;         // wall clock in ms; the system's if empty
+  std::shared_ptr<dependency_log> log;     // shared by the node's writers; own if empty
 };
 
 struct db_writer_state {
@@ -56,6 +65,8 @@ struct db_writer_state {
   db_writer_settings settings;
 
   bool group_ready = false;     // the consumer group is known to exist
+  bool group_seen = false;      // it existed at some point while this writer ran
+  int64_t last_backlog = -1;    // entries in the stream when last asked
   bool recovered = false;       // own pending entries from before were re-read
   std::vector<digest::delivery> held; // taken from the stream, not yet acknowledged
   struct failure {

@@ -15,6 +15,7 @@ writer_counters& writer_counters::operator+=(const writer_counters& o) {
   claimed += o.claimed;
   partitions_ensured += o.partitions_ensured;
   retention_runs += o.retention_runs;
+  stream_vanished += o.stream_vanished;
   commit_seconds.merge(o.commit_seconds);
   rows_per_commit.merge(o.rows_per_commit);
   lag_seconds.merge(o.lag_seconds);
@@ -55,6 +56,10 @@ std::string render_writer_metrics(const writer_counters& c, const writer_health&
           "Daily partitions made sure of (created if missing).", c.partitions_ensured);
   counter("nodepulse_digest_retention_runs_total",
           "Retention passes (old partitions and batch ids dropped).", c.retention_runs);
+  counter("nodepulse_digest_stream_vanished_total",
+          "Times the stream or its consumer group was gone when Valkey answered again "
+          "(what it held unwritten was lost).",
+          c.stream_vanished);
   t.histogram_family("nodepulse_digest_commit_seconds",
                      "Time from BEGIN to COMMIT of one transaction.", c.commit_seconds);
   t.histogram_family("nodepulse_digest_rows_per_commit", "Samples per transaction.",

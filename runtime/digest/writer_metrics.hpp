@@ -24,6 +24,7 @@ struct writer_counters {
   uint64_t claimed = 0;             // entries taken over from an idle consumer
   uint64_t partitions_ensured = 0;  // ensure_sample_partition calls that succeeded
   uint64_t retention_runs = 0;
+  uint64_t stream_vanished = 0;     // the stream or group was gone when Valkey came back
   prom::histogram commit_seconds{prom::latency_bounds()}; // BEGIN .. COMMIT
   prom::histogram rows_per_commit{{10, 100, 1'000, 5'000, 10'000, 50'000, 100'000, 500'000}};
   // XADD (the entry id's time) to COMMIT, per entry.

@@ -33,8 +33,9 @@ struct backlog_figures {
 class entry_source {
 public:
   virtual ~entry_source() = default;
-  // Makes sure the consumer group (and the stream) exist.
-  virtual bool prepare(std::string& error) = 0;
+  // Makes sure the consumer group (and the stream) exist; `created` says
+  // whether they had to be made now (a first start, or they vanished).
+  virtual bool prepare(bool& created, std::string& error) = 0;
   // This consumer's own unacknowledged entries (after a restart).
   virtual std::optional<std::vector<delivery>> read_own_pending(size_t max,
                                                                 std::string& error)

@@ -29,6 +29,7 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
   writer.retention_days = cfg.retention.days;
   // Look for a dead consumer's entries a few times per idle timeout.
   writer.claim_every = std::chrono::milliseconds{cfg.writer.claim_idle_ms / 4};
+  writer.log = std::make_shared<dependency_log>(); // one line per change for all writers
   split_listen(cfg.status.listen, settings.status.host, settings.status.port);
   settings.writers = static_cast<uint32_t>(cfg.writer.connections);
   settings.spawn_writer = [addr = *addr, consumer, writer,

@@ -107,16 +107,18 @@ stream_consumer::stream_consumer(address addr, consumer_settings settings)
     settings_.consumer = default_consumer_name();
 }
 
-bool stream_consumer::prepare(std::string& error) {
+bool stream_consumer::prepare(bool& created, std::string& error) {
   // From 0: entries published before the first digest ever ran are read too.
   auto reply = conn_.command(
     {"XGROUP", "CREATE", settings_.stream, settings_.group, "0", "MKSTREAM"}, error);
   if (!reply)
     return false;
-  if (reply->type == REDIS_REPLY_ERROR && str(reply.get()).rfind("BUSYGROUP", 0) != 0) {
+  bool exists = reply->type == REDIS_REPLY_ERROR && str(reply.get()).rfind("BUSYGROUP", 0) == 0;
+  if (reply->type == REDIS_REPLY_ERROR && !exists) {
     error = reply_error(reply.get(), "XGROUP CREATE");
     return false;
   }
+  created = !exists;
   return true;
 }
 

@@ -29,7 +29,7 @@ class stream_consumer : public digest::entry_source {
 public:
   stream_consumer(address addr, consumer_settings settings);
 
-  bool prepare(std::string& error) override;
+  bool prepare(bool& created, std::string& error) override;
   std::optional<std::vector<digest::delivery>> read_own_pending(size_t max,
                                                                 std::string& error) override;
   std::optional<std::vector<digest::delivery>> read_new(size_t max,
