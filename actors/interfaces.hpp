@@ -363,6 +363,25 @@ using agent_supervisor_actor =
 // The DIGEST SUPERVISOR: starts the DB writers, restarts one after a backoff
 // when it dies (its own timer message, naming the slot), and answers the
 // status endpoint (/healthz, /readyz, /metrics).
+// What the loss detector has found since it started, for /metrics.
+struct loss_status {
+  uint64_t passes = 0;        // detection passes that reached PostgreSQL
+  uint64_t failures = 0;      // passes PostgreSQL did not answer
+  uint64_t loss_ranges = 0;   // gaps recorded in admiral.batch_losses
+  uint64_t batches_lost = 0;  // batches in them
+  uint64_t epochs = 0;        // agent WAL epochs seen for the first time
+  uint64_t new_epochs = 0;    // of those, a server's second or later
+  bool database_reachable = false;
+  std::string error;
+};
+
+// The LOSS DETECTOR: on its own timer, one pass of the detection in
+// PostgreSQL (gaps in the batch sequences of each agent WAL epoch); logs
+// and counts what it finds. Blocking (libpq): spawned detached.
+using loss_detector_actor =
+  caf::typed_actor<caf::reacts_to<poll_atom>,
+                   caf::replies_to<status_atom>::with<loss_status>>;
+
 using digest_supervisor_actor =
   caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
                    caf::reacts_to<http_atom, http_exchange>>;
@@ -386,5 +405,6 @@ CAF_END_TYPE_ID_BLOCK(nodepulse)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::gateway_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::writer_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::loss_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::scraper_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::pusher_status)

@@ -30,6 +30,15 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
   top.section("retention", [&](yaml_reader& r) {
     r.integer("days", cfg.retention.days, 1, 36500);
   });
+  top.section("loss_detector", [&](yaml_reader& r) {
+    r.boolean("enabled", cfg.loss_detector.enabled);
+    r.duration_ms("after", cfg.loss_detector.after_ms);
+    if (cfg.loss_detector.after_ms < 1000)
+      r.fail_key("after", "must be at least 1s");
+    r.duration_ms("every", cfg.loss_detector.every_ms);
+    if (cfg.loss_detector.every_ms < 100)
+      r.fail_key("every", "must be at least 100ms");
+  });
   top.section("status", [&](yaml_reader& r) {
     r.string("listen", cfg.status.listen);
     if (!valid_listen_address(cfg.status.listen))

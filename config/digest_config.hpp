@@ -35,6 +35,14 @@ struct digest_config {
     int64_t claim_idle_ms = 60'000;   // a consumer silent this long is dead
     std::string dead_letter_stream = "nodepulse:metrics:dlq";
   } writer;
+  struct {
+    bool enabled = true;
+    // A gap in an agent epoch's batch sequences still open this long after a
+    // later batch was committed is a loss: longer than any retry, and than
+    // the replay of the longest backlog (48 h at 15 s, 10/s: 20 minutes).
+    int64_t after_ms = 3'600'000;
+    int64_t every_ms = 60'000; // one pass every
+  } loss_detector;
 };
 
 std::vector<config_error> load_digest_config(const std::string& text, digest_config& out);

@@ -62,8 +62,10 @@ struct fixture {
   // Publishes the plan's four samples as one entry, through the same
   // publisher ingest uses; `server_id` and `payload` may be spoiled.
   void publish(const std::string& batch_id, int64_t at, const std::string& server_id = server_a,
-               const std::string* payload = nullptr) {
-    valkey::stream_client client{{"127.0.0.1", redis.port(), ""}, {}};
+               const std::string* payload = nullptr, int port = 0) {
+    valkey::stream_settings settings;
+    settings.require_durable = port == 0; // another server: the test chose its persistence
+    valkey::stream_client client{{"127.0.0.1", port == 0 ? redis.port() : port, ""}, settings};
     valkey::stream_entry e;
     e.batch_id = batch_id;
     e.server_id = server_id;
@@ -84,6 +86,19 @@ struct fixture {
     for (int i = 0; i < n; ++i)
       publish(prefix + std::to_string(i), start + i * 1000);
   }
+
+  // Sequences first..last of an agent's WAL epoch, as its pusher names
+  // them, to the stream on `port` (the fixture's Valkey if 0).
+  void publish_sequences(const std::string& epoch, int first, int last, int port = 0) {
+    for (int seq = first; seq <= last; ++seq)
+      publish(agent_batch(epoch, seq), base_ms + seq * 1000, server_a, nullptr, port);
+  }
+
+  static std::string agent_batch(const std::string& epoch, int seq) {
+    return std::string{server_a} + ":" + epoch + ":" + std::to_string(seq);
+  }
+
+  int64_t base_ms = now_ms() - 600'000;
 
   int64_t redis_integer(const std::string& command) const {
     redisContext* c = redis.connect();
@@ -219,6 +234,94 @@ CAF_TEST(valkey killed and restarted mid-run loses nothing) {
   CAF_CHECK(eventually([&] { return rows() == 4 * 40; }));
   CAF_CHECK_EQUAL(duplicate_rows(), 0);
   CAF_CHECK(eventually([&] { return digest.get("/readyz").status == 200; }));
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+// The detector looks every 200 ms and calls a gap lost after 1 s.
+constexpr const char* detector_yaml =
+  "writer:\n  claim_idle: 1s\n  batch_entries: 20\nloss_detector:\n  after: 1s\n"
+  "  every: 200ms\n";
+
+CAF_TEST(a digest paused with entries waiting and Valkey killed loses nothing when durable) {
+  digest_process digest{redis.port(), pg.dsn(), detector_yaml};
+  publish_sequences("00000000000000aa", 1, 3);
+  CAF_REQUIRE(eventually([&] { return rows() == 4 * 3; }));
+  digest.signal(SIGSTOP); // entries wait in the stream
+  std::this_thread::sleep_for(std::chrono::milliseconds{1500}); // past its blocking read
+  publish_sequences("00000000000000aa", 4, 6);
+  CAF_REQUIRE_EQUAL(redis_integer("XLEN nodepulse:metrics:stream"), 3);
+  redis.stop(); // SIGKILL, with three entries waiting
+  redis.start();
+  digest.signal(SIGCONT);
+  publish_sequences("00000000000000aa", 7, 8);
+  CAF_CHECK(eventually([&] { return rows() == 4 * 8; }));
+  CAF_CHECK_EQUAL(duplicate_rows(), 0);
+  // Past the settle time the detector has walked the epoch to its end.
+  CAF_CHECK(eventually([&] {
+    return pg.query("SELECT checked_through FROM admiral.wal_epochs") == "8";
+  }));
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.batch_losses"), "0");
+  CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body, "nodepulse_digest_batches_lost_total"),
+                  0);
+  CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body, "nodepulse_digest_stream_vanished_total"),
+                  0);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST(the same with Valkey run without persistence names the lost range) {
+  test::redis_server volatile_redis{test::redis_server::no_persistence};
+  int port = volatile_redis.port();
+  digest_process digest{port, pg.dsn(), detector_yaml};
+  publish_sequences("00000000000000aa", 1, 3, port);
+  CAF_REQUIRE(eventually([&] { return rows() == 4 * 3; }));
+  digest.signal(SIGSTOP);
+  // Past the digest's blocking read (500 ms): nothing is on its way to it.
+  std::this_thread::sleep_for(std::chrono::milliseconds{1500});
+  publish_sequences("00000000000000aa", 4, 6, port); // acknowledged, then lost
+  volatile_redis.stop(); // SIGKILL: the stream and its group are gone
+  volatile_redis.start();
+  digest.signal(SIGCONT);
+  publish_sequences("00000000000000aa", 7, 8, port);
+  CAF_CHECK(eventually([&] { return rows() == 4 * 5; }));
+  // Exactly what was acknowledged and never committed, as one range.
+  CAF_CHECK_EQUAL(pg.query("SELECT string_agg(sequence::text, ',' ORDER BY sequence) "
+                           "FROM admiral.accepted_batches"),
+                  "1,2,3,7,8");
+  CAF_CHECK(eventually([&] {
+    return pg.query("SELECT first_sequence || '..' || last_sequence || ' ' || batches "
+                    "FROM admiral.batch_losses")
+           == "4..6 3";
+  }));
+  CAF_CHECK_EQUAL(pg.query("SELECT server_id || ' ' || epoch FROM admiral.batch_losses"),
+                  std::string{server_a} + " 00000000000000aa");
+  CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_batches_lost_total", 3), 3);
+  CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body, "nodepulse_digest_loss_ranges_total"),
+                  1);
+  CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body, "nodepulse_digest_stream_vanished_total"),
+                  1);
+  auto log = digest.log();
+  CAF_CHECK_NOT_EQUAL(log.find("batches 4..6 (3) never reached PostgreSQL"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(log.find("the stream or its consumer group vanished"), std::string::npos);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST(a new WAL epoch of a server is recorded after the one before) {
+  digest_process digest{redis.port(), pg.dsn(), detector_yaml};
+  publish_sequences("00000000000000aa", 1, 2);
+  CAF_REQUIRE(eventually([&] {
+    return pg.query("SELECT count(*) FROM admiral.wal_epochs") == "1";
+  }));
+  base_ms += 100'000; // the wiped agent's scrapes are later ones
+  publish_sequences("00000000000000bb", 1, 2);
+  CAF_CHECK(eventually([&] {
+    return pg.query("SELECT previous_epoch FROM admiral.wal_epochs "
+                    "WHERE epoch = '00000000000000bb'")
+           == "00000000000000aa";
+  }));
+  CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_wal_epochs_new_total", 1), 1);
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.batch_losses"), "0");
+  CAF_CHECK_NOT_EQUAL(digest.log().find("started a new WAL epoch 00000000000000bb"),
+                      std::string::npos);
   CAF_CHECK_EQUAL(digest.stop(), 0);
 }
 

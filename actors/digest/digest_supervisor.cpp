@@ -2,6 +2,7 @@
 
 #include "actors/status_endpoint.hpp"
 #include "runtime/node/restart_backoff.hpp"
+#include "runtime/prom/metrics_text.hpp"
 
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
@@ -19,6 +20,40 @@ void start_writer(self_ptr self, uint32_t slot) {
   auto& writer = (*st.writers)[slot];
   writer = st.settings.spawn_writer(self, slot);
   self->monitor(writer);
+}
+
+void start_loss_detector(self_ptr self) {
+  auto& detector = *self->state.loss_detector;
+  detector = self->state.settings.spawn_loss_detector(self);
+  self->monitor(detector);
+}
+
+// What the loss detector says (all zero without one, or when it does not
+// answer in time).
+template <class F>
+void ask_loss_detector(self_ptr self, F f) {
+  const auto& detector = *self->state.loss_detector;
+  if (!detector)
+    return f(loss_status{});
+  self->request(detector, self->state.settings.status_timeout, status_atom::value)
+    .then([f](loss_status& s) mutable { f(s); },
+          [f](caf::error&) mutable { f(loss_status{}); });
+}
+
+std::string render_loss_metrics(const loss_status& s) {
+  prom::metrics_text t;
+  t.one("nodepulse_digest_loss_passes_total", "counter",
+        "Loss detection passes that reached PostgreSQL.", static_cast<double>(s.passes));
+  t.one("nodepulse_digest_loss_ranges_total", "counter",
+        "Gaps in an agent epoch's batch sequences recorded as lost (admiral.batch_losses).",
+        static_cast<double>(s.loss_ranges));
+  t.one("nodepulse_digest_batches_lost_total", "counter",
+        "Batches in those gaps: pushes that never reached PostgreSQL.",
+        static_cast<double>(s.batches_lost));
+  t.one("nodepulse_digest_wal_epochs_new_total", "counter",
+        "Agent WAL epochs that followed an earlier one of the same server (WAL wiped or cut).",
+        static_cast<double>(s.new_epochs));
+  return t.take();
 }
 
 // What the writers say, summed: reachable only if every one is.
@@ -92,7 +127,10 @@ void route(self_ptr self, http_exchange ex) {
               "# TYPE nodepulse_digest_writer_restarts_total counter\n"
               "nodepulse_digest_writer_restarts_total "
               + std::to_string(self->state.restarts) + "\n";
-    ex.done(std::move(r));
+    ask_loss_detector(self, [ex, r = std::move(r)](const loss_status& s) mutable {
+      r.body += render_loss_metrics(s);
+      ex.done(std::move(r));
+    });
   });
 }
 
@@ -111,18 +149,31 @@ digest_supervisor(self_ptr self, digest_supervisor_settings settings) {
   }
   st.writers->resize(std::max<uint32_t>(1, st.settings.writers));
   st.deaths.assign(st.writers->size(), 0);
-  if (!st.settings.serve || st.server)
+  if (!st.settings.serve || st.server) {
     for (uint32_t slot = 0; slot < st.writers->size(); ++slot)
       start_writer(self, slot);
+    if (st.settings.spawn_loss_detector)
+      start_loss_detector(self);
+  }
   // Monitored, not linked (a link would carry a writer's death here): so
   // whichever incarnations run are stopped explicitly with the node.
-  self->attach_functor([writers = st.writers] {
+  self->attach_functor([writers = st.writers, detector = st.loss_detector] {
     for (auto& w : *writers)
       if (w)
         caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+    if (*detector)
+      caf::anon_send_exit(*detector, caf::exit_reason::user_shutdown);
   });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
+    auto& detector = *st.loss_detector;
+    if (detector && detector.address() == msg.source) {
+      detector = nullptr;
+      ++st.loss_detector_deaths;
+      self->delayed_send(self, restart_backoff(st.loss_detector_deaths), respawn_atom::value,
+                         loss_detector_slot);
+      return;
+    }
     for (uint32_t slot = 0; slot < st.writers->size(); ++slot) {
       auto& w = (*st.writers)[slot];
       if (!w || w.address() != msg.source)
@@ -135,6 +186,11 @@ digest_supervisor(self_ptr self, digest_supervisor_settings settings) {
   return {
     [self](respawn_atom, uint32_t slot) {
       auto& st = self->state;
+      if (slot == loss_detector_slot) {
+        if (!*st.loss_detector)
+          start_loss_detector(self);
+        return;
+      }
       if (slot >= st.writers->size() || (*st.writers)[slot])
         return;
       ++st.restarts;

@@ -7,7 +7,11 @@
 //   GET /healthz  200 while the node runs;
 //   GET /readyz   200 when every writer reaches both Valkey and PostgreSQL,
 //                 else 503 naming what is unreachable or restarting;
-//   GET /metrics  the writers' self-metrics summed, plus restarts.
+//   GET /metrics  the writers' self-metrics summed, plus restarts, and the
+//                 loss detector's findings.
+//
+// With a loss detector (spawn_loss_detector set) it runs one beside the
+// writers and restarts it the same way.
 //
 // A writer that died leaves its entries pending in the stream; the next
 // incarnation in its slot (same consumer name) re-reads them first.
@@ -36,7 +40,12 @@ struct digest_supervisor_settings {
   // How writer `slot` is spawned: detached in a node, on the test scheduler
   // in tests.
   std::function<db_writer_actor(caf::local_actor*, uint32_t slot)> spawn_writer;
+  // Empty: no loss detector.
+  std::function<loss_detector_actor(caf::local_actor*)> spawn_loss_detector;
 };
+
+// respawn_atom's slot for the loss detector.
+inline constexpr uint32_t loss_detector_slot = 0xffff'ffff;
 
 struct digest_supervisor_state {
   static inline constexpr const char* name = "digest_supervisor";
@@ -48,6 +57,10 @@ struct digest_supervisor_state {
     std::make_shared<std::vector<db_writer_actor>>();
   std::vector<uint32_t> deaths; // per slot
   uint64_t restarts = 0;
+  // Shared with the stopping functor, like the writers.
+  std::shared_ptr<loss_detector_actor> loss_detector =
+    std::make_shared<loss_detector_actor>();
+  uint32_t loss_detector_deaths = 0;
 };
 
 // Quits with sec::cannot_open_port (and the reason) when it cannot listen.

@@ -1,7 +1,9 @@
 #include "runtime/node/digest_node.hpp"
 
 #include "actors/digest/db_writer.hpp"
+#include "actors/digest/loss_detector.hpp"
 #include "runtime/node/node_runner.hpp"
+#include "runtime/pg/loss_store.hpp"
 #include "runtime/pg/sample_store.hpp"
 #include "runtime/valkey/stream_consumer.hpp"
 
@@ -43,6 +45,20 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
                                       std::make_shared<valkey::stream_consumer>(addr, mine),
                                       std::make_shared<pg::sample_store>(dsn), writer);
   };
+
+  if (cfg.loss_detector.enabled) {
+    loss_detector_settings loss;
+    loss.settle = std::chrono::seconds{cfg.loss_detector.after_ms / 1000};
+    loss.every = std::chrono::milliseconds{cfg.loss_detector.every_ms};
+    settings.spawn_loss_detector = [loss, dsn = cfg.postgres.dsn](caf::local_actor* self) {
+      auto store = std::make_shared<pg::loss_store>(dsn);
+      loss_pass pass = [store](std::chrono::seconds settle, std::string& error) {
+        return store->detect(settle, error);
+      };
+      // libpq blocks: its own thread.
+      return self->spawn<caf::detached>(loss_detector, std::move(pass), loss);
+    };
+  }
 
   summary = std::to_string(settings.writers) + " writers (consumers " + consumer.consumer
             + "-0..) of group " + cfg.valkey.group + " on stream " + cfg.valkey.stream + " at "

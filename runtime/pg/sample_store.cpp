@@ -180,9 +180,15 @@ bool sample_store::record_batches(const std::vector<digest::accepted_batch>& bat
   // A batch id committed meanwhile by another digest is a unique violation:
   // this transaction rolls back and the writer sees the id as known.
   result_ptr inserted{PQexecParams(impl_->conn,
-                                   "INSERT INTO admiral.accepted_batches (batch_id, server_id, accepted_at) "
-                                   "SELECT b, s, clock_timestamp() "
-                                   "FROM unnest($1::text[], $2::uuid[]) AS t(b, s)",
+                                   "INSERT INTO admiral.accepted_batches "
+                                   "(batch_id, server_id, accepted_at, epoch, sequence) "
+                                   "SELECT b, s, clock_timestamp(), m[1], m[2]::bigint "
+                                   "FROM unnest($1::text[], $2::uuid[]) AS t(b, s) "
+                                   // An agent's id names its WAL epoch and sequence
+                                   // (the loss detector's input); others have none.
+                                   "LEFT JOIN LATERAL regexp_match(b, "
+                                   "'^[0-9A-Fa-f-]{36}:([0-9a-f]{16}):([0-9]{1,18})$') AS m "
+                                   "ON true",
                                    2, nullptr, params, nullptr, nullptr, 0)};
   if (!succeeded(impl_->conn, inserted.get(), PGRES_COMMAND_OK, error))
     return false;
@@ -246,7 +252,14 @@ bool sample_store::apply_retention(int64_t days, digest::db_error& error) {
                                  "DELETE FROM admiral.accepted_batches "
                                  "WHERE accepted_at < now() - make_interval(days => $1::int)",
                                  1, nullptr, params, nullptr, nullptr, 0)};
-  return succeeded(impl_->conn, pruned.get(), PGRES_COMMAND_OK, error);
+  if (!succeeded(impl_->conn, pruned.get(), PGRES_COMMAND_OK, error))
+    return false;
+  // Epochs no batch moved for as long are gone with their batches.
+  result_ptr epochs{PQexecParams(impl_->conn,
+                                 "DELETE FROM admiral.wal_epochs "
+                                 "WHERE checked_at < now() - make_interval(days => $1::int)",
+                                 1, nullptr, params, nullptr, nullptr, 0)};
+  return succeeded(impl_->conn, epochs.get(), PGRES_COMMAND_OK, error);
 }
 
 } // namespace nodepulse::pg

@@ -1,0 +1,71 @@
+#include "actors/digest/loss_detector.hpp"
+
+#include <caf/send.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace nodepulse {
+
+namespace {
+
+using self_ptr = loss_detector_actor::stateful_pointer<loss_detector_state>;
+
+void run_pass(self_ptr self) {
+  auto& st = self->state;
+  std::string error;
+  auto found = st.pass(st.settings.settle, error);
+  if (!found) {
+    if (st.status.database_reachable || st.status.failures == 0)
+      spdlog::warn("loss_detector: PostgreSQL did not answer ({}); trying again in {} s", error,
+                   st.settings.every.count() / 1000);
+    st.status.database_reachable = false;
+    st.status.error = std::move(error);
+    ++st.status.failures;
+    return;
+  }
+  st.status.database_reachable = true;
+  st.status.error.clear();
+  ++st.status.passes;
+  for (const auto& e : *found) {
+    if (e.kind == pg::loss_event::loss) {
+      auto batches = static_cast<uint64_t>(e.last_sequence - e.first_sequence + 1);
+      ++st.status.loss_ranges;
+      st.status.batches_lost += batches;
+      spdlog::error("loss_detector: server {} epoch {}: batches {}..{} ({}) never reached "
+                    "PostgreSQL though a later one did more than {} s ago; recorded in "
+                    "admiral.batch_losses",
+                    e.server_id, e.epoch, e.first_sequence, e.last_sequence, batches,
+                    st.settings.settle.count());
+      continue;
+    }
+    ++st.status.epochs;
+    if (e.previous_epoch.empty()) {
+      spdlog::info("loss_detector: server {}: WAL epoch {} from sequence {}", e.server_id,
+                   e.epoch, e.first_sequence);
+      continue;
+    }
+    ++st.status.new_epochs;
+    spdlog::warn("loss_detector: server {} started a new WAL epoch {} at sequence {} after "
+                 "epoch {}: its WAL was wiped or cut in recovery, and what it held unpushed "
+                 "from epoch {} is gone (the agent's own dropped_* counters say how much)",
+                 e.server_id, e.epoch, e.first_sequence, e.previous_epoch, e.previous_epoch);
+  }
+}
+
+} // namespace
+
+loss_detector_actor::behavior_type loss_detector(self_ptr self, loss_pass pass,
+                                                 loss_detector_settings settings) {
+  self->state.pass = std::move(pass);
+  self->state.settings = settings;
+  self->send(self, poll_atom::value);
+  return {
+    [self](poll_atom) {
+      run_pass(self);
+      self->delayed_send(self, self->state.settings.every, poll_atom::value);
+    },
+    [self](status_atom) { return self->state.status; },
+  };
+}
+
+} // namespace nodepulse

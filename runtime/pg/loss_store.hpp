@@ -1,0 +1,45 @@
+// The loss detector's side of PostgreSQL: one pass of
+// admiral.detect_batch_losses (sql/005_batch_sequences.sql), which records
+// gaps in an agent epoch's committed sequences in admiral.batch_losses and
+// new epochs in admiral.wal_epochs, and returns what it found now. One
+// blocking libpq connection, to be owned by a detached actor; reconnects
+// on the next pass after any failure.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nodepulse::pg {
+
+struct loss_event {
+  enum kind_t { loss, new_epoch } kind = loss;
+  std::string server_id;
+  std::string epoch;
+  int64_t first_sequence = 0; // loss: the range lost; new_epoch: its first sequence
+  int64_t last_sequence = 0;
+  std::string previous_epoch; // new_epoch: the server's epoch before, if any
+};
+
+class loss_store {
+public:
+  explicit loss_store(std::string dsn);
+  ~loss_store();
+  loss_store(const loss_store&) = delete;
+  loss_store& operator=(const loss_store&) = delete;
+
+  // One pass; `settle` is how long a gap must stay open to count as lost.
+  // nullopt and `error` set when the database did not answer.
+  std::optional<std::vector<loss_event>> detect(std::chrono::seconds settle,
+                                                std::string& error);
+
+private:
+  std::string dsn_;
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace nodepulse::pg
