@@ -1,4 +1,4 @@
--- 005: the loss detector. An agent names each push <server id>:<WAL epoch,
+-- 005: the loss detector, and each batch's lag. An agent names each push <server id>:<WAL epoch,
 -- 16 hex digits>:<sequence>, and hands out sequences one after another
 -- within an epoch; so a sequence that is still missing long after a later
 -- one of the same epoch was committed was lost on its way (Valkey run
@@ -10,7 +10,10 @@
 
 ALTER TABLE admiral.accepted_batches
   ADD COLUMN IF NOT EXISTS epoch text,
-  ADD COLUMN IF NOT EXISTS sequence bigint;
+  ADD COLUMN IF NOT EXISTS sequence bigint,
+  -- when the ingest received it: accepted_at - received_at is the batch's
+  -- way from the agent's push to the commit
+  ADD COLUMN IF NOT EXISTS received_at timestamptz;
 
 CREATE INDEX IF NOT EXISTS accepted_batches_sequence
   ON admiral.accepted_batches (server_id, epoch, sequence)

@@ -26,6 +26,7 @@ void run_pass(self_ptr self) {
   st.status.database_reachable = true;
   st.status.error.clear();
   ++st.status.passes;
+  uint64_t first_epochs = 0; // servers seen for the first time: one line for all
   for (const auto& e : *found) {
     if (e.kind == pg::loss_event::loss) {
       auto batches = static_cast<uint64_t>(e.last_sequence - e.first_sequence + 1);
@@ -40,8 +41,7 @@ void run_pass(self_ptr self) {
     }
     ++st.status.epochs;
     if (e.previous_epoch.empty()) {
-      spdlog::info("loss_detector: server {}: WAL epoch {} from sequence {}", e.server_id,
-                   e.epoch, e.first_sequence);
+      ++first_epochs;
       continue;
     }
     ++st.status.new_epochs;
@@ -50,6 +50,10 @@ void run_pass(self_ptr self) {
                  "from epoch {} is gone (the agent's own dropped_* counters say how much)",
                  e.server_id, e.epoch, e.first_sequence, e.previous_epoch, e.previous_epoch);
   }
+  if (first_epochs > 0)
+    spdlog::info("loss_detector: {} server{} seen for the first time; their batch sequences "
+                 "are checked from now on",
+                 first_epochs, first_epochs == 1 ? "" : "s");
 }
 
 } // namespace

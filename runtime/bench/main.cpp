@@ -1,5 +1,6 @@
 // nodepulse-bench: benchmarks that print figures (docs/benchmarks.md).
 #include "runtime/bench/encode_bench.hpp"
+#include "runtime/bench/fleet_bench.hpp"
 #include "runtime/bench/ingest_bench.hpp"
 #include "runtime/bench/parse_bench.hpp"
 #include "runtime/bench/publish_bench.hpp"
@@ -22,6 +23,11 @@ int main(int argc, char** argv) {
     "         [--interval-ms MS] [--seconds S] [--pid PID] BODY_FILE\n"
     "        N keep-alive clients pushing BODY_FILE as distinct servers:\n"
     "        errors, samples/s, latency percentiles, the server's RSS\n"
+    "  fleet [--connect HOST:PORT] [--agents N] [--interval-ms MS] [--seconds S]\n"
+    "        [--drain-seconds S] [--max-retry-ms MS] [--epoch HEX16] [--acked FILE]\n"
+    "        BODY_FILE\n"
+    "        N simulated agents pushing BODY_FILE under agent batch ids, each\n"
+    "        scrape retried until acknowledged (soak tests)\n"
     "  make-fleet [--instances N] SCRAPE_FILE\n"
     "        N copies of one scrape with distinct `instance` labels, as one\n"
     "        valid exposition on stdout (the input for `parse`)\n"
@@ -43,6 +49,8 @@ int main(int argc, char** argv) {
     return nodepulse::bench::encode_bench(argc - 2, argv + 2);
   if (cmd == "ingest")
     return nodepulse::bench::ingest_bench(argc - 2, argv + 2);
+  if (cmd == "fleet")
+    return nodepulse::bench::fleet_bench(argc - 2, argv + 2);
   if (cmd == "publish")
     return nodepulse::bench::publish_bench(argc - 2, argv + 2);
   if (cmd == "wal")
