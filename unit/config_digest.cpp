@@ -83,3 +83,21 @@ CAF_TEST(the writer section tunes batching and the dead-letter rules) {
                   std::vector<std::string>{"line 2, column 18: writer.batch_entries: must "
                                            "be between 1 and 10000, got 0"});
 }
+
+CAF_TEST(the loss detector is on by default and its times are checked) {
+  digest_config cfg;
+  CAF_CHECK(cfg.loss_detector.enabled);
+  CAF_CHECK_EQUAL(cfg.loss_detector.after_ms, 3'600'000);
+  CAF_CHECK_EQUAL(cfg.loss_detector.every_ms, 60'000);
+  CAF_REQUIRE(load_digest_config("loss_detector:\n  enabled: false\n  after: 20m\n"
+                                 "  every: 5s\n",
+                                 cfg)
+                .empty());
+  CAF_CHECK(!cfg.loss_detector.enabled);
+  CAF_CHECK_EQUAL(cfg.loss_detector.after_ms, 1'200'000);
+  CAF_CHECK_EQUAL(cfg.loss_detector.every_ms, 5'000);
+  auto errors = problems("loss_detector:\n  after: 500ms\n");
+  CAF_REQUIRE_EQUAL(errors.size(), 1u);
+  CAF_CHECK_NOT_EQUAL(errors[0].find("loss_detector.after: must be at least 1s"),
+                      std::string::npos);
+}

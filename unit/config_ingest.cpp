@@ -35,6 +35,7 @@ CAF_TEST(an empty file gives the documented defaults) {
   CAF_CHECK_EQUAL(cfg.valkey.url, "redis://127.0.0.1:6379");
   CAF_CHECK_EQUAL(cfg.valkey.stream, "nodepulse:metrics:stream");
   CAF_CHECK_EQUAL(cfg.valkey.max_backlog, 50000);
+  CAF_CHECK(!cfg.valkey.allow_data_loss); // pushes only to a durable Valkey
   CAF_CHECK_EQUAL(cfg.limits.max_body_bytes, 10485760);
   CAF_CHECK_EQUAL(cfg.limits.max_inflated_bytes, 67108864);
   CAF_CHECK_EQUAL(cfg.limits.max_samples_per_push, 200000);
@@ -151,4 +152,14 @@ CAF_TEST(YAML syntax errors have a position) {
   CAF_REQUIRE_EQUAL(missing.size(), 1u);
   CAF_CHECK_EQUAL(missing[0].to_string(),
                   "cannot read /nonexistent/ingest.yml: No such file or directory");
+}
+
+CAF_TEST(allow_data_loss is a yes or no) {
+  ingest_config cfg;
+  CAF_REQUIRE(load_ingest_config("valkey:\n  allow_data_loss: true\n", cfg).empty());
+  CAF_CHECK(cfg.valkey.allow_data_loss);
+  ingest_config bad;
+  auto errors = load_ingest_config("valkey:\n  allow_data_loss: maybe\n", bad);
+  CAF_REQUIRE_EQUAL(errors.size(), 1u);
+  CAF_CHECK_NOT_EQUAL(errors[0].to_string().find("valkey.allow_data_loss"), std::string::npos);
 }
