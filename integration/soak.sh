@@ -127,7 +127,8 @@ agent_metric() { # AGENT_PORT NAME
 
 # -- the fleet and the faults ------------------------------------------------------
 phases=(steady ingest_killed valkey_killed digest_killed postgres_stopped wal_disk_full after)
-scrape_seconds=$(( phase_s * 6 + pg_outage ))
+# Scrapes go on through every phase and one more after the last fault.
+scrape_seconds=$(( phase_s * 7 + pg_outage + 15 ))
 note "fleet of $agents agents for ${scrape_seconds}s, $samples_per_scrape samples a scrape"
 "$bench" fleet --connect "127.0.0.1:$ingest_port" --agents "$agents" --interval-ms 15000 \
   --seconds "$scrape_seconds" --drain-seconds 600 --max-retry-ms 5000 \
@@ -160,7 +161,13 @@ phase wal_disk_full
 failures_before=$(agent_metric "$agent2_port" nodepulse_agent_buffer_write_failures_total)
 dd if=/dev/zero of="$wal_disk/filler" bs=64k 2>/dev/null || true # until the disk is full
 sleep "$phase_s"
-failures_during=$(agent_metric "$agent2_port" nodepulse_agent_buffer_write_failures_total)
+# The WAL file's last page may still take a small record or two: the disk
+# stays full until a write has failed (a scrape every 5 s).
+for _ in $(seq 1 30); do
+  failures_during=$(agent_metric "$agent2_port" nodepulse_agent_buffer_write_failures_total)
+  [ "${failures_during:-0}" -gt "${failures_before:-0}" ] && break
+  sleep 1
+done
 rm -f "$wal_disk/filler"
 phase after
 note "waiting for the fleet to have every scrape acknowledged"

@@ -1,5 +1,7 @@
 #include "runtime/bench/fleet_bench.hpp"
 
+#include "runtime/bench/push_connection.hpp"
+
 #include "runtime/node/read_input.hpp"
 #include "runtime/prom/parser.hpp"
 
@@ -65,28 +67,16 @@ struct fleet_figures {
   std::vector<std::string> acked_ids;
 };
 
-std::string server_id_of(int index) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "00000000-0000-4000-9000-%012d", index);
-  return buf;
-}
-
 class simulated_agent : public std::enable_shared_from_this<simulated_agent> {
 public:
   simulated_agent(net::io_context& ioc, const tcp::resolver::results_type& endpoints,
                   const options& opts, const std::string& body, int index,
                   steady::time_point stop_scraping, steady::time_point give_up,
                   fleet_figures& out)
-    : stream_(ioc), tick_(ioc), retry_(ioc), endpoints_(endpoints), opts_(opts),
-      server_id_(server_id_of(index)), stop_scraping_(stop_scraping), give_up_(give_up),
-      out_(out) {
-    req_ = {bhttp::verb::post, "/metrics/prometheus?server_id=" + server_id_, 11};
-    req_.set(bhttp::field::host, opts.host);
-    req_.set(bhttp::field::content_type, "text/plain; version=0.0.4");
-    req_.keep_alive(true);
-    req_.body() = body;
-    req_.prepare_payload();
-  }
+    : server_id_(generated_server_id("9000", index)),
+      conn_(ioc, endpoints, opts.host, "/metrics/prometheus?server_id=" + server_id_, body),
+      tick_(ioc), retry_(ioc), opts_(opts), stop_scraping_(stop_scraping), give_up_(give_up),
+      out_(out) {}
 
   // The first scrape after `delay`, so the fleet spreads over the interval.
   void start(std::chrono::milliseconds delay) {
@@ -112,45 +102,22 @@ private:
     if (busy_ || acked_ == taken_at_.size() || steady::now() >= give_up_)
       return;
     busy_ = true;
-    if (!connected_)
-      return connect();
-    send();
-  }
-
-  void connect() {
-    stream_.expires_after(std::chrono::seconds{10});
-    stream_.async_connect(endpoints_, [self = shared_from_this()](beast::error_code ec,
-                                                                 const tcp::endpoint&) {
-      if (ec)
-        return self->failed(200);
-      self->connected_ = true;
-      self->send();
-    });
-  }
-
-  void send() {
-    req_.set("X-Batch-Id", batch_id(acked_ + 1));
-    stream_.expires_after(std::chrono::seconds{30});
-    bhttp::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec)
-        return self->failed(200);
-      self->res_ = {};
-      bhttp::async_read(self->stream_, self->buf_, self->res_,
-                        [self](beast::error_code ec, size_t) { self->on_response(ec); });
-    });
+    conn_.post(batch_id(acked_ + 1),
+               [self = shared_from_this()](beast::error_code ec) { self->on_response(ec); });
   }
 
   void on_response(beast::error_code ec) {
-    if (ec)
-      return failed(200);
-    int status = static_cast<int>(res_.result_int());
+    if (ec) {
+      ++out_.conn_errors;
+      return retry_in(200);
+    }
+    const auto& res = conn_.answer();
+    int status = static_cast<int>(res.result_int());
     ++out_.statuses[status];
-    if (!res_.keep_alive())
-      disconnect();
     if (status < 200 || status >= 300) {
       ++out_.refused;
       int wait_ms = 1000;
-      auto retry_after = res_[bhttp::field::retry_after];
+      auto retry_after = res[bhttp::field::retry_after];
       if (!retry_after.empty())
         wait_ms = std::atoi(std::string{retry_after}.c_str()) * 1000;
       return retry_in(std::clamp(wait_ms, 100, opts_.max_retry_ms));
@@ -166,12 +133,6 @@ private:
     pump();
   }
 
-  void failed(int wait_ms) {
-    ++out_.conn_errors;
-    disconnect();
-    retry_in(wait_ms);
-  }
-
   void retry_in(int ms) {
     retry_.expires_after(std::chrono::milliseconds{ms});
     retry_.async_wait([self = shared_from_this()](beast::error_code) {
@@ -180,31 +141,20 @@ private:
     });
   }
 
-  void disconnect() {
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
-    connected_ = false;
-  }
-
   std::string batch_id(uint64_t sequence) const {
     return server_id_ + ":" + opts_.epoch + ":" + std::to_string(sequence);
   }
 
-  beast::tcp_stream stream_;
+  std::string server_id_;
+  push_connection conn_;
   net::steady_timer tick_;
   net::steady_timer retry_;
-  const tcp::resolver::results_type& endpoints_;
   const options& opts_;
-  std::string server_id_;
   steady::time_point stop_scraping_, give_up_, next_tick_;
   fleet_figures& out_;
-  bhttp::request<bhttp::string_body> req_;
-  bhttp::response<bhttp::string_body> res_;
-  beast::flat_buffer buf_;
   std::vector<steady::time_point> taken_at_; // scrape i+1 taken at [i]
   uint64_t acked_ = 0;                        // scrapes 1..acked_ acknowledged
   bool busy_ = false;                         // a push or its retry wait under way
-  bool connected_ = false;
 };
 
 bool parse_options(int argc, char** argv, options& opts) {
@@ -212,12 +162,8 @@ bool parse_options(int argc, char** argv, options& opts) {
     std::string a = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (a == "--connect") {
-      auto v = value();
-      auto colon = v.rfind(':');
-      if (colon == std::string::npos)
+      if (!split_host_port(value(), opts.host, opts.port))
         return false;
-      opts.host = v.substr(0, colon);
-      opts.port = v.substr(colon + 1);
     } else if (a == "--agents") {
       opts.agents = std::atoi(value().c_str());
     } else if (a == "--interval-ms") {

@@ -1,9 +1,10 @@
 #include "runtime/bench/ingest_bench.hpp"
 
+#include "runtime/bench/push_connection.hpp"
+
 #include "runtime/node/read_input.hpp"
 #include "runtime/prom/parser.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -63,82 +64,48 @@ struct results {
   uint64_t reconnects = 0;
 };
 
-std::string server_id_of(int index) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", index);
-  return buf;
-}
-
 class client : public std::enable_shared_from_this<client> {
 public:
   client(net::io_context& ioc, const tcp::resolver::results_type& endpoints,
          const options& opts, const std::string& body, int index, steady::time_point end,
          results& out)
-    : stream_(ioc), timer_(ioc), endpoints_(endpoints), opts_(opts), index_(index),
-      end_(end), out_(out) {
-    std::string target = opts.path;
-    auto at = target.find("{server_id}");
-    if (at != std::string::npos)
-      target.replace(at, 11, server_id_of(index));
-    req_ = {bhttp::verb::post, target, 11};
-    req_.set(bhttp::field::host, opts.host);
-    req_.set(bhttp::field::content_type, "text/plain; version=0.0.4");
-    req_.keep_alive(true);
-    req_.body() = body;
-    req_.prepare_payload();
-  }
+    : conn_(ioc, endpoints, opts.host, target_of(opts.path, index), body), timer_(ioc),
+      opts_(opts), index_(index), end_(end), out_(out) {}
 
   // Starts after `delay`, so clients on an interval spread over it.
   void start(std::chrono::milliseconds delay) {
     next_ = steady::now() + delay;
     timer_.expires_at(next_);
-    timer_.async_wait([self = shared_from_this()](beast::error_code) { self->connect(); });
+    timer_.async_wait([self = shared_from_this()](beast::error_code) { self->send(); });
   }
 
 private:
-  void connect() {
-    stream_.expires_after(std::chrono::seconds{30});
-    stream_.async_connect(endpoints_,
-                          [self = shared_from_this()](beast::error_code ec,
-                                                      const tcp::endpoint&) {
-                            if (ec) {
-                              self->failed();
-                              return;
-                            }
-                            self->send();
-                          });
+  static std::string target_of(std::string path, int index) {
+    auto at = path.find("{server_id}");
+    if (at != std::string::npos)
+      path.replace(at, 11, generated_server_id("8000", index));
+    return path;
   }
 
   void send() {
     if (steady::now() >= end_)
-      return close();
-    req_.set("X-Batch-Id", "bench-" + std::to_string(index_) + "-" + std::to_string(seq_++));
+      return conn_.close();
     started_ = steady::now();
-    stream_.expires_after(std::chrono::seconds{30});
-    bhttp::async_write(stream_, req_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec)
-        return self->failed();
-      self->res_ = {};
-      bhttp::async_read(self->stream_, self->buf_, self->res_,
-                        [self](beast::error_code ec, size_t) { self->on_response(ec); });
-    });
+    conn_.post("bench-" + std::to_string(index_) + "-" + std::to_string(seq_++),
+               [self = shared_from_this()](beast::error_code ec) { self->on_response(ec); });
   }
 
   void on_response(beast::error_code ec) {
     if (ec)
       return failed();
     ++out_.requests;
-    int status = static_cast<int>(res_.result_int());
+    int status = static_cast<int>(conn_.answer().result_int());
     ++out_.statuses[status];
     if (status >= 200 && status < 300)
       out_.latencies_ms.push_back(
         std::chrono::duration<double, std::milli>(steady::now() - started_).count());
-    if (!res_.keep_alive()) {
-      beast::error_code ignored;
-      stream_.socket().close(ignored);
+    if (!conn_.connected()) // the server ended the connection
       ++out_.reconnects;
-      return schedule([self = shared_from_this()] { self->connect(); });
-    }
     schedule([self = shared_from_this()] { self->send(); });
   }
 
@@ -154,32 +121,20 @@ private:
   void failed() {
     ++out_.requests;
     ++out_.statuses[0];
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
     if (steady::now() >= end_)
       return;
     ++out_.reconnects;
     // Back off a little so a refusing server is not spun on.
     timer_.expires_after(std::chrono::milliseconds{100});
-    timer_.async_wait([self = shared_from_this()](beast::error_code) { self->connect(); });
+    timer_.async_wait([self = shared_from_this()](beast::error_code) { self->send(); });
   }
 
-  void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
-  }
-
-  beast::tcp_stream stream_;
+  push_connection conn_;
   net::steady_timer timer_;
-  const tcp::resolver::results_type& endpoints_;
   const options& opts_;
   int index_;
   steady::time_point end_;
   results& out_;
-  bhttp::request<bhttp::string_body> req_;
-  bhttp::response<bhttp::string_body> res_;
-  beast::flat_buffer buf_;
   steady::time_point next_;
   steady::time_point started_;
   uint64_t seq_ = 0;
@@ -227,12 +182,8 @@ bool parse_options(int argc, char** argv, options& opts) {
     std::string a = argv[i];
     auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (a == "--connect") {
-      auto v = value();
-      auto colon = v.rfind(':');
-      if (colon == std::string::npos)
+      if (!split_host_port(value(), opts.host, opts.port))
         return false;
-      opts.host = v.substr(0, colon);
-      opts.port = v.substr(colon + 1);
     } else if (a == "--path") {
       opts.path = value();
     } else if (a == "--clients") {
