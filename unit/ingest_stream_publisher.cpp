@@ -159,6 +159,24 @@ CAF_TEST(pushes that arrive while it writes are written together in one pipeline
   CAF_CHECK_EQUAL(valkey->pipelines, 2u);
 }
 
+CAF_TEST(a failed pipeline counts once toward the retry after) {
+  std::vector<decltype(self->request(publisher, caf::infinite, publish_atom::value,
+                                     publish_request{}))>
+    handles;
+  for (int i = 0; i < 8; ++i) {
+    valkey->answers.push_back({valkey::publish_outcome::unavailable, "", "Connection refused"});
+    handles.push_back(self->request(publisher, caf::infinite, publish_atom::value,
+                                    publish_request{"b" + std::to_string(i), "s", 1, "p"}));
+  }
+  sched.run();
+  CAF_CHECK_EQUAL(valkey->pipelines, 1u);
+  for (auto& rh : handles)
+    rh.receive([&](publish_ack& ack) { CAF_CHECK_EQUAL(ack.retry_after_s, 1u); },
+               [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+  // The next failed write waits twice as long, not 2^8 times.
+  CAF_CHECK_EQUAL(publish(valkey::publish_outcome::unavailable, "", "x").retry_after_s, 2u);
+}
+
 CAF_TEST(a Valkey that would lose the push is refused naming the setting) {
   auto ack = publish(valkey::publish_outcome::not_durable, "",
                      "appendonly is 'no': a crash of Valkey loses every acknowledged push");

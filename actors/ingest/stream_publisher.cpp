@@ -64,11 +64,12 @@ publish_ack answer(stream_publisher_state& st, valkey::publish_result& res) {
       st.failures_in_a_row = 0; // Valkey answered: it is reachable
       break;
     case valkey::publish_outcome::unavailable:
+      // failures_in_a_row counts failed writes, not the pushes in them: a
+      // pipeline of 64 that fails is one failure (flush counts it).
       ack.retry_after_s = std::min<uint32_t>(1u << std::min<uint32_t>(st.failures_in_a_row, 5),
                                              max_unavailable_retry_after_s);
       ack.error = "Valkey is unavailable: " + res.error;
       ++st.unavailable;
-      ++st.failures_in_a_row;
       break;
     case valkey::publish_outcome::not_durable:
       ack.retry_after_s = not_durable_retry_after_s;
@@ -90,11 +91,15 @@ void flush(self_ptr self) {
   for (size_t i = 0; i < n; ++i)
     entries.push_back(&st.waiting[i].entry);
   auto results = st.backend.publish(entries);
-  bool answered = false;
+  bool answered = false, failed = false;
   for (size_t i = 0; i < n; ++i) {
-    answered = answered || results[i].outcome != valkey::publish_outcome::unavailable;
+    bool unavailable = results[i].outcome == valkey::publish_outcome::unavailable;
+    answered = answered || !unavailable;
+    failed = failed || unavailable;
     st.waiting[i].promise.deliver(answer(st, results[i]));
   }
+  if (failed)
+    ++st.failures_in_a_row;
   st.waiting.erase(st.waiting.begin(), st.waiting.begin() + static_cast<ptrdiff_t>(n));
   if (answered && st.backend.durability)
     note_durability(st, st.backend.durability());
