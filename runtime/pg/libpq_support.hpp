@@ -23,4 +23,32 @@ inline std::string trimmed(const char* message) {
   return s.empty() ? "unknown error" : s;
 }
 
+// One libpq connection, finished with its owner.
+struct owned_connection {
+  PGconn* conn = nullptr;
+  owned_connection() = default;
+  owned_connection(const owned_connection&) = delete;
+  owned_connection& operator=(const owned_connection&) = delete;
+  ~owned_connection() {
+    if (conn != nullptr)
+      PQfinish(conn);
+  }
+};
+
+// Connects now if `conn` is not a live connection (finishing a dead one);
+// false and `error` set, and `conn` null, if the database cannot be reached.
+inline bool connect_if_needed(PGconn*& conn, const std::string& dsn, std::string& error) {
+  if (conn != nullptr && PQstatus(conn) == CONNECTION_OK)
+    return true;
+  if (conn != nullptr)
+    PQfinish(conn);
+  conn = PQconnectdb(dsn.c_str());
+  if (PQstatus(conn) == CONNECTION_OK)
+    return true;
+  error = trimmed(PQerrorMessage(conn));
+  PQfinish(conn);
+  conn = nullptr;
+  return false;
+}
+
 } // namespace nodepulse::pg

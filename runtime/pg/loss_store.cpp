@@ -6,13 +6,7 @@
 
 namespace nodepulse::pg {
 
-struct loss_store::impl {
-  PGconn* conn = nullptr;
-  ~impl() {
-    if (conn != nullptr)
-      PQfinish(conn);
-  }
-};
+struct loss_store::impl : owned_connection {};
 
 loss_store::loss_store(std::string dsn) : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {
 }
@@ -22,17 +16,8 @@ loss_store::~loss_store() = default;
 std::optional<std::vector<loss_event>> loss_store::detect(std::chrono::seconds settle,
                                                           std::string& error) {
   auto& conn = impl_->conn;
-  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    if (conn != nullptr)
-      PQfinish(conn);
-    conn = PQconnectdb(dsn_.c_str());
-    if (PQstatus(conn) != CONNECTION_OK) {
-      error = trimmed(PQerrorMessage(conn));
-      PQfinish(conn);
-      conn = nullptr;
-      return std::nullopt;
-    }
-  }
+  if (!connect_if_needed(conn, dsn_, error))
+    return std::nullopt;
   auto seconds = std::to_string(settle.count()) + " seconds";
   const char* params[] = {seconds.c_str()};
   result_ptr res{PQexecParams(conn,

@@ -37,19 +37,10 @@ namespace {
 // Connects now if there is no live connection; false and `error` set if
 // the database cannot be reached.
 bool connected(PGconn*& conn, const std::string& dsn, digest::db_error& error) {
-  if (conn != nullptr && PQstatus(conn) == CONNECTION_OK)
+  if (connect_if_needed(conn, dsn, error.message))
     return true;
-  if (conn != nullptr)
-    PQfinish(conn);
-  conn = PQconnectdb(dsn.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    error.connection_lost = true;
-    error.message = trimmed(PQerrorMessage(conn));
-    PQfinish(conn);
-    conn = nullptr;
-    return false;
-  }
-  return true;
+  error.connection_lost = true;
+  return false;
 }
 
 // Whether `res` has the wanted status; `error` says why not, and whether it

@@ -8,13 +8,7 @@ namespace nodepulse::pg {
 // PGresult of a statement that meets a connection the server has dropped,
 // and ingest runs this statement exactly while a database is going away
 // (found with LeakSanitizer by the integration test's database restart).
-struct token_store::impl {
-  PGconn* conn = nullptr;
-  ~impl() {
-    if (conn != nullptr)
-      PQfinish(conn);
-  }
-};
+struct token_store::impl : owned_connection {};
 
 token_store::token_store(std::string dsn) : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {
 }
@@ -23,17 +17,8 @@ token_store::~token_store() = default;
 
 token_lookup_result token_store::lookup(const std::string& token_hash) {
   token_lookup_result res;
-  if (impl_->conn == nullptr || PQstatus(impl_->conn) != CONNECTION_OK) {
-    if (impl_->conn != nullptr)
-      PQfinish(impl_->conn);
-    impl_->conn = PQconnectdb(dsn_.c_str());
-    if (PQstatus(impl_->conn) != CONNECTION_OK) {
-      res.error = trimmed(PQerrorMessage(impl_->conn));
-      PQfinish(impl_->conn);
-      impl_->conn = nullptr;
-      return res;
-    }
-  }
+  if (!connect_if_needed(impl_->conn, dsn_, res.error))
+    return res;
   const char* params[] = {token_hash.c_str()};
   result_ptr rows{PQexecParams(impl_->conn,
                                 "SELECT server_id::text FROM admiral.agent_tokens "
