@@ -47,8 +47,8 @@ namespace nodepulse::http {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request& x) {
   return f(caf::meta::type_name("http_request"), x.method, x.path, x.query,
-           x.authorization, x.content_type, x.content_encoding, x.batch_id, x.body,
-           x.received_at_ms);
+           x.authorization, x.content_type, x.content_encoding, x.batch_id, x.agent_dropped,
+           x.body, x.received_at_ms);
 }
 
 template <class Inspector>
@@ -113,12 +113,13 @@ struct publish_request {
   std::string server_id;
   int64_t received_at_ms = 0;
   std::string payload;
+  std::string agent_dropped; // normalized X-Agent-Dropped; "" if none
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publish_request& x) {
   return f(caf::meta::type_name("publish_request"), x.batch_id, x.server_id,
-           x.received_at_ms, x.payload);
+           x.received_at_ms, x.payload, x.agent_dropped);
 }
 
 // The publisher's answer: stored (now, or before under the same batch id),
@@ -209,6 +210,7 @@ struct buffer_status {
   int64_t oldest_time_ms = 0;
   uint64_t dropped_retention = 0;
   uint64_t dropped_size = 0;
+  uint64_t dropped_through = 0; // of this epoch (wal::stats::dropped_through)
   uint64_t truncated_tail = 0;
   uint64_t skipped_corrupt = 0;
   uint64_t write_failures = 0;
@@ -218,7 +220,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, buffer_status& x) {
   return f(caf::meta::type_name("buffer_status"), x.durable, x.epoch, x.acknowledged,
            x.records, x.bytes,
-           x.oldest_time_ms, x.dropped_retention, x.dropped_size, x.truncated_tail,
+           x.oldest_time_ms, x.dropped_retention, x.dropped_size, x.dropped_through, x.truncated_tail,
            x.skipped_corrupt, x.write_failures);
 }
 
@@ -369,6 +371,8 @@ struct loss_status {
   uint64_t failures = 0;      // passes PostgreSQL did not answer
   uint64_t loss_ranges = 0;   // gaps recorded in admiral.batch_losses
   uint64_t batches_lost = 0;  // batches in them
+  uint64_t agent_drop_ranges = 0;   // gaps the agents' own caps made
+  uint64_t batches_dropped_by_agents = 0; // batches in them
   uint64_t epochs = 0;        // agent WAL epochs seen for the first time
   uint64_t new_epochs = 0;    // of those, a server's second or later
   bool database_reachable = false;

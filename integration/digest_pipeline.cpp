@@ -70,6 +70,7 @@ struct fixture {
     e.batch_id = batch_id;
     e.server_id = server_id;
     e.received_at_ms = at;
+    e.agent_dropped = agent_dropped;
     if (payload != nullptr) {
       e.payload = *payload;
     } else {
@@ -99,6 +100,7 @@ struct fixture {
   }
 
   int64_t base_ms = now_ms() - 600'000;
+  std::string agent_dropped; // sent with what publish() writes, as the ingest would
 
   int64_t redis_integer(const std::string& command) const {
     redisContext* c = redis.connect();
@@ -312,6 +314,7 @@ CAF_TEST(a new WAL epoch of a server is recorded after the one before) {
     return pg.query("SELECT count(*) FROM admiral.wal_epochs") == "1";
   }));
   base_ms += 100'000; // the wiped agent's scrapes are later ones
+  agent_dropped = "through=0,retention=0,size=0,torn=1,corrupt=0,refused=0"; // cut in recovery
   publish_sequences("00000000000000bb", 1, 2);
   CAF_CHECK(eventually([&] {
     return pg.query("SELECT previous_epoch FROM admiral.wal_epochs "
@@ -320,8 +323,43 @@ CAF_TEST(a new WAL epoch of a server is recorded after the one before) {
   }));
   CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_wal_epochs_new_total", 1), 1);
   CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.batch_losses"), "0");
-  CAF_CHECK_NOT_EQUAL(digest.log().find("started a new WAL epoch 00000000000000bb"),
+  auto log = digest.log();
+  CAF_CHECK_NOT_EQUAL(log.find("started a new WAL epoch 00000000000000bb"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(log.find("The agent's figures at the start of the new epoch: "
+                               "through=0,retention=0,size=0,torn=1,corrupt=0,refused=0; "
+                               "at the end of the old one: not sent"),
                       std::string::npos);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST(a gap made by the agent caps is named as such and the rest as lost) {
+  digest_process digest{redis.port(), pg.dsn(), detector_yaml};
+  agent_dropped = "through=0,retention=0,size=0,torn=0,corrupt=0,refused=0";
+  publish_sequences("00000000000000cc", 1, 2);
+  // Its WAL's size cap dropped 3..7 during an outage; 8..10 went missing
+  // after it pushed them.
+  agent_dropped = "through=7,retention=0,size=5,torn=0,corrupt=0,refused=0";
+  publish_sequences("00000000000000cc", 11, 12);
+  CAF_CHECK(eventually([&] {
+    return pg.query("SELECT string_agg(first_sequence || '..' || last_sequence || ' ' || "
+                    "batches || ' ' || cause, ', ' ORDER BY first_sequence) "
+                    "FROM admiral.batch_losses")
+           == "3..7 5 dropped_by_agent, 8..10 3 lost";
+  }));
+  CAF_CHECK_EQUAL(pg.query("SELECT agent_dropped_through || ' ' || agent_drops "
+                           "FROM admiral.accepted_batches WHERE sequence = 12"),
+                  "7 " + agent_dropped);
+  CAF_CHECK_EQUAL(pg.query("SELECT checked_through || ' ' || agent_dropped_through "
+                           "FROM admiral.wal_epochs"),
+                  "12 7");
+  CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_batches_lost_total", 3), 3);
+  CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body,
+                               "nodepulse_digest_batches_dropped_by_agents_total"),
+                  5);
+  auto log = digest.log();
+  CAF_CHECK_NOT_EQUAL(log.find("batches 3..7 (5) were dropped by the agent itself"),
+                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(log.find("batches 8..10 (3) never reached PostgreSQL"), std::string::npos);
   CAF_CHECK_EQUAL(digest.stop(), 0);
 }
 

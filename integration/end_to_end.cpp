@@ -98,6 +98,10 @@ CAF_TEST(every sample of every scrape reaches PostgreSQL once with its type labe
   auto n = static_cast<int64_t>(agent.acknowledged());
   CAF_CHECK_GREATER_OR_EQUAL(n, 5);
   check_exactly_once(agent_server_id, n);
+  // Every push said what the agent dropped itself: nothing, on this run.
+  CAF_CHECK_EQUAL(number("SELECT count(*) FROM admiral.accepted_batches WHERE agent_drops = "
+                         "'through=0,retention=0,size=0,torn=0,corrupt=0,refused=0'"),
+                  n);
   const auto cpu = " FROM admiral.metric_samples WHERE metric_name = 'node_cpu_seconds_total'";
   CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type" + std::string{cpu}), "counter");
   CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT help_text" + std::string{cpu}),
@@ -151,6 +155,10 @@ CAF_TEST(through the CAF transport every scrape is stored once across a killed i
   CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type FROM admiral.metric_samples "
                            "WHERE metric_name = 'node_cpu_seconds_total'"),
                   "counter");
+  // The CAF transport carries the agent's drop figures as HTTP does.
+  CAF_CHECK_EQUAL(number("SELECT count(*) FROM admiral.accepted_batches "
+                         "WHERE agent_drops LIKE 'through=0,%'"),
+                  n);
   CAF_CHECK_EQUAL(digest.stop(), 0);
   CAF_CHECK_EQUAL(ingest->stop(), 0);
 }

@@ -51,15 +51,17 @@ CAF_TEST(a fresh database gets every migration in order and a second run nothing
                                 "applied 003_servers.sql\n"
                                 "applied 004_accepted_batches.sql\n"
                                 "applied 005_batch_sequences.sql\n"
-                                "schema up to date: 5 migrations (5 applied now)\n");
+                                "applied 006_agent_drops.sql\n"
+                                "schema up to date: 6 migrations (6 applied now)\n");
   CAF_CHECK_EQUAL(pg.query("SELECT version || ' ' || file FROM admiral.schema_migrations "
                            "ORDER BY version"),
                   "1 001_agent_tokens.sql\n2 002_metric_samples.sql\n3 003_servers.sql\n"
-                  "4 004_accepted_batches.sql\n5 005_batch_sequences.sql");
+                  "4 004_accepted_batches.sql\n5 005_batch_sequences.sql\n"
+                  "6 006_agent_drops.sql");
   auto again = run_migrate(pg.dsn());
   CAF_CHECK_EQUAL(again.exit_code, 0);
-  CAF_CHECK_EQUAL(again.output, "schema up to date: 5 migrations (0 applied now)\n");
-  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.schema_migrations"), "5");
+  CAF_CHECK_EQUAL(again.output, "schema up to date: 6 migrations (0 applied now)\n");
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.schema_migrations"), "6");
 }
 
 CAF_TEST(metric_samples has the plan columns and indexes and is partitioned) {

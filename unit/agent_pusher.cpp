@@ -271,6 +271,30 @@ CAF_TEST(scrapes kept during an outage arrive in order once the ingest is back) 
   CAF_CHECK_EQUAL(pushed().pushed, 4u);
 }
 
+CAF_TEST(every push says what the agent dropped itself) {
+  caf::anon_send_exit(buf, caf::exit_reason::user_shutdown);
+  buffer_settings b;
+  b.durable = false;
+  b.memory_max_records = 3; // a small cap, reached during the outage
+  b.tick = std::chrono::hours{1};
+  buf = sys.spawn(buffer, b);
+  sched.run();
+  start(settings());
+  ingest->refuse_connections(1);
+  for (int i = 1; i <= 5; ++i)
+    scrape("x " + std::to_string(i) + "\n"); // 1 refused; 1 and 2 dropped by the cap
+  CAF_CHECK_EQUAL(buffered().dropped_through, 2u);
+  ingest->answer(400); // 3 refused for good
+  advance(milliseconds{1000});
+  CAF_REQUIRE_EQUAL(sequences_asked(), (std::vector<uint64_t>{1, 3, 4, 5}));
+  CAF_CHECK_EQUAL(ingest->asked[0].header("X-Agent-Dropped"),
+                  "through=0,retention=0,size=0,torn=0,corrupt=0,refused=0");
+  CAF_CHECK_EQUAL(ingest->asked[1].header("X-Agent-Dropped"),
+                  "through=2,retention=0,size=2,torn=0,corrupt=0,refused=0");
+  CAF_CHECK_EQUAL(ingest->asked[3].header("X-Agent-Dropped"),
+                  "through=2,retention=0,size=2,torn=0,corrupt=0,refused=1");
+}
+
 CAF_TEST(a restarted pusher goes on from what the buffer acknowledged) {
   start(settings());
   scrape("x 1\n");

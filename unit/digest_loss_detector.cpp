@@ -101,6 +101,19 @@ CAF_TEST(gaps found are counted by range and by batch) {
   CAF_CHECK(s.database_reachable);
 }
 
+CAF_TEST(gaps the agent dropped itself are counted apart from losses) {
+  auto dropped = loss(1, 40);
+  dropped.kind = pg::loss_event::dropped_by_agent;
+  dropped.agent_drops = "through=40,retention=0,size=40,torn=0,corrupt=0,refused=0";
+  db->answers.push_back(std::vector<pg::loss_event>{dropped, loss(41, 41)});
+  start();
+  auto s = status();
+  CAF_CHECK_EQUAL(s.agent_drop_ranges, 1u);
+  CAF_CHECK_EQUAL(s.batches_dropped_by_agents, 40u);
+  CAF_CHECK_EQUAL(s.loss_ranges, 1u);
+  CAF_CHECK_EQUAL(s.batches_lost, 1u);
+}
+
 CAF_TEST(the first epoch of a server is no news and a later one is counted) {
   db->answers.push_back(std::vector<pg::loss_event>{epoch("00000000000000aa", "")});
   db->answers.push_back(

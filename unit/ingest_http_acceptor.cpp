@@ -409,4 +409,27 @@ CAF_TEST(batch ids are checked) {
   CAF_CHECK(valkey->asked.empty());
 }
 
+CAF_TEST(what the agent dropped itself goes to the stream in one form or is a 400) {
+  start();
+  auto req = make_request("POST", std::string{"/metrics/prometheus?server_id="} + server_a,
+                          test::plan_example_body);
+  req.agent_dropped = " size=3 , through=12,future=9";
+  valkey->answers.push_back({valkey::publish_outcome::published, "1-0", ""});
+  CAF_CHECK_EQUAL(send(req).status, 200);
+  CAF_REQUIRE_EQUAL(valkey->asked.size(), 1u);
+  CAF_CHECK_EQUAL(valkey->asked[0].agent_dropped,
+                  "through=12,retention=0,size=3,torn=0,corrupt=0,refused=0");
+  std::vector<std::string> bad_ones{"through=-1", "size", "through=12,,size=1",
+                                    "size=99999999999999999999", std::string(300, '1')};
+  for (const auto& bad : bad_ones) {
+    req.agent_dropped = bad;
+    auto rep = send(req);
+    CAF_CHECK_EQUAL(rep.status, 400);
+    CAF_CHECK(rep.body.find("X-Agent-Dropped") != std::string::npos);
+  }
+  req.agent_dropped = "through=1,size=x";
+  CAF_CHECK(send(req).body.find("the value of size at character 11") != std::string::npos);
+  CAF_CHECK_EQUAL(valkey->asked.size(), 1u);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -37,7 +37,7 @@ struct fixture : test_coordinator_fixture<test::ingest_config> {
                       std::string error = "") {
     valkey->answers.push_back({outcome, std::move(id), std::move(error)});
     auto rh = self->request(publisher, caf::infinite, publish_atom::value,
-                            publish_request{"batch", "server", 1700000000000, "payload"});
+                            publish_request{"batch", "server", 1700000000000, "payload", ""});
     sched.run();
     publish_ack ack;
     rh.receive([&](publish_ack& a) { ack = std::move(a); },
@@ -133,11 +133,11 @@ CAF_TEST(the status says why Valkey is unreachable) {
 CAF_TEST(pushes that arrive while it writes are written together in one pipeline) {
   // Three requests reach the mailbox before the publisher runs.
   auto a = self->request(publisher, caf::infinite, publish_atom::value,
-                         publish_request{"b1", "s", 1, "p1"});
+                         publish_request{"b1", "s", 1, "p1", "through=7"});
   auto b = self->request(publisher, caf::infinite, publish_atom::value,
-                         publish_request{"b2", "s", 1, "p2"});
+                         publish_request{"b2", "s", 1, "p2", ""});
   auto c = self->request(publisher, caf::infinite, publish_atom::value,
-                         publish_request{"b3", "s", 1, "p3"});
+                         publish_request{"b3", "s", 1, "p3", ""});
   valkey->answers.push_back({valkey::publish_outcome::published, "1-0", ""});
   valkey->answers.push_back({valkey::publish_outcome::duplicate, "0-9", ""});
   valkey->answers.push_back({valkey::publish_outcome::backlog_full, "", ""});
@@ -145,6 +145,8 @@ CAF_TEST(pushes that arrive while it writes are written together in one pipeline
   CAF_CHECK_EQUAL(valkey->pipelines, 1u);
   CAF_REQUIRE_EQUAL(valkey->asked.size(), 3u);
   CAF_CHECK_EQUAL(valkey->asked[2].batch_id, "b3");
+  CAF_CHECK_EQUAL(valkey->asked[0].agent_dropped, "through=7"); // travels with its entry
+  CAF_CHECK_EQUAL(valkey->asked[1].agent_dropped, "");
   std::vector<publish_ack> acks;
   for (auto* rh : {&a, &b, &c})
     rh->receive([&](publish_ack& ack) { acks.push_back(std::move(ack)); },
@@ -166,7 +168,7 @@ CAF_TEST(a failed pipeline counts once toward the retry after) {
   for (int i = 0; i < 8; ++i) {
     valkey->answers.push_back({valkey::publish_outcome::unavailable, "", "Connection refused"});
     handles.push_back(self->request(publisher, caf::infinite, publish_atom::value,
-                                    publish_request{"b" + std::to_string(i), "s", 1, "p"}));
+                                    publish_request{"b" + std::to_string(i), "s", 1, "p", ""}));
   }
   sched.run();
   CAF_CHECK_EQUAL(valkey->pipelines, 1u);

@@ -272,6 +272,36 @@ CAF_TEST(a write that fails leaves nothing behind and is counted) {
   CAF_CHECK_EQUAL(sequences(l->read(0, 10)), (std::vector<uint64_t>{1, 2}));
 }
 
+CAF_TEST(the highest sequence the caps dropped lasts as long as the epoch) {
+  opts.max_bytes = 512 * 1024;
+  uint64_t through = 0;
+  {
+    auto l = open();
+    CAF_CHECK_EQUAL(l->figures().dropped_through, 0u);
+    for (unsigned i = 0; i < 100; ++i)
+      append(*l, t0 + i * 15'000, noise(20'000, i));
+    through = l->figures().dropped_through;
+    auto rs = l->read(0, 1000);
+    CAF_REQUIRE(!rs.empty());
+    // Drops go oldest first: everything below the oldest kept went.
+    CAF_CHECK_EQUAL(through, rs.front().sequence - 1);
+  }
+  CAF_REQUIRE_GREATER(through, 0u);
+  {
+    auto l = open(); // a restart keeps the epoch and what it dropped
+    CAF_CHECK_EQUAL(l->figures().dropped_through, through);
+    CAF_CHECK_EQUAL(l->figures().dropped_size, 0u); // counters are since the start
+  }
+  // A torn tail starts a new epoch, which has dropped nothing yet.
+  auto seg = segments().back();
+  fs::resize_file(seg, fs::file_size(seg) - 3);
+  auto l = open();
+  CAF_CHECK_GREATER(l->figures().truncated_tail, 0u);
+  CAF_CHECK_EQUAL(l->figures().dropped_through, 0u);
+  l.reset();
+  CAF_CHECK_EQUAL(open()->figures().dropped_through, 0u);
+}
+
 CAF_TEST(a wiped directory starts a new epoch) {
   uint64_t epoch = 0;
   {

@@ -34,6 +34,7 @@ buffer_status status_of(buffer_state& st) {
   s.oldest_time_ms = f.oldest_time_ms;
   s.dropped_retention = f.dropped_retention;
   s.dropped_size = f.dropped_size;
+  s.dropped_through = f.dropped_through;
   s.truncated_tail = f.truncated_tail;
   s.skipped_corrupt = f.skipped_corrupt;
   s.write_failures = f.write_failures;
@@ -57,6 +58,7 @@ void report_losses(buffer_state& st) {
 }
 
 void drop_oldest_in_memory(buffer_state& st, uint64_t& counter) {
+  st.memory_status.dropped_through = st.memory.front().sequence;
   st.memory_bytes -= st.memory.front().text.size();
   st.memory.pop_front();
   ++counter;

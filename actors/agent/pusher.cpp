@@ -86,6 +86,8 @@ bool push(self_ptr self, const buffered_scrape& scrape, bool fresh) {
   agent::header_list headers{
     {"Content-Type", s.legacy_json ? "application/json" : "text/plain; version=0.0.4"},
     {"X-Batch-Id", batch_id_of(s.server_id, st.epoch, scrape.sequence)}};
+  st.drops.refused = st.status.dropped;
+  headers.emplace_back("X-Agent-Dropped", http::format_agent_drops(st.drops));
   if (s.encoding == http::content_encoding::zstd)
     headers.emplace_back("Content-Encoding", "zstd");
   else if (s.encoding == http::content_encoding::gzip)
@@ -158,9 +160,24 @@ bool take_token(self_ptr self, caf::actor_clock::duration_type& wait) {
   return false;
 }
 
+void note_drops(pusher_state& st, const buffer_status& s) {
+  st.drops.through = s.dropped_through;
+  st.drops.retention = s.dropped_retention;
+  st.drops.size = s.dropped_size;
+  st.drops.torn = s.truncated_tail;
+  st.drops.corrupt = s.skipped_corrupt;
+}
+
+void ask_drops(self_ptr self) {
+  self->request(self->state.buffer, caf::infinite, status_atom::value)
+    .then([self](buffer_status& s) { note_drops(self->state, s); },
+          [](caf::error&) {}); // the take that follows reports a silent buffer
+}
+
 void take_backlog(self_ptr self) {
   auto& st = self->state;
   st.taking = true;
+  ask_drops(self);
   self->request(st.buffer, caf::infinite, take_atom::value, st.cursor, st.settings.replay_take)
     .then(
       [self](std::vector<buffered_scrape>& records) {
@@ -242,6 +259,7 @@ pusher_actor::behavior_type pusher(self_ptr self, pusher_settings settings, buff
       [self](buffer_status& s) {
         auto& st = self->state;
         st.epoch = s.epoch;
+        note_drops(st, s);
         st.cursor = s.acknowledged;
         st.highest_seen = std::max(st.highest_seen, s.acknowledged);
         st.status.acknowledged = s.acknowledged;

@@ -16,12 +16,19 @@
 // while failing, fresh scrapes stay in the buffer and come through the
 // replay lane in order. Other 4xx: logged, counted and dropped (the batch
 // itself can never succeed).
+//
+// Every push also says what the agent dropped itself (X-Agent-Dropped: the
+// buffer's caps and recovery, the refused batches), so the digest's loss
+// detector can tell those gaps from batches lost after the push. The
+// buffer's figures are asked for whenever the backlog is read: its caps
+// drop only what waits there.
 #pragma once
 
 #include "actors/interfaces.hpp"
 #include "runtime/agent/http_client.hpp"
 #include "runtime/agent/legacy_json.hpp"
 #include "runtime/agent/push_backoff.hpp"
+#include "runtime/http/agent_drops.hpp"
 #include "runtime/http/inflate.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -57,6 +64,7 @@ struct pusher_state {
   pusher_settings settings;
   buffer_actor buffer;
   uint64_t epoch = 0;            // of the buffer: 0 until it answered
+  http::agent_drops drops;       // the buffer's, as last asked (X-Agent-Dropped)
   uint64_t cursor = 0;           // every sequence up to here is done
   std::set<uint64_t> done_ahead; // done beyond the cursor (fresh lane)
   uint64_t highest_seen = 0;

@@ -122,7 +122,7 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items,
     auto stats = pg::append_copy_rows(item->batch, e.server_id, keep_from_ms, rows);
     totals.rows += stats.rows;
     totals.too_old += stats.too_old;
-    accepted.push_back({e.batch_id, e.server_id, e.received_at_ms});
+    accepted.push_back({e.batch_id, e.server_id, e.received_at_ms, e.agent_dropped});
     if (rows.size() >= copy_piece && !send())
       return failed();
   }

@@ -50,6 +50,12 @@ std::string render_loss_metrics(const loss_status& s) {
   t.one("nodepulse_digest_batches_lost_total", "counter",
         "Batches in those gaps: pushes that never reached PostgreSQL.",
         static_cast<double>(s.batches_lost));
+  t.one("nodepulse_digest_agent_drop_ranges_total", "counter",
+        "Gaps the agents' own WAL caps made (retention, size), as their X-Agent-Dropped says.",
+        static_cast<double>(s.agent_drop_ranges));
+  t.one("nodepulse_digest_batches_dropped_by_agents_total", "counter",
+        "Batches in those gaps: dropped by an agent before it could push them.",
+        static_cast<double>(s.batches_dropped_by_agents));
   t.one("nodepulse_digest_wal_epochs_new_total", "counter",
         "Agent WAL epochs that followed an earlier one of the same server (WAL wiped or cut).",
         static_cast<double>(s.new_epochs));

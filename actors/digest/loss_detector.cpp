@@ -10,6 +10,10 @@ namespace {
 
 using self_ptr = loss_detector_actor::stateful_pointer<loss_detector_state>;
 
+std::string drops_text(const std::string& drops) {
+  return drops.empty() ? "not sent" : drops;
+}
+
 void run_pass(self_ptr self) {
   auto& st = self->state;
   std::string error;
@@ -28,27 +32,44 @@ void run_pass(self_ptr self) {
   ++st.status.passes;
   uint64_t first_epochs = 0; // servers seen for the first time: one line for all
   for (const auto& e : *found) {
-    if (e.kind == pg::loss_event::loss) {
-      auto batches = static_cast<uint64_t>(e.last_sequence - e.first_sequence + 1);
-      ++st.status.loss_ranges;
-      st.status.batches_lost += batches;
-      spdlog::error("loss_detector: server {} epoch {}: batches {}..{} ({}) never reached "
-                    "PostgreSQL though a later one did more than {} s ago; recorded in "
-                    "admiral.batch_losses",
-                    e.server_id, e.epoch, e.first_sequence, e.last_sequence, batches,
-                    st.settings.settle.count());
-      continue;
+    auto batches = static_cast<uint64_t>(e.last_sequence - e.first_sequence + 1);
+    switch (e.kind) {
+      case pg::loss_event::loss:
+        ++st.status.loss_ranges;
+        st.status.batches_lost += batches;
+        spdlog::error("loss_detector: server {} epoch {}: batches {}..{} ({}) never reached "
+                      "PostgreSQL though a later one did more than {} s ago, and the agent "
+                      "did not drop them itself (its figures: {}); recorded in "
+                      "admiral.batch_losses",
+                      e.server_id, e.epoch, e.first_sequence, e.last_sequence, batches,
+                      st.settings.settle.count(), drops_text(e.agent_drops));
+        break;
+      case pg::loss_event::dropped_by_agent:
+        ++st.status.agent_drop_ranges;
+        st.status.batches_dropped_by_agents += batches;
+        spdlog::warn("loss_detector: server {} epoch {}: batches {}..{} ({}) were dropped by "
+                     "the agent itself, its WAL's retention or size cap reached before it "
+                     "could push them (its figures: {}); recorded in admiral.batch_losses "
+                     "as dropped_by_agent",
+                     e.server_id, e.epoch, e.first_sequence, e.last_sequence, batches,
+                     drops_text(e.agent_drops));
+        break;
+      case pg::loss_event::new_epoch:
+        ++st.status.epochs;
+        if (e.previous_epoch.empty()) {
+          ++first_epochs;
+          break;
+        }
+        ++st.status.new_epochs;
+        spdlog::warn("loss_detector: server {} started a new WAL epoch {} at sequence {} "
+                     "after epoch {}: its WAL was wiped, or recovery cut records off, and "
+                     "what it held unpushed from epoch {} is gone. The agent's figures at "
+                     "the start of the new epoch: {}; at the end of the old one: {}",
+                     e.server_id, e.epoch, e.first_sequence, e.previous_epoch,
+                     e.previous_epoch, drops_text(e.agent_drops),
+                     drops_text(e.previous_agent_drops));
+        break;
     }
-    ++st.status.epochs;
-    if (e.previous_epoch.empty()) {
-      ++first_epochs;
-      continue;
-    }
-    ++st.status.new_epochs;
-    spdlog::warn("loss_detector: server {} started a new WAL epoch {} at sequence {} after "
-                 "epoch {}: its WAL was wiped or cut in recovery, and what it held unpushed "
-                 "from epoch {} is gone (the agent's own dropped_* counters say how much)",
-                 e.server_id, e.epoch, e.first_sequence, e.previous_epoch, e.previous_epoch);
   }
   if (first_epochs > 0)
     spdlog::info("loss_detector: {} server{} seen for the first time; their batch sequences "

@@ -2,7 +2,9 @@
 // PostgreSQL (runtime/pg/loss_store.hpp): an agent hands out sequences one
 // after another within a WAL epoch, so a sequence still missing `settle`
 // after a later one of its epoch was committed is lost. Each gap is logged
-// once, as an error naming the server, epoch and range; each new epoch of a
+// once, naming the server, epoch and range: the part the agent says its WAL
+// caps dropped (X-Agent-Dropped) as a warning, the rest, lost after the
+// agent let it go, as an error; each new epoch of a
 // server (its WAL wiped, or cut in recovery) as a warning; both are
 // recorded in the database by the pass itself and counted here for
 // /metrics. Several digests may run one each: the pass takes an advisory

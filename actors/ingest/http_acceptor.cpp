@@ -1,6 +1,7 @@
 #include "actors/ingest/http_acceptor.hpp"
 
 #include "actors/http_forwarding.hpp"
+#include "runtime/http/agent_drops.hpp"
 #include "runtime/http/inflate.hpp"
 #include "runtime/ingest/responses.hpp"
 #include "runtime/text/ascii.hpp"
@@ -60,7 +61,8 @@ void publish(self_ptr self, http_exchange ex, std::string batch_id,
   if (!st.publisher)
     return respond_unavailable(self, ex, "the stream publisher is restarting; retry later");
   publish_request req{std::move(batch_id), std::move(server_id),
-                      ex.req.received_at_ms, std::move(parsed.payload)};
+                      ex.req.received_at_ms, std::move(parsed.payload),
+                      std::move(ex.req.agent_dropped)};
   auto started = steady::now();
   self->request(st.publisher, st.settings.publish_timeout, publish_atom::value, std::move(req))
     .then(
@@ -221,6 +223,17 @@ void handle_push(self_ptr self, http_exchange ex, push_kind kind) {
   if (!req.batch_id.empty() && !valid_batch_id(req.batch_id))
     return respond(ex, ingest::error_response(
                          400, "X-Batch-Id must be 1 to 128 characters of [A-Za-z0-9._:-]"));
+  if (!req.agent_dropped.empty()) {
+    http::agent_drops drops;
+    std::string why;
+    if (req.agent_dropped.size() > 256)
+      why = "longer than 256 characters";
+    else if (!http::parse_agent_drops(req.agent_dropped, drops, why))
+      why += " in '" + req.agent_dropped + "'";
+    if (!why.empty())
+      return respond(ex, ingest::error_response(400, "X-Agent-Dropped: " + why));
+    req.agent_dropped = http::format_agent_drops(drops); // the stream carries one form
+  }
   std::string batch_id = req.batch_id.empty() ? new_batch_id(st.batch_ids) : req.batch_id;
   authenticate(self, std::move(ex), kind, std::move(batch_id), std::nullopt);
 }

@@ -151,6 +151,7 @@ stream_publisher(publisher_actor::stateful_pointer<stream_publisher_state> self,
       entry.server_id = std::move(req.server_id);
       entry.received_at_ms = req.received_at_ms;
       entry.payload = std::move(req.payload);
+      entry.agent_dropped = std::move(req.agent_dropped);
       auto promise = self->make_response_promise<publish_ack>();
       st.waiting.push_back({std::move(entry), promise});
       if (!st.flush_scheduled) {

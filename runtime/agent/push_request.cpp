@@ -16,6 +16,8 @@ http::request push_request(const std::string& target, std::string body,
       req.content_encoding = value;
     else if (name == "X-Batch-Id")
       req.batch_id = value;
+    else if (name == "X-Agent-Dropped")
+      req.agent_dropped = value;
     else if (name == "Authorization")
       req.authorization = value;
   }

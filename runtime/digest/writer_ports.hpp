@@ -65,6 +65,7 @@ struct accepted_batch {
   std::string batch_id;
   std::string server_id;
   int64_t received_at_ms = 0;
+  std::string agent_dropped; // the agent's X-Agent-Dropped, "" if none
 };
 
 // admiral.metric_samples and its companions.

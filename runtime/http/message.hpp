@@ -17,6 +17,7 @@ struct request {
   std::string content_type;
   std::string content_encoding;
   std::string batch_id; // X-Batch-Id
+  std::string agent_dropped; // X-Agent-Dropped (runtime/http/agent_drops.hpp)
   std::string body;     // as received (maybe compressed)
   int64_t received_at_ms = 0;
 };

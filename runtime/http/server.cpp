@@ -211,6 +211,7 @@ private:
     req.content_type = std::string{msg[bhttp::field::content_type]};
     req.content_encoding = std::string{msg[bhttp::field::content_encoding]};
     req.batch_id = std::string{msg["X-Batch-Id"]};
+    req.agent_dropped = std::string{msg["X-Agent-Dropped"]};
     req.body = std::move(msg.body());
     req.received_at_ms = now_ms();
     ctx_->stats.bytes_received.fetch_add(req.body.size(), std::memory_order_relaxed);

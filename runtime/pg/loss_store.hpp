@@ -1,5 +1,5 @@
 // The loss detector's side of PostgreSQL: one pass of
-// admiral.detect_batch_losses (sql/005_batch_sequences.sql), which records
+// admiral.detect_batch_losses (sql/006_agent_drops.sql), which records
 // gaps in an agent epoch's committed sequences in admiral.batch_losses and
 // new epochs in admiral.wal_epochs, and returns what it found now. One
 // blocking libpq connection, to be owned by a detached actor; reconnects
@@ -16,12 +16,18 @@
 namespace nodepulse::pg {
 
 struct loss_event {
-  enum kind_t { loss, new_epoch } kind = loss;
+  // loss: lost after the agent let it go; dropped_by_agent: its WAL caps
+  // dropped it (X-Agent-Dropped); new_epoch: an epoch seen the first time.
+  enum kind_t { loss, dropped_by_agent, new_epoch } kind = loss;
   std::string server_id;
   std::string epoch;
-  int64_t first_sequence = 0; // loss: the range lost; new_epoch: its first sequence
+  int64_t first_sequence = 0; // loss, dropped: the range; new_epoch: its first sequence
   int64_t last_sequence = 0;
   std::string previous_epoch; // new_epoch: the server's epoch before, if any
+  // The agent's X-Agent-Dropped: the newest of the epoch; for new_epoch,
+  // of its first batch and of the previous epoch's last. "" if not known.
+  std::string agent_drops;
+  std::string previous_agent_drops;
 };
 
 class loss_store {

@@ -158,16 +158,19 @@ bool sample_store::copy_end(digest::db_error& error) {
 
 bool sample_store::record_batches(const std::vector<digest::accepted_batch>& batches,
                                   digest::db_error& error) {
-  std::vector<std::string> ids, servers, received;
+  std::vector<std::string> ids, servers, received, drops;
   for (const auto& b : batches) {
     ids.push_back(b.batch_id);
     servers.push_back(b.server_id);
     received.push_back(std::to_string(b.received_at_ms));
+    drops.push_back(b.agent_dropped);
   }
   auto id_list = array_literal(ids);
   auto server_list = array_literal(servers);
   auto received_list = array_literal(received);
-  const char* params[] = {id_list.c_str(), server_list.c_str(), received_list.c_str()};
+  auto drop_list = array_literal(drops);
+  const char* params[] = {id_list.c_str(), server_list.c_str(), received_list.c_str(),
+                          drop_list.c_str()};
   // accepted_at: this moment, not the transaction's start, so that it is
   // close to the commit (what the end-to-end lag is measured against).
   // A batch id committed meanwhile by another digest is a unique violation:
@@ -175,17 +178,19 @@ bool sample_store::record_batches(const std::vector<digest::accepted_batch>& bat
   result_ptr inserted{PQexecParams(impl_->conn,
                                    "INSERT INTO admiral.accepted_batches "
                                    "(batch_id, server_id, accepted_at, epoch, sequence, "
-                                   "received_at) "
+                                   "received_at, agent_drops, agent_dropped_through) "
                                    "SELECT b, s, clock_timestamp(), m[1], m[2]::bigint, "
-                                   "to_timestamp(r / 1000.0) "
-                                   "FROM unnest($1::text[], $2::uuid[], $3::bigint[]) "
-                                   "AS t(b, s, r) "
+                                   "to_timestamp(r / 1000.0), nullif(d, ''), "
+                                   "(regexp_match(d, '(?:^|,)through=([0-9]{1,18})(?:,|$)'))"
+                                   "[1]::bigint "
+                                   "FROM unnest($1::text[], $2::uuid[], $3::bigint[], "
+                                   "$4::text[]) AS t(b, s, r, d) "
                                    // An agent's id names its WAL epoch and sequence
                                    // (the loss detector's input); others have none.
                                    "LEFT JOIN LATERAL regexp_match(b, "
                                    "'^[0-9A-Fa-f-]{36}:([0-9a-f]{16}):([0-9]{1,18})$') AS m "
                                    "ON true",
-                                   3, nullptr, params, nullptr, nullptr, 0)};
+                                   4, nullptr, params, nullptr, nullptr, 0)};
   if (!succeeded(impl_->conn, inserted.get(), PGRES_COMMAND_OK, error))
     return false;
   // Each server once, newest push, in id order (two digests upserting the

@@ -110,6 +110,10 @@ stream_client::publish_all(const std::vector<const stream_entry*>& entries) {
     commands.push_back({"EVAL", publish_script, "2", settings_.stream, batch_keys[i], ttl,
                         backlog, "v", versions[i], "batch_id", e.batch_id, "server_id",
                         e.server_id, "received_at", received[i], "payload", e.payload});
+    if (!e.agent_dropped.empty()) {
+      commands.back().push_back("agent_dropped");
+      commands.back().push_back(e.agent_dropped);
+    }
   }
   std::vector<reply_ptr> replies;
   if (!conn_.pipeline(commands, replies, error))

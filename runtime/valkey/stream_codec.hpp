@@ -1,5 +1,6 @@
 // The stream entry one accepted push becomes (docs/stream-encoding.md):
-// fields v, batch_id, server_id, received_at and payload, where payload is a
+// fields v, batch_id, server_id, received_at, payload and, when the agent
+// sent one, agent_dropped, where payload is a
 // parsed batch in a compact binary form that digest decodes without
 // re-parsing text. Decoding checks every length, index and count, so a
 // corrupt or hostile entry is an error, never a crash.
@@ -21,6 +22,9 @@ struct stream_entry {
   std::string server_id;
   int64_t received_at_ms = 0;
   std::string payload;
+  // The agent's X-Agent-Dropped as the ingest normalized it; the field
+  // agent_dropped is left out when empty (runtime/http/agent_drops.hpp).
+  std::string agent_dropped;
 };
 
 struct encode_options {

@@ -61,6 +61,8 @@ digest::delivery to_delivery(const redisReply* r) {
     } else if (name == "payload") {
       e.payload = std::string{value};
       has_payload = true;
+    } else if (name == "agent_dropped") {
+      e.agent_dropped = std::string{value};
     }
   }
   if (!has_version)
@@ -269,6 +271,10 @@ bool stream_consumer::dead_letter(const digest::delivery& d, const std::string& 
                         "v", version, "batch_id", d.entry.batch_id, "server_id",
                         d.entry.server_id, "received_at", received, "payload",
                         d.entry.payload});
+  if (!d.deleted && !d.entry.agent_dropped.empty()) {
+    commands.back().push_back("agent_dropped");
+    commands.back().push_back(d.entry.agent_dropped);
+  }
   commands.push_back({"XACK", settings_.stream, settings_.group, d.id});
   commands.push_back({"XDEL", settings_.stream, d.id});
   return transaction(commands, error);

@@ -223,8 +223,11 @@ bool write_ahead_log::recover(std::string& error) {
     }
   }
   bool lost = stats_.truncated_tail > 0 || stats_.skipped_corrupt > 0;
-  if (read_file(opts_.dir + "/epoch", text) && !lost)
+  if (read_file(opts_.dir + "/epoch", text) && !lost) {
     epoch_ = std::strtoull(text.c_str(), nullptr, 16);
+    if (epoch_ != 0 && read_file(opts_.dir + "/dropped_through", text))
+      stats_.dropped_through = std::strtoull(text.c_str(), nullptr, 10);
+  }
   if (epoch_ == 0 && !renew_epoch(error))
     return false;
   refresh_stats();
@@ -232,6 +235,8 @@ bool write_ahead_log::recover(std::string& error) {
 }
 
 bool write_ahead_log::renew_epoch(std::string& error) {
+  stats_.dropped_through = 0; // of the epoch that ends
+  ::unlink((opts_.dir + "/dropped_through").c_str());
   std::random_device random;
   while (epoch_ == 0)
     epoch_ = (static_cast<uint64_t>(random()) << 32) ^ random();
@@ -431,7 +436,7 @@ void write_ahead_log::acknowledge(uint64_t sequence) {
   entries_.erase(entries_.begin(),
                  std::find_if(entries_.begin(), entries_.end(),
                               [&](const entry& e) { return e.sequence > acked_; }));
-  persist_ack();
+  persist_number("acked", acked_);
   // Delivered segments go whole; the one being written stays.
   while (segments_.size() > 1 && segments_.front().last_sequence <= acked_) {
     forget_segment_keys(segments_.front().first_sequence);
@@ -441,18 +446,22 @@ void write_ahead_log::acknowledge(uint64_t sequence) {
   refresh_stats();
 }
 
-void write_ahead_log::persist_ack() {
-  const std::string tmp = opts_.dir + "/acked.tmp";
+// A failed write costs little: `acked` lost means batches re-sent after a
+// restart (ingest and digest drop repeats); `dropped_through` lost means a
+// drop the loss detector reports as lost in transit instead.
+void write_ahead_log::persist_number(const char* name, uint64_t value) {
+  const std::string path = opts_.dir + "/" + name;
+  const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0)
-    return; // re-sent after a restart at worst: ingest and digest drop repeats
-  auto text = std::to_string(acked_) + "\n";
+    return;
+  auto text = std::to_string(value) + "\n";
   bool ok = write_all(fd, text.data(), text.size());
   if (opts_.fsync != fsync_policy::never)
     ::fdatasync(fd);
   ::close(fd);
   if (ok)
-    ::rename(tmp.c_str(), (opts_.dir + "/acked").c_str());
+    ::rename(tmp.c_str(), path.c_str());
 }
 
 void write_ahead_log::drop_segment_front(bool count_as_size) {
@@ -460,6 +469,10 @@ void write_ahead_log::drop_segment_front(bool count_as_size) {
   auto in_segment = [&](const entry& e) { return e.segment_first == seg.first_sequence; };
   auto n = static_cast<uint64_t>(std::count_if(entries_.begin(), entries_.end(), in_segment));
   (count_as_size ? stats_.dropped_size : stats_.dropped_retention) += n;
+  if (n > 0 && seg.last_sequence > stats_.dropped_through) {
+    stats_.dropped_through = seg.last_sequence;
+    persist_number("dropped_through", stats_.dropped_through);
+  }
   entries_.erase(std::remove_if(entries_.begin(), entries_.end(), in_segment), entries_.end());
   forget_segment_keys(seg.first_sequence);
   ::unlink(seg.path.c_str());

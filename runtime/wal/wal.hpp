@@ -9,7 +9,8 @@
 // to a temporary file and renamed). A segment is closed at segment_bytes;
 // whole segments go when every record in them is acknowledged, too old, or
 // the oldest while the log is over max_bytes: never a record at a time.
-// `epoch` holds a random number (see epoch()).
+// `epoch` holds a random number (see epoch()), `dropped_through` the
+// highest sequence of that epoch the caps dropped (see stats).
 //
 // Recovery (open): a torn or corrupt record at the end of the newest
 // segment (kill -9, power loss) is cut off; a corrupt record elsewhere is
@@ -68,6 +69,11 @@ struct stats {
   uint64_t appended = 0;
   uint64_t dropped_retention = 0; // unacknowledged records dropped for their age
   uint64_t dropped_size = 0;      // unacknowledged records dropped for the size cap
+  // The highest sequence of this epoch dropped for age or size, kept in
+  // `dropped_through`: drops go oldest first, so every sequence up to here
+  // not acknowledged is gone. The pusher tells the ingest (X-Agent-Dropped)
+  // so the loss detector can name such gaps as the agent's own.
+  uint64_t dropped_through = 0;
   uint64_t truncated_tail = 0;    // torn records cut off at recovery
   uint64_t skipped_corrupt = 0;   // corrupt records skipped at recovery or read
   uint64_t write_failures = 0;    // appends that failed (disk full, I/O error)
@@ -119,7 +125,8 @@ private:
   void forget_segment_keys(uint64_t segment_first);
   bool start_segment(uint64_t first_sequence, std::string& error);
   void drop_segment_front(bool count_as_size);
-  void persist_ack();
+  // Writes `value` to the file `name` in the directory (temporary + rename).
+  void persist_number(const char* name, uint64_t value);
   void refresh_stats();
 
   options opts_;
