@@ -65,6 +65,10 @@ std::string render_agent_metrics(const agent_figures& f) {
   t.sample("nodepulse_agent_dropped_total{reason=\"corrupt\"}", d(b.skipped_corrupt));
   t.sample("nodepulse_agent_dropped_total{reason=\"torn\"}", d(b.truncated_tail));
   t.sample("nodepulse_agent_dropped_total{reason=\"refused\"}", d(f.pusher.dropped));
+  t.one("nodepulse_agent_buffer_dropped_through_sequence", "gauge",
+        "The highest sequence of this WAL epoch its caps dropped (0: none); sent with every "
+        "push as X-Agent-Dropped.",
+        d(b.dropped_through));
   t.one("nodepulse_agent_buffer_write_failures_total", "counter",
         "WAL appends that failed (disk full, I/O error).", d(b.write_failures));
 

@@ -1,5 +1,7 @@
 #include "runtime/bench/push_connection.hpp"
 
+#include "runtime/http/agent_drops.hpp"
+
 #include <chrono>
 #include <cstdio>
 
@@ -16,6 +18,8 @@ push_connection::push_connection(boost::asio::io_context& ioc,
   req_ = {bhttp::verb::post, target, 11};
   req_.set(bhttp::field::host, host);
   req_.set(bhttp::field::content_type, "text/plain; version=0.0.4");
+  // What an agent that never had to drop anything sends.
+  req_.set("X-Agent-Dropped", http::format_agent_drops({}));
   req_.keep_alive(true);
   req_.body() = body;
   req_.prepare_payload();
