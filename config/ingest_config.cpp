@@ -71,6 +71,8 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
               int64_t{1} << 36);
     r.integer("max_samples_per_push", cfg.limits.max_samples_per_push, 1,
               int64_t{1} << 32);
+    r.integer("max_families_per_push", cfg.limits.max_families_per_push, 1,
+              int64_t{1} << 32);
     r.duration_ms("max_future_skew", cfg.limits.max_future_skew_ms);
     r.integer("max_connections", cfg.limits.max_connections, 1, 1'000'000);
     r.duration_ms("read_timeout", cfg.limits.read_timeout_ms);

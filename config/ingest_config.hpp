@@ -36,6 +36,8 @@ struct ingest_config {
     int64_t max_body_bytes = 10'485'760;
     int64_t max_inflated_bytes = 67'108'864;
     int64_t max_samples_per_push = 200'000;
+    // node_exporter sends ~300-500; TYPE lines alone must not cost a parse of millions
+    int64_t max_families_per_push = 10'000;
     int64_t max_future_skew_ms = 10 * 60 * 1000;
     int64_t max_connections = 4096;   // more are closed at once, and counted
     int64_t read_timeout_ms = 30'000; // a request's body, a response's write

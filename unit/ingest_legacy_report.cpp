@@ -81,6 +81,25 @@ CAF_TEST(malformed JSON names its line and column) {
   CAF_CHECK(m.batch.samples.empty());
 }
 
+CAF_TEST(deep nesting is refused before the document is built) {
+  std::string bomb(60 * 1024, '[');
+  CAF_CHECK_EQUAL(mapped{bomb}.error,
+                  "invalid JSON: nested deeper than 8 levels at line 1, column 9");
+  // Brackets inside strings are text.
+  mapped quoted{R"({"server_id":"[[[[[[[[[[","cpu":{"usage_percent":1}})"};
+  CAF_CHECK_EQUAL(quoted.error, "");
+  CAF_CHECK_EQUAL(mapped{std::string(70 * 1024, ' ') + "{}"}.error,
+                  "the report is 71682 bytes; at most 65536 are accepted");
+}
+
+CAF_TEST(strings PostgreSQL cannot store or that are too long are refused) {
+  CAF_CHECK_EQUAL(mapped{R"({"server_id":"s","system_info":{"hostname":"a\u0000b"}})"}.error,
+                  "field 'system_info.hostname' holds a NUL character, which cannot be stored");
+  CAF_CHECK_EQUAL(mapped{R"({"server_id":"s","hostname":")" + std::string(2000, 'h') + "\"}"}
+                    .error,
+                  "field 'system_info.hostname' is longer than 1024 bytes");
+}
+
 CAF_TEST(wrong types name the field) {
   CAF_CHECK_EQUAL(mapped{"[1]"}.error, "the report must be a JSON object, got array");
   CAF_CHECK_EQUAL(mapped{R"({"cpu":{}})"}.error, "missing field 'server_id'");

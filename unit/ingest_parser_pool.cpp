@@ -90,6 +90,46 @@ CAF_TEST(a malformed push comes back as the error with line and column) {
   CAF_CHECK(reply->payload.empty());
 }
 
+CAF_TEST(metadata without samples past the family limit is a 413) {
+  caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+  parser_settings settings;
+  settings.limits.max_families = 100;
+  pool = sys.spawn(parser_pool, 1u, settings);
+  sched.run();
+  std::string body;
+  for (int i = 0; i < 1000; ++i)
+    body += "# TYPE f" + std::to_string(i) + " gauge\n";
+  auto reply = push(body);
+  CAF_REQUIRE(reply);
+  CAF_CHECK_EQUAL(reply->status, 413);
+  CAF_CHECK_EQUAL(reply->line, 101u);
+  CAF_CHECK_EQUAL(reply->error, "too many metric families (limit 100)");
+}
+
+CAF_TEST(an uncompressed body is held to the inflated limit as well) {
+  caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+  parser_settings settings;
+  settings.max_inflated_bytes = 1024;
+  pool = sys.spawn(parser_pool, 1u, settings);
+  sched.run();
+  auto reply = push(std::string(2000, '#') + "\n");
+  CAF_REQUIRE(reply);
+  CAF_CHECK_EQUAL(reply->status, 413);
+}
+
+CAF_TEST(a worker gives back the memory of an outsized push) {
+  std::string big;
+  for (int i = 0; i < 200000; ++i)
+    big += "m{i=\"" + std::to_string(i) + "\"} 1\n";
+  CAF_REQUIRE(push(big)->ok);
+  // Whichever worker took it holds no sample room now.
+  size_t held = 0;
+  for (const auto& slot : *pool_state().slots)
+    held = std::max(held, worker_state(slot.worker).batch.samples.capacity());
+  CAF_CHECK_EQUAL(held, 0u);
+  CAF_REQUIRE(push("a 1\n")->ok); // and still works
+}
+
 CAF_TEST(samples from the future are dropped and reported) {
   auto reply = push("a 1\nb 2 1700003600000\n"); // one hour ahead
   CAF_REQUIRE(reply);

@@ -69,6 +69,31 @@ CAF_TEST(too many samples in one body) {
   CAF_CHECK_EQUAL(lenient.result.dropped_samples, 2u);
 }
 
+CAF_TEST(too many families whether announced by metadata or by samples) {
+  parse_limits l;
+  l.max_families = 2;
+  CAF_CHECK(with_limits("# TYPE a gauge\na 1\nb 2\n", l).result.ok);
+  CAF_CHECK_EQUAL(with_limits("# TYPE a gauge\n# HELP b x\n# TYPE c gauge\n", l).error(),
+                  "line 3, column 8: too many metric families (limit 2)");
+  CAF_CHECK_EQUAL(with_limits("a 1\nb 2\nc 3\n", l).error(),
+                  "line 3, column 1: too many metric families (limit 2)");
+  // Samples of a family already known cost no family.
+  CAF_CHECK(with_limits("a 1\nb 2\na{x=\"1\"} 3\n", l).result.ok);
+}
+
+CAF_TEST(NUL bytes cannot be stored and are refused where they are) {
+  std::string value = std::string{"a{x=\"ab"} + '\0' + "c\"} 1\n";
+  CAF_CHECK_EQUAL(with_limits(value, {}).error(),
+                  "line 1, column 8: label value holds a NUL byte, which cannot be stored");
+  // Past the 16-byte fast scan too.
+  std::string late = "a{x=\"" + std::string(40, 'v') + '\0' + "\"} 1\n";
+  CAF_CHECK_EQUAL(with_limits(late, {}).error(),
+                  "line 1, column 46: label value holds a NUL byte, which cannot be stored");
+  std::string help = std::string{"# HELP a some"} + '\0' + "thing\na 1\n";
+  CAF_CHECK_EQUAL(with_limits(help, {}).error(),
+                  "line 1, column 14: help text holds a NUL byte, which cannot be stored");
+}
+
 CAF_TEST(zero means unlimited) {
   parse_limits l;
   l.max_line_bytes = 0;

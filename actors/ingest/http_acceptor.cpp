@@ -220,6 +220,13 @@ void handle_push(self_ptr self, http_exchange ex, push_kind kind) {
                          415, "unsupported Content-Encoding '"
                                 + req.content_encoding.substr(0, 64)
                                 + "' (use gzip, zstd or none)"));
+  // The HTTP server stops reading at this limit; a push over CAF arrives
+  // whole, and is held to the same one here.
+  if (req.body.size() > st.settings.server.max_body_bytes)
+    return respond(ex, ingest::error_response(
+                         413, "request body is larger than limits.max_body_bytes ("
+                                + std::to_string(st.settings.server.max_body_bytes)
+                                + " bytes)"));
   if (!req.batch_id.empty() && !valid_batch_id(req.batch_id))
     return respond(ex, ingest::error_response(
                          400, "X-Batch-Id must be 1 to 128 characters of [A-Za-z0-9._:-]"));

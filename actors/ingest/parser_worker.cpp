@@ -31,20 +31,80 @@ std::optional<std::string_view> plain_body(const parse_request& req,
                            + "' (use gzip, zstd or none)");
     return std::nullopt;
   }
-  if (*coding == http::content_encoding::identity)
-    return std::string_view{req.body};
-  auto res = http::inflate(*coding, req.body, max_inflated, scratch);
-  if (res.status == http::inflate_status::too_large) {
+  auto too_large = [&] {
     error = failure(413, "body inflates to more than limits.max_inflated_bytes ("
                            + std::to_string(max_inflated) + " bytes)");
     return std::nullopt;
+  };
+  if (*coding == http::content_encoding::identity) {
+    if (req.body.size() > max_inflated)
+      return too_large();
+    return std::string_view{req.body};
   }
+  auto res = http::inflate(*coding, req.body, max_inflated, scratch);
+  if (res.status == http::inflate_status::too_large)
+    return too_large();
   if (res.status == http::inflate_status::corrupt) {
     error = failure(400, "cannot decode the " + req.content_encoding
                            + " body: " + res.error);
     return std::nullopt;
   }
   return std::string_view{scratch};
+}
+
+// After an outsized push a worker would keep that push's buffers for good
+// (vectors and strings keep their capacity): give back what is far over a
+// normal scrape's needs.
+void shed_outsized_buffers(parser_worker_state& st) {
+  constexpr size_t keep_bytes = 4 << 20;
+  if (st.inflated.capacity() > keep_bytes)
+    std::string{}.swap(st.inflated);
+  const auto& b = st.batch;
+  size_t held = b.samples.capacity() * sizeof(prom::sample)
+                + b.labels.capacity() * sizeof(prom::label)
+                + b.families.capacity() * sizeof(prom::family)
+                + b.exemplars.capacity() * sizeof(prom::exemplar) + b.arena.capacity()
+                + b.by_name.capacity_bytes();
+  if (held > keep_bytes)
+    st.batch = prom::sample_batch{};
+}
+
+parse_reply parse_one(parser_worker_state& st, const parse_request& req) {
+  parse_reply reply;
+  auto text = plain_body(req, st.settings.max_inflated_bytes, st.inflated, reply);
+  if (!text)
+    return reply;
+  if (req.kind == push_kind::legacy_json) {
+    ingest::legacy_report report;
+    auto err = ingest::parse_legacy_report(*text, req.received_at_ms, st.batch, report);
+    if (!err.empty())
+      return failure(400, std::move(err));
+    reply.server_id = std::move(report.server_id);
+  } else {
+    prom::parse_options opts;
+    opts.mode = prom::parse_mode::strict;
+    opts.limits = st.settings.limits;
+    opts.format = prom::detect_format(req.content_type, *text);
+    auto res = prom::parse(*text, opts, st.batch);
+    if (!res.ok) {
+      const auto& e = res.errors.front();
+      // Over a count limit is a size problem, not a syntax one.
+      const auto& lim = opts.limits;
+      bool too_many = (lim.max_samples != 0 && st.batch.samples.size() >= lim.max_samples)
+                      || (lim.max_families != 0 && st.batch.families.size() >= lim.max_families);
+      return failure(too_many ? 413 : 400, e.reason, e.line, e.column);
+    }
+  }
+  auto verdict =
+    ingest::apply_timestamp_policy(st.batch, req.received_at_ms, st.settings.max_future_skew_ms);
+  reply.ok = true;
+  reply.status = 200;
+  reply.samples = static_cast<uint32_t>(st.batch.samples.size());
+  reply.rejected = static_cast<uint32_t>(verdict.rejected);
+  reply.first_rejection = std::move(verdict.first_reason);
+  reply.line = verdict.first_line;
+  valkey::encode_payload(st.batch, req.received_at_ms, {st.settings.zstd_level}, reply.payload);
+  return reply;
 }
 
 } // namespace
@@ -57,41 +117,8 @@ parser_worker(parser_actor::stateful_pointer<parser_worker_state> self,
     [self](parse_atom, const parse_request& req) {
       auto& st = self->state;
       ++st.parsed;
-      parse_reply reply;
-      auto text = plain_body(req, st.settings.max_inflated_bytes, st.inflated, reply);
-      if (!text)
-        return reply;
-      if (req.kind == push_kind::legacy_json) {
-        ingest::legacy_report report;
-        auto err = ingest::parse_legacy_report(*text, req.received_at_ms, st.batch,
-                                               report);
-        if (!err.empty())
-          return failure(400, std::move(err));
-        reply.server_id = std::move(report.server_id);
-      } else {
-        prom::parse_options opts;
-        opts.mode = prom::parse_mode::strict;
-        opts.limits = st.settings.limits;
-        opts.format = prom::detect_format(req.content_type, *text);
-        auto res = prom::parse(*text, opts, st.batch);
-        if (!res.ok) {
-          const auto& e = res.errors.front();
-          // Over limits.max_samples_per_push is a size problem, not a syntax one.
-          auto max = opts.limits.max_samples;
-          bool too_many = max != 0 && st.batch.samples.size() >= max;
-          return failure(too_many ? 413 : 400, e.reason, e.line, e.column);
-        }
-      }
-      auto verdict = ingest::apply_timestamp_policy(
-        st.batch, req.received_at_ms, st.settings.max_future_skew_ms);
-      reply.ok = true;
-      reply.status = 200;
-      reply.samples = static_cast<uint32_t>(st.batch.samples.size());
-      reply.rejected = static_cast<uint32_t>(verdict.rejected);
-      reply.first_rejection = std::move(verdict.first_reason);
-      reply.line = verdict.first_line;
-      valkey::encode_payload(st.batch, req.received_at_ms,
-                             {st.settings.zstd_level}, reply.payload);
+      auto reply = parse_one(st, req);
+      shed_outsized_buffers(st);
       return reply;
     },
   };

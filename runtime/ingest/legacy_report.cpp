@@ -101,6 +101,40 @@ std::string type_name(const json& v) {
   return v.type_name();
 }
 
+// A report is a handful of fields two levels deep. Deeper nesting is
+// refused before the DOM is built: `[` x 64 Mi would make it take GBs.
+constexpr int max_json_depth = 8;
+
+std::string nesting_problem(std::string_view text) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  uint32_t line = 1, column = 0;
+  for (char c : text) {
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+    }
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if ((c == '[' || c == '{') && ++depth > max_json_depth) {
+      return "invalid JSON: nested deeper than " + std::to_string(max_json_depth)
+             + " levels at line " + std::to_string(line) + ", column "
+             + std::to_string(column);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return "";
+}
+
 } // namespace
 
 std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
@@ -151,6 +185,11 @@ std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
 std::string parse_legacy_report(std::string_view text, int64_t received_at_ms,
                                 prom::sample_batch& out, legacy_report& report) {
   out.clear();
+  if (text.size() > max_legacy_report_bytes)
+    return "the report is " + std::to_string(text.size()) + " bytes; at most "
+           + std::to_string(max_legacy_report_bytes) + " are accepted";
+  if (auto problem = nesting_problem(text); !problem.empty())
+    return problem;
   json doc;
   try {
     doc = json::parse(text.begin(), text.end());
@@ -212,8 +251,16 @@ std::string parse_legacy_report(std::string_view text, int64_t received_at_ms,
       v = &doc["hostname"];
     if (v == nullptr || v->is_null())
       continue;
-    if (v->is_string())
-      labels.emplace_back(key, v->get<std::string>());
+    if (v->is_string()) {
+      const auto& s = v->get_ref<const std::string&>();
+      if (s.find('\0') != std::string::npos)
+        return std::string{"field 'system_info."} + key
+               + "' holds a NUL character, which cannot be stored";
+      if (s.size() > max_legacy_label_bytes)
+        return std::string{"field 'system_info."} + key + "' is longer than "
+               + std::to_string(max_legacy_label_bytes) + " bytes";
+      labels.emplace_back(key, s);
+    }
     else if (v->is_number_integer())
       labels.emplace_back(key, std::to_string(v->get<int64_t>()));
     else

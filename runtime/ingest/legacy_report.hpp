@@ -20,6 +20,10 @@
 
 namespace nodepulse::ingest {
 
+// A real report is under 2 KB; these leave room and no more.
+inline constexpr size_t max_legacy_report_bytes = 64 * 1024;
+inline constexpr size_t max_legacy_label_bytes = 1024;
+
 struct legacy_report {
   std::string server_id;
   int64_t timestamp_ms = 0; // the report's, or the receive time without one

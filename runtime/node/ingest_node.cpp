@@ -68,6 +68,7 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
     return false;
   }
   out.parser.limits.max_samples = static_cast<size_t>(cfg.limits.max_samples_per_push);
+  out.parser.limits.max_families = static_cast<size_t>(cfg.limits.max_families_per_push);
   out.parser.max_inflated_bytes = static_cast<size_t>(cfg.limits.max_inflated_bytes);
   out.parser.max_future_skew_ms = cfg.limits.max_future_skew_ms;
   auto addr = valkey::parse_url(cfg.valkey.url, error);

@@ -19,7 +19,7 @@ enum char_class : unsigned char {
   label_start = 4,    // [a-zA-Z_]
   label_char = 8,     // [a-zA-Z0-9_]
   blank = 16,         // space, tab
-  value_special = 32, // '"', '\\' or a non-ASCII byte inside a label value
+  value_special = 32, // '"', '\\', NUL or a non-ASCII byte inside a label value
   token_end = 64,     // blank, '\n' or '\r': where a value or timestamp ends
 };
 
@@ -38,7 +38,7 @@ struct char_table {
         v |= label_start | label_char;
       if (i == ' ' || i == '\t')
         v |= blank;
-      if (i == '"' || i == '\\' || i >= 0x80)
+      if (i == '"' || i == '\\' || i == 0 || i >= 0x80)
         v |= value_special;
       if (i == ' ' || i == '\t' || i == '\n' || i == '\r')
         v |= token_end;
@@ -91,13 +91,14 @@ inline const char* skip_name_chars(const char* p, const char* end, bool colon) {
   return p;
 }
 
-// First '"', '\\' or non-ASCII byte in [p, end), or end.
+// First '"', '\\', NUL or non-ASCII byte in [p, end), or end.
 inline const char* find_value_special(const char* p, const char* end) {
 #if defined(__SSE2__)
   while (end - p >= 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_setzero_si128()));
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit))
                     | static_cast<unsigned>(_mm_movemask_epi8(v)); // high bits
     if (mask != 0)

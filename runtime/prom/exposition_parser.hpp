@@ -101,6 +101,14 @@ private:
 
   bool fail_name_too_long(const char* at, size_t n, size_t limit);
 
+  // True (after fail()) when one more family would pass max_families.
+  bool too_many_families(const char* at) {
+    auto limit = opts_.limits.max_families;
+    return limit != 0 && out_.families.size() >= limit && !fail_too_many_families(at, limit);
+  }
+
+  bool fail_too_many_families(const char* at, size_t limit);
+
   const char* end_;
   const char* pos_;
   const char* line_start_ = nullptr;

@@ -1,14 +1,26 @@
 #include "runtime/prom/family_index.hpp"
 
 #include <cstring>
+#include <random>
 
 namespace nodepulse::prom {
+
+namespace {
+
+uint64_t random_seed() {
+  std::random_device random;
+  return (static_cast<uint64_t>(random()) << 32) ^ random();
+}
+
+const uint64_t seed = random_seed();
+
+} // namespace
 
 uint64_t family_index::hash(std::string_view s) {
   // Eight bytes per step (names run to 30-60 bytes), then the tail; a
   // multiply-xorshift mix is plenty for a table of a few hundred names.
   constexpr uint64_t k = 0x9E3779B97F4A7C15ull;
-  uint64_t h = s.size() * k;
+  uint64_t h = (s.size() ^ seed) * k;
   const char* p = s.data();
   size_t n = s.size();
   for (; n >= 8; n -= 8, p += 8) {

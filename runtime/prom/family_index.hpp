@@ -1,6 +1,8 @@
 // Family name -> family index, an open-addressing table that keeps its slots
 // across bodies. Only consulted when a sample does not belong to the family
-// being read, so the common path never hashes.
+// being read, so the common path never hashes. The hash is seeded at random
+// per process, so a body cannot be crafted offline to make names collide
+// (linear probing would turn that into quadratic CPU).
 #pragma once
 
 #include <cstdint>
@@ -22,6 +24,8 @@ public:
   void insert(std::string_view name, uint64_t name_hash, uint32_t family);
 
   void clear();
+
+  size_t capacity_bytes() const { return slots_.capacity() * sizeof(slot); }
 
 private:
   struct slot {

@@ -369,6 +369,8 @@ std::string_view exposition_parser::parse_label_value(const char*& cursor) {
       q += 2;
       continue;
     }
+    if (*q == '\0') // PostgreSQL's text and JSONB cannot hold it
+      return fail(q, "label value holds a NUL byte, which cannot be stored"), failed;
     if (static_cast<unsigned char>(*q) >= 0x80)
       non_ascii = true;
     ++q;

@@ -43,6 +43,10 @@ bool exposition_parser::fail_name_too_long(const char* at, size_t n,
                     + std::to_string(limit) + ")");
 }
 
+bool exposition_parser::fail_too_many_families(const char* at, size_t limit) {
+  return fail(at, "too many metric families (limit " + std::to_string(limit) + ")");
+}
+
 void exposition_parser::report_line_error() {
   res_.ok = false;
   ++res_.bad_lines;
@@ -99,8 +103,11 @@ bool exposition_parser::parse_metadata(const char* p,
     return fail(p, "metadata for family '" + std::string{name}
                      + "' after another family (OpenMetrics families must "
                        "not be interleaved)");
-  if (idx == family_index::npos)
+  if (idx == family_index::npos) {
+    if (too_many_families(p))
+      return false;
     idx = add_family(name, name_hash);
+  }
   family& fam = out_.families[idx];
   current_ = idx;
 
@@ -172,6 +179,10 @@ std::string_view exposition_parser::unescape_help(const char* first,
   std::string_view raw{first, static_cast<size_t>(last - first)};
   if (!valid_utf8(raw)) {
     fail(first, "help text is not valid UTF-8");
+    return {};
+  }
+  if (auto nul = raw.find('\0'); nul != std::string_view::npos) {
+    fail(first + nul, "help text holds a NUL byte, which cannot be stored");
     return {};
   }
   auto bs = static_cast<const char*>(
@@ -249,6 +260,8 @@ bool exposition_parser::attach_to_family(const char* name_at,
                            + "' of type " + std::string{to_string(f.type)});
   }
   if (idx == family_index::npos) {
+    if (too_many_families(name_at))
+      return false;
     idx = add_family(name, name_hash); // an untyped sample: its own family
   } else if (om_ && idx != current_) {
     return fail(name_at, "sample '" + std::string{name} + "' of family '"

@@ -28,6 +28,9 @@ struct parse_limits {
   size_t max_name_bytes = 1024; // metric and label names
   size_t max_label_value_bytes = 16 * 1024;
   size_t max_samples = 0;
+  // Families (by TYPE, HELP or UNIT line, or a sample's name): a body of
+  // metadata without samples must not cost what its samples would.
+  size_t max_families = 0;
 };
 
 struct parse_options {

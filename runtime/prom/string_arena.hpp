@@ -22,6 +22,14 @@ public:
     used_ = 0;
   }
 
+  // Bytes held in blocks.
+  size_t capacity() const {
+    size_t sum = 0;
+    for (const auto& b : blocks_)
+      sum += b.size;
+    return sum;
+  }
+
 private:
   static constexpr size_t block_size = 64 * 1024;
 
