@@ -98,6 +98,20 @@ public:
     start();
   }
 
+  pid_t pid() const { return pid_; }
+
+  // From /proc/<pid>/status: "VmRSS" (now) or "VmHWM" (the peak), in KiB;
+  // -1 when the process is gone.
+  long memory_kib(const char* field = "VmRSS") const {
+    std::ifstream in{"/proc/" + std::to_string(pid_) + "/status"};
+    std::string line;
+    const std::string key = std::string{field} + ":";
+    while (std::getline(in, line))
+      if (line.compare(0, key.size(), key) == 0)
+        return std::stol(line.substr(key.size()));
+    return -1;
+  }
+
   // What the process wrote to stderr so far.
   std::string log() const {
     std::ifstream in{dir_ + "/stderr.log"};

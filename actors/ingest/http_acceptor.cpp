@@ -103,9 +103,9 @@ void parse(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id
         if (!parsed.ok) {
           if (parsed.status == 400)
             ++st.counters.parse_errors;
-          if (parsed.status == 400 && parsed.line > 0)
+          if ((parsed.status == 400 || parsed.status == 413) && parsed.line > 0)
             return respond(ex, ingest::parse_error_response(parsed.line, parsed.column,
-                                                            parsed.error));
+                                                            parsed.error, parsed.status));
           return respond(ex, ingest::error_response(parsed.status, parsed.error));
         }
         if (kind == push_kind::legacy_json) {
@@ -178,6 +178,8 @@ void authenticate(self_ptr self, http_exchange ex, push_kind kind, std::string b
       return respond(ex, ingest::error_response(decision.status, decision.error));
     server_id = std::move(decision.server_id);
   }
+  if (ex.req.head_only) // admitted on its header: the server reads the body now
+    return respond(ex, {http::admit_status, ""});
   parse(self, std::move(ex), kind, std::move(batch_id), std::move(server_id));
 }
 
@@ -209,7 +211,8 @@ void handle_push(self_ptr self, http_exchange ex, push_kind kind) {
   auto& st = self->state;
   auto& req = ex.req;
   bool legacy = kind == push_kind::legacy_json;
-  ++(legacy ? st.counters.pushes_legacy : st.counters.pushes_prometheus);
+  if (!req.head_only) // a push is counted once, when whole
+    ++(legacy ? st.counters.pushes_legacy : st.counters.pushes_prometheus);
   if (legacy ? !is_json(req.content_type) : !is_text_exposition(req.content_type))
     return respond(ex, ingest::error_response(
                          415, legacy ? "Content-Type must be application/json"
@@ -303,7 +306,7 @@ void route(self_ptr self, http_exchange ex) {
     auto kind = path == "/metrics" ? push_kind::legacy_json : push_kind::prometheus;
     return handle_push(self, std::move(ex), kind);
   }
-  if (method == "GET" && get_path)
+  if ((method == "GET" || method == "HEAD") && get_path) // the server sends HEAD no body
     return handle_get(self, std::move(ex));
   if (push_path || get_path)
     return respond(ex, ingest::error_response(405, "method " + method.substr(0, 16)

@@ -5,6 +5,8 @@
 #include "runtime/ingest/timestamp_policy.hpp"
 #include "runtime/valkey/stream_codec.hpp"
 
+#include <algorithm>
+
 namespace nodepulse {
 
 namespace {
@@ -20,10 +22,10 @@ parse_reply failure(uint16_t status, std::string error, uint32_t line = 0,
 }
 
 // The body as text: inflated into `scratch` when compressed. nullopt and
-// `error` set when it cannot be (the acceptor has checked the coding).
-std::optional<std::string_view> plain_body(const parse_request& req,
-                                           size_t max_inflated,
-                                           std::string& scratch,
+// `error` set when it cannot be (the acceptor has checked the coding) or
+// is larger than `max_inflated` (`limit_name` says which limit that is).
+std::optional<std::string_view> plain_body(const parse_request& req, size_t max_inflated,
+                                           const char* limit_name, std::string& scratch,
                                            parse_reply& error) {
   auto coding = http::parse_content_encoding(req.content_encoding);
   if (!coding) {
@@ -32,7 +34,7 @@ std::optional<std::string_view> plain_body(const parse_request& req,
     return std::nullopt;
   }
   auto too_large = [&] {
-    error = failure(413, "body inflates to more than limits.max_inflated_bytes ("
+    error = failure(413, "body inflates to more than " + std::string{limit_name} + " ("
                            + std::to_string(max_inflated) + " bytes)");
     return std::nullopt;
   };
@@ -71,10 +73,18 @@ void shed_outsized_buffers(parser_worker_state& st) {
 
 parse_reply parse_one(parser_worker_state& st, const parse_request& req) {
   parse_reply reply;
-  auto text = plain_body(req, st.settings.max_inflated_bytes, st.inflated, reply);
+  bool legacy = req.kind == push_kind::legacy_json;
+  // A legacy report is a few hundred bytes: inflating a bomb to the general
+  // limit only to refuse it would cost that much memory per worker.
+  auto text = legacy ? plain_body(req,
+                                  std::min(st.settings.max_inflated_bytes,
+                                           ingest::max_legacy_report_bytes),
+                                  "the legacy report's limit", st.inflated, reply)
+                     : plain_body(req, st.settings.max_inflated_bytes,
+                                  "limits.max_inflated_bytes", st.inflated, reply);
   if (!text)
     return reply;
-  if (req.kind == push_kind::legacy_json) {
+  if (legacy) {
     ingest::legacy_report report;
     auto err = ingest::parse_legacy_report(*text, req.received_at_ms, st.batch, report);
     if (!err.empty())

@@ -20,7 +20,16 @@ struct request {
   std::string agent_dropped; // X-Agent-Dropped (runtime/http/agent_drops.hpp)
   std::string body;     // as received (maybe compressed)
   int64_t received_at_ms = 0;
+  std::string peer;     // the client's IP address ("" over CAF)
+  // True for the first of two calls of a request with a body: its header
+  // only, before the body is read. A reply of status 100 admits it (the
+  // body is read and the request handed over again, whole); any other is
+  // sent and the connection closed, the body never read.
+  bool head_only = false;
 };
+
+// Status of a reply that admits a head_only request.
+inline constexpr int admit_status = 100;
 
 struct reply {
   int status = 200;

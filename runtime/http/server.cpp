@@ -83,8 +83,8 @@ public:
   static constexpr bool tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
   template <class... Args>
-  session(std::shared_ptr<shared_context> ctx, Args&&... args)
-    : ctx_(std::move(ctx)), stream_(std::forward<Args>(args)...) {
+  session(std::shared_ptr<shared_context> ctx, std::string peer, Args&&... args)
+    : ctx_(std::move(ctx)), stream_(std::forward<Args>(args)...), peer_(std::move(peer)) {
     ctx_->stats.connections_open.fetch_add(1, std::memory_order_relaxed);
   }
 
@@ -159,22 +159,73 @@ private:
     if (ec)
       return send_transport_error(400, "malformed HTTP request");
     const auto& hdr = parser_->get();
+    keep_alive_ = hdr.keep_alive();
+    version_ = hdr.version();
+    head_ = hdr.method() == bhttp::verb::head;
+    // RFC 9112 6.1: only a final `chunked` frames a request; anything else,
+    // or a Content-Length beside it, leaves the framing in doubt.
+    if (hdr.count(bhttp::field::transfer_encoding) > 0) {
+      auto te = hdr[bhttp::field::transfer_encoding];
+      while (!te.empty() && (te.front() == ' ' || te.front() == '\t'))
+        te.remove_prefix(1);
+      while (!te.empty() && (te.back() == ' ' || te.back() == '\t'))
+        te.remove_suffix(1);
+      if (hdr.count(bhttp::field::transfer_encoding) > 1 || !beast::iequals(te, "chunked"))
+        return send_transport_error(400, "Transfer-Encoding other than chunked is not "
+                                         "supported");
+      if (hdr.count(bhttp::field::content_length) > 0)
+        return send_transport_error(400, "Transfer-Encoding and Content-Length together");
+    }
     if (hdr.method() == bhttp::verb::post && !parser_->content_length()
         && !parser_->chunked())
       return send_transport_error(411, "POST needs Content-Length (or chunked encoding)");
-    if (beast::iequals(hdr[bhttp::field::expect], "100-continue")) {
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(
-        bhttp::status::continue_, hdr.version());
-      bhttp::async_write(stream_, *cont,
-                         [self = this->shared_from_this(), cont](beast::error_code ec,
-                                                                 size_t) {
-                           if (ec)
-                             return self->close();
-                           self->read_body();
-                         });
-      return;
+    // What the handler sees comes from the header block alone: fields in a
+    // chunked body's trailer never become headers.
+    request_ = {};
+    request_.method = std::string{hdr.method_string()};
+    auto target = hdr.target();
+    auto q = target.find('?');
+    request_.path = std::string{target.substr(0, q)};
+    if (q != beast::string_view::npos)
+      request_.query = std::string{target.substr(q + 1)};
+    request_.authorization = std::string{hdr[bhttp::field::authorization]};
+    request_.content_type = std::string{hdr[bhttp::field::content_type]};
+    request_.content_encoding = std::string{hdr[bhttp::field::content_encoding]};
+    request_.batch_id = std::string{hdr["X-Batch-Id"]};
+    request_.agent_dropped = std::string{hdr["X-Agent-Dropped"]};
+    request_.peer = peer_;
+    bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+    if (!has_body)
+      return read_body(); // nothing to admit: read the empty body and hand it over
+    // Admission: the handler decides on the header whether the body is
+    // worth reading (authentication above all).
+    auto head = request_;
+    head.head_only = true;
+    tcp().expires_after(ctx_->settings.read_timeout);
+    auto self = this->shared_from_this();
+    ctx_->handler(std::move(head), [self](reply r) {
+      if (self->ctx_->stopped.load())
+        return;
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(r)]() mutable { self->on_admission(std::move(r)); });
+    });
+  }
+
+  void on_admission(reply r) {
+    if (r.status != admit_status) {
+      keep_alive_ = false; // the body stays unread: the connection cannot go on
+      return write(std::move(r));
     }
-    read_body();
+    if (!beast::iequals(parser_->get()[bhttp::field::expect], "100-continue"))
+      return read_body();
+    auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
+                                                                     version_);
+    bhttp::async_write(stream_, *cont,
+                       [self = this->shared_from_this(), cont](beast::error_code ec, size_t) {
+                         if (ec)
+                           return self->close();
+                         self->read_body();
+                       });
   }
 
   void read_body() {
@@ -198,20 +249,7 @@ private:
       return close();
     tcp().expires_never(); // the handler's time is not the client's fault
     auto msg = parser_->release();
-    keep_alive_ = msg.keep_alive();
-    version_ = msg.version();
-    request req;
-    req.method = std::string{msg.method_string()};
-    auto target = msg.target();
-    auto q = target.find('?');
-    req.path = std::string{target.substr(0, q)};
-    if (q != beast::string_view::npos)
-      req.query = std::string{target.substr(q + 1)};
-    req.authorization = std::string{msg[bhttp::field::authorization]};
-    req.content_type = std::string{msg[bhttp::field::content_type]};
-    req.content_encoding = std::string{msg[bhttp::field::content_encoding]};
-    req.batch_id = std::string{msg["X-Batch-Id"]};
-    req.agent_dropped = std::string{msg["X-Agent-Dropped"]};
+    request req = std::move(request_);
     req.body = std::move(msg.body());
     req.received_at_ms = now_ms();
     ctx_->stats.bytes_received.fetch_add(req.body.size(), std::memory_order_relaxed);
@@ -246,6 +284,8 @@ private:
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
+    if (head_)
+      res->body().clear(); // Content-Length says what GET would send; no body follows
     tcp().expires_after(ctx_->settings.read_timeout);
     bhttp::async_write(stream_, *res,
                        [self = this->shared_from_this(), res](beast::error_code ec,
@@ -272,6 +312,9 @@ private:
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  request request_; // of the request being read: its header's fields
+  std::string peer_; // the client's address
+  bool head_ = false; // the request is a HEAD: no body in the reply
   bool keep_alive_ = true;
   unsigned version_ = 11;
   std::list<std::weak_ptr<closable>>::iterator entry_;
@@ -396,12 +439,15 @@ private:
         socket.close(ignored);
       } else {
         st.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+        beast::error_code ignored;
+        auto peer = socket.remote_endpoint(ignored).address().to_string();
         if (tls_)
           std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(
-            ctx_, std::move(socket), ctx_->tls)
+            ctx_, std::move(peer), std::move(socket), ctx_->tls)
             ->run();
         else
-          std::make_shared<session<beast::tcp_stream>>(ctx_, std::move(socket))->run();
+          std::make_shared<session<beast::tcp_stream>>(ctx_, std::move(peer), std::move(socket))
+            ->run();
       }
     }
     accept(); // also after an error such as EMFILE: keep serving the others

@@ -27,9 +27,9 @@ response error_response(int status, std::string_view message) {
   return r;
 }
 
-response parse_error_response(uint32_t line, uint32_t column,
-                              std::string_view reason) {
-  response r = error_response(400, reason);
+response parse_error_response(uint32_t line, uint32_t column, std::string_view reason,
+                              int status) {
+  response r = error_response(status, reason);
   r.body.pop_back();
   r.body += ",\"line\":" + std::to_string(line) + ",\"column\":"
             + std::to_string(column) + '}';

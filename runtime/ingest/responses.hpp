@@ -25,7 +25,8 @@ response success_response(uint64_t metrics_received, uint64_t rejected = 0,
 
 response error_response(int status, std::string_view message);
 
-response parse_error_response(uint32_t line, uint32_t column,
-                              std::string_view reason);
+// 400 for malformed text, 413 for a count limit passed at that line.
+response parse_error_response(uint32_t line, uint32_t column, std::string_view reason,
+                              int status = 400);
 
 } // namespace nodepulse::ingest

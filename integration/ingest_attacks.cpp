@@ -1,0 +1,272 @@
+#define CAF_SUITE ingest_attacks
+#include <caf/test/unit_test.hpp>
+
+// Hostile requests against a real `nodepulse ingest`: each is answered as
+// docs/security.md says, the node's peak memory stays under the bound
+// stated there, and a well-behaved agent pushing beside the attack keeps
+// getting 200s. Peak RSS and the agent's slowest push are printed for
+// docs/security.md; they are figures, not assertions, except the bounds.
+
+#include "integration/http_client.hpp"
+#include "integration/node_process.hpp"
+#include "integration/redis_server.hpp"
+#include "runtime/ingest/agent_auth.hpp"
+#include "unit/compress.hpp"
+#include "unit/plan_example.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+#include <vector>
+
+using namespace nodepulse;
+using test::ingest_process;
+
+namespace {
+
+constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
+const std::string push_target = std::string{"/metrics/prometheus?server_id="} + server_a;
+
+std::string status_line(const std::string& raw) {
+  return raw.substr(0, raw.find("\r\n"));
+}
+
+// An agent that behaves: one push every 100 ms while it lives.
+class steady_agent {
+public:
+  // With a token, pushes as its server (auth mode token).
+  explicit steady_agent(int port, std::string token = "")
+    : port_(port), token_(std::move(token)), thread_([this] { run(); }) {}
+
+  ~steady_agent() { stop(); }
+
+  void stop() {
+    running_ = false;
+    if (thread_.joinable())
+      thread_.join();
+  }
+
+  int pushes() const { return pushes_; }
+  int failures() const { return failures_; }
+  double slowest_ms() const { return slowest_ms_; }
+
+private:
+  void run() {
+    while (running_) {
+      auto started = std::chrono::steady_clock::now();
+      std::map<std::string, std::string> headers{{"Content-Type", "text/plain; version=0.0.4"}};
+      if (!token_.empty())
+        headers["Authorization"] = "Bearer " + token_;
+      auto res = test::http_request(port_, "POST", token_.empty() ? push_target
+                                                                  : "/metrics/prometheus",
+                                    test::plan_example_body, headers);
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now()
+                                                          - started)
+                  .count();
+      ++pushes_;
+      if (res.status != 200)
+        ++failures_;
+      slowest_ms_ = std::max(slowest_ms_.load(), ms);
+      std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    }
+  }
+
+  int port_;
+  std::string token_;
+  std::atomic<bool> running_{true};
+  std::atomic<int> pushes_{0};
+  std::atomic<int> failures_{0};
+  std::atomic<double> slowest_ms_{0};
+  std::thread thread_;
+};
+
+// The node, an agent beside it, and the figures of one attack.
+struct fixture {
+  test::redis_server redis;
+
+  // Stops the agent, prints the figures and checks the bound and that the
+  // agent was never turned away.
+  static void report(const char* attack, const ingest_process& ingest, steady_agent& agent,
+                     long bound_kib) {
+    agent.stop();
+    long peak = ingest.memory_kib("VmHWM");
+    std::printf("attack: %s | peak RSS %.1f MiB (bound %.0f MiB) | agent pushes %d, "
+                "failed %d, slowest %.1f ms\n",
+                attack, peak / 1024.0, bound_kib / 1024.0, agent.pushes(), agent.failures(),
+                agent.slowest_ms());
+    CAF_CHECK_GREATER(peak, 0);
+    CAF_CHECK_LESS(peak, bound_kib);
+    CAF_CHECK_GREATER(agent.pushes(), 0);
+    CAF_CHECK_EQUAL(agent.failures(), 0);
+  }
+};
+
+// The node's own memory plus what the attacks may cost on top: the parser's
+// working set for one push at the limits, never the attack's size.
+constexpr long bound_kib = 160 * 1024;
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(ingest_attack_tests, fixture)
+
+CAF_TEST(a JSON nesting bomb is refused without being inflated or built) {
+  ingest_process ingest{redis.port(), ""};
+  steady_agent agent{ingest.port()};
+  // 64 Mi of '[' in 65 KB of gzip, and 10 MiB of it in plain text.
+  auto bomb = test::gzip(std::string(64u << 20, '['), 9);
+  auto res = ingest.post("/metrics", bomb,
+                         {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}});
+  CAF_CHECK_EQUAL(res.status, 413);
+  CAF_CHECK(res.body.find("the legacy report's limit (65536 bytes)") != std::string::npos);
+  auto plain = ingest.post("/metrics", std::string((10u << 20) - 1, '['),
+                           {{"Content-Type", "application/json"}});
+  CAF_CHECK_EQUAL(plain.status, 413);
+  auto nested = ingest.post("/metrics", std::string(1000, '['),
+                            {{"Content-Type", "application/json"}});
+  CAF_CHECK_EQUAL(nested.status, 400);
+  CAF_CHECK(nested.body.find("nested deeper than 8 levels at line 1, column 9")
+            != std::string::npos);
+  report("JSON nesting bomb", ingest, agent, bound_kib);
+  CAF_CHECK_EQUAL(redis.read_stream().size(), static_cast<size_t>(agent.pushes()));
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(metric families without samples stop at the family limit) {
+  ingest_process ingest{redis.port(), ""};
+  steady_agent agent{ingest.port()};
+  std::string text;
+  for (int i = 0; i < 1'000'000; ++i)
+    text += "# TYPE metric_" + std::to_string(i) + " gauge\n";
+  auto res = ingest.post(push_target, test::gzip(text, 6), {{"Content-Encoding", "gzip"}});
+  CAF_CHECK_EQUAL(res.status, 413);
+  CAF_CHECK(res.body.find("too many metric families (limit 10000)") != std::string::npos);
+  CAF_CHECK(res.body.find(R"("line":10001)") != std::string::npos);
+  report("1 M TYPE lines", ingest, agent, bound_kib);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(NUL bytes are refused with line and column and never reach the stream) {
+  ingest_process ingest{redis.port(), ""};
+  auto value = ingest.post(push_target, std::string{"ok 1\nbad{x=\"a"} + '\0' + "b\"} 1\n");
+  CAF_CHECK_EQUAL(value.status, 400);
+  CAF_CHECK(value.body.find(R"("line":2,"column":9)") != std::string::npos);
+  CAF_CHECK(value.body.find("NUL byte") != std::string::npos);
+  auto help = ingest.post(push_target, std::string{"# HELP a x"} + '\0' + "\na 1\n");
+  CAF_CHECK_EQUAL(help.status, 400);
+  CAF_CHECK(help.body.find(R"("line":1,"column":11)") != std::string::npos);
+  auto json = ingest.post("/metrics",
+                          std::string{R"({"server_id":")"} + server_a
+                            + R"(","system_info":{"hostname":"a\u0000b"}})",
+                          {{"Content-Type", "application/json"}});
+  CAF_CHECK_EQUAL(json.status, 400);
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 0u);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(chunked trailers never become headers) {
+  char dir[] = "/tmp/nodepulse-tokens-XXXXXX";
+  CAF_REQUIRE(::mkdtemp(dir) != nullptr);
+  std::string tokens_file = std::string{dir} + "/tokens";
+  std::ofstream{tokens_file} << server_a << " " << ingest::hash_token("tok-a") << "\n";
+  ingest_process ingest{redis.port(),
+                        "auth:\n  mode: token\n  tokens_file: \"" + tokens_file + "\"\n"};
+  auto chunked = [&](const std::string& headers, const std::string& trailer) {
+    std::string body = test::plan_example_body;
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx", body.size());
+    return test::raw_exchange(ingest.port(),
+                              "POST /metrics/prometheus HTTP/1.1\r\nHost: x\r\n"
+                              "Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+                                + headers + "Connection: close\r\n\r\n" + size + "\r\n" + body
+                                + "\r\n0\r\n" + trailer + "\r\n",
+                              3000);
+  };
+  // A trailer Authorization authenticates nothing.
+  CAF_CHECK_EQUAL(status_line(chunked("", "Authorization: Bearer tok-a\r\n")),
+                  "HTTP/1.1 401 Unauthorized");
+  // A trailer X-Batch-Id names nothing: the header's id is the one stored.
+  CAF_CHECK_EQUAL(status_line(chunked("Authorization: Bearer tok-a\r\nX-Batch-Id: mine\r\n",
+                                      "X-Batch-Id: theirs\r\n")),
+                  "HTTP/1.1 200 OK");
+  auto stream = redis.read_stream();
+  CAF_REQUIRE_EQUAL(stream.size(), 1u);
+  CAF_CHECK_EQUAL(stream[0]["batch_id"], "mine");
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+  std::system(("rm -rf '" + std::string{dir} + "'").c_str());
+}
+
+CAF_TEST(framing other than a final chunked or a length is a 400 and nothing more) {
+  ingest_process ingest{redis.port(), ""};
+  std::string body = test::plan_example_body;
+  // Framed by the length, the rest would be a second request (smuggling).
+  auto smuggled = test::raw_exchange(
+    ingest.port(),
+    "POST " + push_target + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+      "Transfer-Encoding: chunked, identity\r\nContent-Length: "
+      + std::to_string(body.size()) + "\r\n\r\n" + body + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+    3000);
+  CAF_CHECK_EQUAL(status_line(smuggled), "HTTP/1.1 400 Bad Request");
+  CAF_CHECK_EQUAL(smuggled.find("HTTP/1.1", 1), std::string::npos); // one answer only
+  auto both = test::raw_exchange(ingest.port(),
+                                 "POST " + push_target
+                                   + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                     "Content-Length: 5\r\n\r\n0\r\n\r\n",
+                                 3000);
+  CAF_CHECK_EQUAL(status_line(both), "HTTP/1.1 400 Bad Request");
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 0u);
+  // HEAD: the header GET would send, no body.
+  auto head = test::raw_exchange(ingest.port(),
+                                 "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                 3000);
+  CAF_CHECK_EQUAL(status_line(head), "HTTP/1.1 200 OK");
+  CAF_CHECK(head.find("Content-Length: 15\r\n") != std::string::npos);
+  CAF_CHECK_EQUAL(head.substr(head.find("\r\n\r\n") + 4), "");
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(a refused push is answered on its header and its body never read) {
+  char dir[] = "/tmp/nodepulse-tokens-XXXXXX";
+  CAF_REQUIRE(::mkdtemp(dir) != nullptr);
+  std::string tokens_file = std::string{dir} + "/tokens";
+  std::ofstream{tokens_file} << server_a << " " << ingest::hash_token("tok-a") << "\n";
+  ingest_process ingest{redis.port(),
+                        "auth:\n  mode: token\n  tokens_file: \"" + tokens_file + "\"\n"};
+  // 200 connections, each announcing 9 MiB and sending 1 MiB of it with a
+  // wrong token: each gets its 401 at once, and none is held.
+  const std::string head = "POST /metrics/prometheus HTTP/1.1\r\nHost: x\r\n"
+                           "Content-Type: text/plain\r\nAuthorization: Bearer wrong\r\n"
+                           "Content-Length: 9437184\r\n\r\n";
+  const std::string chunk(1 << 20, '#');
+  steady_agent agent{ingest.port(), "tok-a"};
+  std::vector<int> fds;
+  int answered = 0;
+  for (int i = 0; i < 200; ++i) {
+    int fd = test::open_idle_connection(ingest.port());
+    CAF_REQUIRE_GREATER_OR_EQUAL(fd, 0);
+    ::send(fd, head.data(), head.size(), MSG_NOSIGNAL);
+    ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    fds.push_back(fd);
+  }
+  char buf[64];
+  for (int fd : fds) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 5000) > 0 && ::recv(fd, buf, sizeof buf, 0) > 12
+        && std::string(buf, 12) == "HTTP/1.1 401")
+      ++answered;
+    ::close(fd);
+  }
+  CAF_CHECK_EQUAL(answered, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds{300}); // a few pushes after it
+  report("200 x 9 MiB bodies with a wrong token", ingest, agent, bound_kib);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+  std::system(("rm -rf '" + std::string{dir} + "'").c_str());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
