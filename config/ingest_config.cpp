@@ -32,6 +32,13 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
   top.string("listen", cfg.listen);
   if (!valid_listen_address(cfg.listen))
     top.fail_key("listen", "expected host:port, got '" + cfg.listen + "'");
+  top.section("status", [&](yaml_reader& r) {
+    r.string("listen", cfg.status.listen);
+    if (!cfg.status.listen.empty() && !valid_listen_address(cfg.status.listen))
+      r.fail_key("listen", "expected host:port, got '" + cfg.status.listen + "'");
+    if (!cfg.status.listen.empty() && cfg.status.listen == cfg.listen)
+      r.fail_key("listen", "must differ from the top-level listen");
+  });
   top.section("tls", [&](yaml_reader& r) {
     r.string("cert_file", cfg.tls.cert_file);
     r.string("key_file", cfg.tls.key_file);
@@ -75,7 +82,8 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
               int64_t{1} << 32);
     r.duration_ms("max_future_skew", cfg.limits.max_future_skew_ms);
     r.integer("max_connections", cfg.limits.max_connections, 1, 1'000'000);
-    r.duration_ms("read_timeout", cfg.limits.read_timeout_ms);
+    r.integer("max_connections_per_address", cfg.limits.max_connections_per_address, 0,
+              1'000'000);    r.duration_ms("read_timeout", cfg.limits.read_timeout_ms);
     r.duration_ms("idle_timeout", cfg.limits.idle_timeout_ms);
     if (cfg.limits.read_timeout_ms <= 0)
       r.fail_key("read_timeout", "must be longer than 0s");

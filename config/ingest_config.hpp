@@ -14,6 +14,11 @@ namespace nodepulse::config {
 struct ingest_config {
   std::string listen = "127.0.0.1:8080"; // also serves /healthz /readyz /metrics
   struct {
+    // Set: /healthz, /readyz and /metrics also here, on a listener of their
+    // own that a flood of connections on `listen` does not fill.
+    std::string listen;
+  } status;
+  struct {
     std::string cert_file; // empty: plain HTTP
     std::string key_file;
     std::string client_ca_file; // set: clients must present a certificate
@@ -40,6 +45,7 @@ struct ingest_config {
     int64_t max_families_per_push = 10'000;
     int64_t max_future_skew_ms = 10 * 60 * 1000;
     int64_t max_connections = 4096;   // more are closed at once, and counted
+    int64_t max_connections_per_address = 1024; // 0: no limit per client address
     int64_t read_timeout_ms = 30'000; // a request's body, a response's write
     int64_t idle_timeout_ms = 60'000; // a keep-alive connection's next header
   } limits;

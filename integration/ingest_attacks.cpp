@@ -14,6 +14,8 @@
 #include "unit/compress.hpp"
 #include "unit/plan_example.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -86,6 +88,34 @@ private:
   std::atomic<double> slowest_ms_{0};
   std::thread thread_;
 };
+
+// A connection from `source` (any 127.x.y.z: all are loopback on Linux) to
+// the node, sending nothing; -1 on failure.
+int connect_from(const char* source, int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0
+      || ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    if (fd >= 0)
+      ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// How many of `fds` the server has closed within `wait_ms`.
+int closed_count(const std::vector<int>& fds, int wait_ms) {
+  int closed = 0;
+  for (int fd : fds)
+    closed += test::closed_by_server(fd, wait_ms) ? 1 : 0;
+  return closed;
+}
 
 // The node, an agent beside it, and the figures of one attack.
 struct fixture {
@@ -267,6 +297,54 @@ CAF_TEST(a refused push is answered on its header and its body never read) {
   report("200 x 9 MiB bodies with a wrong token", ingest, agent, bound_kib);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
   std::system(("rm -rf '" + std::string{dir} + "'").c_str());
+}
+
+CAF_TEST(one address cannot take every connection and the status listener answers a flood) {
+  int status_port = test::free_loopback_port();
+  ingest_process ingest{redis.port(), "limits:\n  max_connections: 64\n"
+                                      "  max_connections_per_address: 24\n"
+                                      "status:\n  listen: \"127.0.0.1:"
+                                        + std::to_string(status_port) + "\"\n"};
+  steady_agent agent{ingest.port()}; // from 127.0.0.1
+  // One address opens 40: it keeps 24, the rest are closed at once.
+  std::vector<int> first;
+  for (int i = 0; i < 40; ++i)
+    first.push_back(connect_from("127.0.0.2", ingest.port()));
+  std::vector<int> kept(first.begin(), first.begin() + 24), over(first.begin() + 24, first.end());
+  CAF_CHECK_EQUAL(closed_count(over, 2000), 16);
+  CAF_CHECK_EQUAL(closed_count(kept, 200), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds{500}); // the agent pushes on
+  report("40 idle connections from one address", ingest, agent, bound_kib);
+  CAF_CHECK_EQUAL(test::metric_value(ingest.get("/metrics").body,
+                                     "nodepulse_ingest_http_connections_refused_per_address_total"),
+                  16.0);
+  // Two more addresses fill the node: the push listener is full, the
+  // status listener still answers.
+  std::vector<int> more;
+  for (const char* source : {"127.0.0.3", "127.0.0.4"})
+    for (int i = 0; i < 24; ++i)
+      more.push_back(connect_from(source, ingest.port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds{200});
+  auto full = test::http_request(ingest.port(), "GET", "/healthz");
+  CAF_CHECK_EQUAL(full.status, 0); // closed at once: no slot
+  auto health = test::http_request(status_port, "GET", "/healthz");
+  CAF_CHECK_EQUAL(health.status, 200);
+  CAF_CHECK_EQUAL(test::http_request(status_port, "GET", "/readyz").status, 200);
+  auto metrics = test::http_request(status_port, "GET", "/metrics");
+  CAF_CHECK_EQUAL(metrics.status, 200);
+  CAF_CHECK_GREATER(test::metric_value(metrics.body, "nodepulse_ingest_http_connections_refused_total"),
+                    0.0);
+  // Pushes do not go to the status listener.
+  CAF_CHECK_EQUAL(test::http_request(status_port, "POST", push_target, test::plan_example_body,
+                                     {{"Content-Type", "text/plain"}})
+                    .status,
+                  404);
+  for (int fd : first)
+    ::close(fd);
+  for (int fd : more)
+    ::close(fd);
+  CAF_CHECK(test::eventually([&] { return ingest.get("/healthz").status == 200; }));
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

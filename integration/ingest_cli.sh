@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `nodepulse ingest -c FILE` as an operator runs it: a broken config names
-# the key and line (exit 2); a port already taken is named (exit 1); a
+# the key and line (exit 2); too low an open-files limit is named (exit 2)
+# and a low soft one raised; a port already taken is named (exit 1); a
 # running node serves a push from curl and stops on SIGTERM (exit 0).
 set -euo pipefail
 nodepulse=$1
@@ -26,10 +27,26 @@ listen: "127.0.0.1:$port"
 valkey:
   url: "redis://127.0.0.1:$redis_port"
 YML
-"$nodepulse" ingest -c "$work/ingest.yml" 2>"$work/ingest.log" &
+# A hard open-files limit below what limits.max_connections (4,096) needs:
+# refused at start, naming both figures.
+set +e
+(ulimit -Sn 256 && ulimit -Hn 512 && exec "$nodepulse" ingest -c "$work/ingest.yml") \
+  2>"$work/err-nofile"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "hard open-files limit 512: exit $rc"
+grep -q "limits.max_connections 4096 needs 4352 open files, but this process may open at most 512" \
+  "$work/err-nofile" || fail "hard open-files limit 512: $(cat "$work/err-nofile")"
+
+# Started with the usual soft limit of 1,024, the node raises its own.
+(ulimit -Sn 1024 && exec "$nodepulse" ingest -c "$work/ingest.yml") >"$work/ingest.log" 2>&1 &
 ingest_pid=$!
 started_pids+=("$ingest_pid") # stopped on any failure, or ctest waits for its output
 wait_http "http://127.0.0.1:$port/readyz" 15 "$work/ingest.log"
+soft=$(awk '/^Max open files/ {print $4}' "/proc/$ingest_pid/limits")
+[ "$soft" = 4352 ] || fail "open-files soft limit: $soft"
+grep -q "open-files limit raised from 1024 to 4352" "$work/ingest.log" \
+  || fail "no log of the raise: $(cat "$work/ingest.log")"
 
 # The plan's example, as curl sends it.
 body='node_cpu_seconds_total{cpu="0",mode="idle"} 123456.78

@@ -74,6 +74,8 @@ digest_port=$(free_port)
 cat >"$work/ingest.yml" <<YML
 listen: "127.0.0.1:$ingest_port"
 valkey: { url: "redis://127.0.0.1:$redis_port" }
+# The simulated fleet comes from one address: each agent its own connection.
+limits: { max_connections_per_address: 4096 }
 YML
 cat >"$work/digest.yml" <<YML
 valkey: { url: "redis://127.0.0.1:$redis_port" }

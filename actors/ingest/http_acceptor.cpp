@@ -340,11 +340,26 @@ http_acceptor(http_acceptor_actor::stateful_pointer<http_acceptor_state> self,
     gone.status = 503;
     gone.body = R"({"status":"error","error":"ingest is shutting down"})";
     gone.retry_after_s = dependency_retry_after_s;
-    auto handler = forward_http_to<http_acceptor_actor>(self->address(), std::move(gone));
+    auto handler = forward_http_to<http_acceptor_actor>(self->address(), gone);
     std::string error;
     st.server = http::server::start(st.settings.server, std::move(handler), error);
     if (!st.server)
       self->quit(caf::make_error(caf::sec::cannot_open_port, error));
+    if (st.server && st.settings.status_server) {
+      auto forward = forward_http_to<http_acceptor_actor>(self->address(), std::move(gone));
+      auto status_only = [forward](http::request&& req, http::reply_fn done) {
+        const auto& p = req.path;
+        if (p != "/healthz" && p != "/readyz" && p != "/metrics")
+          return done({404, R"({"status":"error","error":"this listener serves /healthz, )"
+                            R"(/readyz and /metrics only"})"});
+        if (req.method != "GET" && req.method != "HEAD")
+          return done({405, R"({"status":"error","error":"only GET and HEAD here"})"});
+        forward(std::move(req), std::move(done));
+      };
+      st.status_server = http::server::start(*st.settings.status_server, status_only, error);
+      if (!st.status_server)
+        self->quit(caf::make_error(caf::sec::cannot_open_port, "status.listen: " + error));
+    }
   }
   return {
     [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },

@@ -21,12 +21,16 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 
 namespace nodepulse {
 
 struct http_acceptor_settings {
   http::server_settings server;
+  // Set: a listener of its own for GET/HEAD /healthz, /readyz and /metrics
+  // only, which a flood of connections on the push listener cannot fill.
+  std::optional<http::server_settings> status_server;
   bool serve = true; // false: no socket; tests send http_exchange themselves
   bool token_mode = false;
   std::shared_ptr<const ingest::token_registry> tokens; // token mode, tokens file
@@ -41,6 +45,7 @@ struct http_acceptor_state {
   static inline constexpr const char* name = "http_acceptor";
   http_acceptor_settings settings;
   std::unique_ptr<http::server> server; // stopped (threads joined) with the state
+  std::unique_ptr<http::server> status_server; // likewise, if configured
   parser_actor parser;       // invalid until wired, or while restarting
   publisher_actor publisher; // likewise
   token_lookup_actor token_db; // likewise, with token_database

@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 namespace nodepulse::http {
@@ -72,6 +74,28 @@ struct shared_context {
   std::atomic<bool> stopped{false}; // late replies become no-ops
   std::mutex mtx;
   std::list<std::weak_ptr<closable>> open; // guarded by mtx
+  std::unordered_map<std::string, uint32_t> per_address; // open connections; guarded by mtx
+
+  // Takes a slot for `peer`; false when it has its share already.
+  bool take_address_slot(const std::string& peer) {
+    if (settings.max_connections_per_address == 0)
+      return true;
+    std::lock_guard<std::mutex> guard{mtx};
+    auto& n = per_address[peer];
+    if (n >= settings.max_connections_per_address)
+      return false;
+    ++n;
+    return true;
+  }
+
+  void release_address_slot(const std::string& peer) {
+    if (settings.max_connections_per_address == 0)
+      return;
+    std::lock_guard<std::mutex> guard{mtx};
+    auto it = per_address.find(peer);
+    if (it != per_address.end() && --it->second == 0)
+      per_address.erase(it);
+  }
 };
 
 // One connection: read a request, hand it to the handler, write its reply,
@@ -89,6 +113,7 @@ public:
   }
 
   ~session() override {
+    ctx_->release_address_slot(peer_);
     ctx_->stats.connections_open.fetch_sub(1, std::memory_order_relaxed);
     if (registered_) {
       std::lock_guard<std::mutex> guard{ctx_->mtx};
@@ -324,7 +349,8 @@ private:
 class beast_server final : public server {
 public:
   beast_server(std::shared_ptr<shared_context> ctx)
-    : ctx_(std::move(ctx)), acceptor_(net::make_strand(ctx_->ioc)) {
+    : ctx_(std::move(ctx)), acceptor_(net::make_strand(ctx_->ioc)),
+      accept_pause_(acceptor_.get_executor()) {
   }
 
   ~beast_server() override {
@@ -378,6 +404,7 @@ public:
     // (and through it this context) alive in a cycle.
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_pause_.cancel();
     std::vector<std::shared_ptr<closable>> open;
     {
       std::lock_guard<std::mutex> guard{ctx_->mtx};
@@ -429,18 +456,32 @@ private:
   void on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted)
       return;
+    auto& st = ctx_->stats;
+    if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space
+        || ec == net::error::no_memory || ec.value() == ENFILE) {
+      // Out of file descriptors: accepting again at once would spin a core
+      // on the same error. Pause; closing connections free descriptors.
+      st.accept_errors.fetch_add(1, std::memory_order_relaxed);
+      accept_pause_.expires_after(std::chrono::milliseconds{100});
+      accept_pause_.async_wait([this](beast::error_code wait_ec) {
+        if (wait_ec != net::error::operation_aborted)
+          accept();
+      });
+      return;
+    }
     if (!ec) {
-      auto& st = ctx_->stats;
+      beast::error_code ignored;
+      auto peer = socket.remote_endpoint(ignored).address().to_string();
       if (st.connections_open.load() >= ctx_->settings.max_connections) {
         // Refused at once: a closed connection costs the agent one retry,
         // an accepted one we cannot serve costs every agent latency.
         st.connections_refused.fetch_add(1, std::memory_order_relaxed);
-        beast::error_code ignored;
+        socket.close(ignored);
+      } else if (!ctx_->take_address_slot(peer)) {
+        st.connections_refused_per_address.fetch_add(1, std::memory_order_relaxed);
         socket.close(ignored);
       } else {
         st.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-        beast::error_code ignored;
-        auto peer = socket.remote_endpoint(ignored).address().to_string();
         if (tls_)
           std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(
             ctx_, std::move(peer), std::move(socket), ctx_->tls)
@@ -455,6 +496,7 @@ private:
 
   std::shared_ptr<shared_context> ctx_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_pause_; // after EMFILE and the like
   bool tls_ = false;
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;

@@ -29,6 +29,9 @@ struct server_settings {
   size_t max_body_bytes = 10 * 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
   size_t max_connections = 4096;
+  // One address may hold at most this many (0: no limit of its own), so a
+  // single client cannot take every slot.
+  size_t max_connections_per_address = 1024;
   // A request's header and body must arrive within read_timeout of its
   // first byte; a keep-alive connection may sit idle for idle_timeout.
   std::chrono::milliseconds read_timeout{30'000};
@@ -45,6 +48,8 @@ struct server_stats {
   std::atomic<uint64_t> connections_open{0};
   std::atomic<uint64_t> connections_accepted{0};
   std::atomic<uint64_t> connections_refused{0}; // over max_connections
+  std::atomic<uint64_t> connections_refused_per_address{0}; // over the per-address limit
+  std::atomic<uint64_t> accept_errors{0}; // EMFILE and the like: accepting paused briefly
   std::atomic<uint64_t> tls_handshake_failures{0};
   std::atomic<uint64_t> timeouts{0};           // connections closed for being slow
   std::atomic<uint64_t> bytes_received{0};     // request bodies, as sent

@@ -66,6 +66,12 @@ std::string render_self_metrics(const ingest_counters& c,
     t.one("nodepulse_ingest_http_connections_refused_total", "counter",
           "Connections closed at once for being over limits.max_connections.",
           static_cast<double>(server->connections_refused.load()));
+    t.one("nodepulse_ingest_http_connections_refused_per_address_total", "counter",
+          "Connections closed at once: their address held limits.max_connections_per_address.",
+          static_cast<double>(server->connections_refused_per_address.load()));
+    t.one("nodepulse_ingest_http_accept_errors_total", "counter",
+          "Accepts that failed (out of file descriptors): accepting paused 100 ms each.",
+          static_cast<double>(server->accept_errors.load()));
     t.one("nodepulse_ingest_http_timeouts_total", "counter",
           "Connections closed for sending too slowly or idling too long.",
           static_cast<double>(server->timeouts.load()));

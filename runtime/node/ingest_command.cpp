@@ -5,6 +5,7 @@
 #include "runtime/node/ingest_node.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/node_system_config.hpp"
+#include "runtime/node/open_files.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <caf/actor_system.hpp>
@@ -31,6 +32,17 @@ int ingest_command(int argc, char** argv) {
     std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
     return 2;
   }
+  uint64_t needed = static_cast<uint64_t>(cfg.limits.max_connections) + spare_file_descriptors;
+  uint64_t raised_from = 0;
+  if (!ensure_open_files(needed,
+                         "limits.max_connections " + std::to_string(cfg.limits.max_connections),
+                         raised_from, error)) {
+    std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
+    return 2;
+  }
+  if (raised_from > 0)
+    spdlog::info("ingest: open-files limit raised from {} to {} for limits.max_connections {}",
+                 raised_from, needed, cfg.limits.max_connections);
 
   block_termination_signals(); // before CAF starts its threads
   node_system_config sys_cfg;

@@ -43,6 +43,20 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
   srv.tls_client_ca_file = cfg.tls.client_ca_file;
   srv.max_body_bytes = static_cast<size_t>(cfg.limits.max_body_bytes);
   srv.max_connections = static_cast<size_t>(cfg.limits.max_connections);
+  srv.max_connections_per_address = static_cast<size_t>(cfg.limits.max_connections_per_address);
+  if (!cfg.status.listen.empty()) {
+    // Probes and scrapers: few, small, quick.
+    http::server_settings status;
+    split_listen(cfg.status.listen, status.host, status.port);
+    status.tls_cert_file = srv.tls_cert_file;
+    status.tls_key_file = srv.tls_key_file;
+    status.max_body_bytes = 1024; // pushes are refused on their header anyway
+    status.max_connections = 64;
+    status.max_connections_per_address = 16;
+    status.read_timeout = srv.read_timeout;
+    status.idle_timeout = srv.idle_timeout;
+    out.acceptor.status_server = status;
+  }
   srv.read_timeout = std::chrono::milliseconds{cfg.limits.read_timeout_ms};
   srv.idle_timeout = std::chrono::milliseconds{cfg.limits.idle_timeout_ms};
   srv.threads = static_cast<unsigned>(cfg.http.threads);
