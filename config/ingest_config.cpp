@@ -55,6 +55,8 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
     r.string("tokens_file", cfg.auth.tokens_file);
     r.string("postgres_dsn", cfg.auth.postgres_dsn);
     r.duration_ms("cache_ttl", cfg.auth.cache_ttl_ms);
+    r.integer("unknown_token_rate", cfg.auth.unknown_token_rate, 1, 1'000'000);
+    r.integer("unknown_token_burst", cfg.auth.unknown_token_burst, 1, 1'000'000);
     if (cfg.auth.mode == "token" && cfg.auth.tokens_file.empty()
         && cfg.auth.postgres_dsn.empty())
       r.fail_key("mode", "token mode needs tokens_file or postgres_dsn");

@@ -28,6 +28,10 @@ struct ingest_config {
     std::string tokens_file;   // token mode without PostgreSQL at the edge
     std::string postgres_dsn;  // token mode with admiral.agent_tokens
     int64_t cache_ttl_ms = 60'000;
+    // Token database lookups that found nothing, per client address: per
+    // second, and at once; past them an address is answered 429 unasked.
+    int64_t unknown_token_rate = 1;
+    int64_t unknown_token_burst = 20;
   } auth;
   struct {
     std::string url = "redis://127.0.0.1:6379";

@@ -9,6 +9,7 @@
 
 #include "integration/http_client.hpp"
 #include "integration/node_process.hpp"
+#include "integration/postgres_server.hpp"
 #include "integration/redis_server.hpp"
 #include "runtime/ingest/agent_auth.hpp"
 #include "unit/compress.hpp"
@@ -344,6 +345,37 @@ CAF_TEST(one address cannot take every connection and the status listener answer
   for (int fd : more)
     ::close(fd);
   CAF_CHECK(test::eventually([&] { return ingest.get("/healthz").status == 200; }));
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(random tokens cannot drive the token database) {
+  test::postgres_server pg;
+  CAF_REQUIRE(pg.psql_file(NODEPULSE_SOURCE_DIR "/sql/001_agent_tokens.sql"));
+  CAF_REQUIRE(pg.psql("INSERT INTO admiral.agent_tokens (token_hash, server_id) VALUES ('"
+                      + ingest::hash_token("tok-a") + "', '" + server_a + "')"));
+  ingest_process ingest{redis.port(), "auth:\n  mode: token\n  postgres_dsn: \"" + pg.dsn()
+                                        + "\"\n"};
+  steady_agent agent{ingest.port(), "tok-a"};
+  auto started = std::chrono::steady_clock::now();
+  int limited = 0, looked_up = 0;
+  for (int i = 0; i < 500; ++i) {
+    auto res = ingest.post("/metrics/prometheus", test::plan_example_body,
+                           {{"Authorization", "Bearer random-" + std::to_string(i)}});
+    limited += res.status == 429 ? 1 : 0;
+    looked_up += res.status == 401 ? 1 : 0; // each unknown token is one database query
+  }
+  double seconds =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("attack: 500 random tokens from one address in %.1f s | %d database lookups "
+              "(401), %d answered 429 without one\n",
+              seconds, looked_up, limited);
+  // The burst (20) and one a second pass; the rest never reach the database.
+  CAF_CHECK_EQUAL(looked_up + limited, 500);
+  CAF_CHECK_LESS_OR_EQUAL(looked_up, 20 + static_cast<int>(seconds) + 1);
+  CAF_CHECK_EQUAL(test::metric_value(ingest.get("/metrics").body,
+                                     "nodepulse_ingest_token_lookups_limited_total"),
+                  static_cast<double>(limited));
+  report("500 random tokens", ingest, agent, bound_kib);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
 }
 

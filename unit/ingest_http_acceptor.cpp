@@ -220,6 +220,35 @@ CAF_TEST(tokens in the database are looked up once and cached for the ttl) {
   CAF_CHECK_EQUAL(tokens_in_db->lookups, 3);
 }
 
+CAF_TEST(an address sending unknown tokens is answered 429 without asking the database) {
+  tokens_in_db->servers[ingest::hash_token("s3cret")] = server_a;
+  http_acceptor_settings settings;
+  settings.token_mode = true;
+  settings.token_database = true;
+  settings.unknown_token_rate = 1;
+  settings.unknown_token_burst = 3;
+  start(settings);
+  auto req = make_request("POST", "/metrics/prometheus", test::plan_example_body);
+  req.peer = "192.0.2.7";
+  std::vector<int> answers;
+  for (int i = 0; i < 6; ++i) {
+    req.authorization = "Bearer random-" + std::to_string(i);
+    answers.push_back(send(req).status);
+  }
+  CAF_CHECK_EQUAL(answers, (std::vector<int>{401, 401, 401, 429, 429, 429}));
+  CAF_CHECK_EQUAL(tokens_in_db->lookups, 3);
+  CAF_CHECK_EQUAL(state().counters.token_lookups_limited, 3u);
+  // Another address, and a known token from any address, go on.
+  req.peer = "192.0.2.8";
+  CAF_CHECK_EQUAL(send(req).status, 401);
+  req.peer = "192.0.2.7";
+  req.authorization = "Bearer s3cret";
+  CAF_CHECK_EQUAL(send(req).status, 429); // not cached yet: a lookup, which waits
+  sched.clock().advance_time(std::chrono::seconds{1});
+  CAF_CHECK_EQUAL(send(req).status, 200); // a second refills one lookup
+  CAF_CHECK_EQUAL(send(req).status, 200); // cached now
+}
+
 CAF_TEST(an unreachable token database is 503 and nothing is cached) {
   tokens_in_db->servers[ingest::hash_token("s3cret")] = server_a;
   tokens_in_db->down = true;
@@ -232,7 +261,9 @@ CAF_TEST(an unreachable token database is 503 and nothing is cached) {
   auto down = send(req);
   CAF_CHECK_EQUAL(down.status, 503);
   CAF_CHECK_EQUAL(down.retry_after_s, 1u);
-  CAF_CHECK_EQUAL(down.body, R"({"status":"error","error":"cannot check the token: connection refused"})");
+  // What failed is for the log: the client learns no host or port.
+  CAF_CHECK_EQUAL(down.body, R"({"status":"error","error":"cannot check the token: the token )"
+                             R"(database is unreachable"})");
   tokens_in_db->down = false;
   CAF_CHECK_EQUAL(send(req).status, 200);
   CAF_CHECK_EQUAL(tokens_in_db->lookups, 2);

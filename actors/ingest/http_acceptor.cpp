@@ -20,6 +20,7 @@ using self_ptr = http_acceptor_actor::stateful_pointer<http_acceptor_state>;
 using steady = std::chrono::steady_clock;
 
 constexpr uint32_t dependency_retry_after_s = 1;
+constexpr uint32_t unknown_token_retry_after_s = 5;
 
 void respond(http_exchange& ex, const ingest::response& r, uint32_t retry_after_s = 0) {
   http::reply rep;
@@ -188,11 +189,21 @@ void ask_token_database(self_ptr self, http_exchange ex, push_kind kind,
   auto& st = self->state;
   if (!st.token_db)
     return respond_unavailable(self, ex, "the token database lookup is restarting; retry later");
+  if (!st.token_misses.allows(ex.req.peer, clock_ms(self))) {
+    ++st.counters.token_lookups_limited;
+    return respond(ex,
+                   ingest::error_response(429, "too many unknown tokens from this address; "
+                                               "retry later"),
+                   unknown_token_retry_after_s);
+  }
   self->request(st.token_db, std::chrono::seconds{10}, lookup_atom::value, token_hash)
     .then(
       [self, ex, kind, batch_id, token_hash](token_answer& answer) mutable {
-        if (!answer.reachable)
-          return respond_unavailable(self, ex, "cannot check the token: " + answer.error);
+        if (!answer.reachable) // the details (host, port) are in token_lookup's log line
+          return respond_unavailable(self, ex, "cannot check the token: the token database "
+                                               "is unreachable");
+        if (!answer.found)
+          self->state.token_misses.missed(ex.req.peer, clock_ms(self));
         self->state.token_cache.put(token_hash,
                                     answer.found ? std::optional<std::string>{answer.server_id}
                                                  : std::nullopt,
@@ -335,6 +346,8 @@ http_acceptor(http_acceptor_actor::stateful_pointer<http_acceptor_state> self,
   st.settings = std::move(settings);
   st.token_cache = ingest::token_cache{st.settings.token_cache_ttl_ms,
                                        st.settings.token_cache_max};
+  st.token_misses = ingest::address_miss_limiter{st.settings.unknown_token_rate,
+                                                 st.settings.unknown_token_burst, 10'000};
   if (st.settings.serve) {
     http::reply gone;
     gone.status = 503;

@@ -12,6 +12,7 @@
 
 #include "actors/interfaces.hpp"
 #include "runtime/http/server.hpp"
+#include "runtime/ingest/address_miss_limiter.hpp"
 #include "runtime/ingest/agent_auth.hpp"
 #include "runtime/ingest/self_metrics.hpp"
 
@@ -37,6 +38,9 @@ struct http_acceptor_settings {
   bool token_database = false; // token mode, admiral.agent_tokens via token_lookup
   int64_t token_cache_ttl_ms = 60'000;
   size_t token_cache_max = 100'000;
+  // Unknown tokens one address may have looked up: per second, and at once.
+  double unknown_token_rate = 1;
+  double unknown_token_burst = 20;
   std::chrono::milliseconds parse_timeout{30'000};
   std::chrono::milliseconds publish_timeout{15'000};
 };
@@ -50,6 +54,7 @@ struct http_acceptor_state {
   publisher_actor publisher; // likewise
   token_lookup_actor token_db; // likewise, with token_database
   ingest::token_cache token_cache{0, 0}; // database answers, per settings
+  ingest::address_miss_limiter token_misses{0, 0, 0}; // per settings
   ingest::ingest_counters counters;
   std::mt19937_64 batch_ids{std::random_device{}()}; // for pushes without X-Batch-Id
 };

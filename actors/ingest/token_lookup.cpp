@@ -2,6 +2,8 @@
 
 #include "runtime/pg/token_store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
 
 namespace nodepulse {
@@ -17,6 +19,12 @@ token_lookup(token_lookup_actor::stateful_pointer<token_lookup_state> self,
       auto answer = st.lookup(token_hash);
       if (!answer.reachable)
         ++st.failures;
+      // Once per change: a database outage is not a line per push.
+      if (!answer.reachable && st.reachable)
+        spdlog::warn("token_lookup: the token database did not answer: {}", answer.error);
+      else if (answer.reachable && !st.reachable)
+        spdlog::info("token_lookup: the token database answers again");
+      st.reachable = answer.reachable;
       return answer;
     },
   };

@@ -21,6 +21,7 @@ struct token_lookup_state {
   token_lookup_fn lookup;
   uint64_t lookups = 0;
   uint64_t failures = 0;
+  bool reachable = true; // as of the last lookup, to log changes once
 };
 
 token_lookup_actor::behavior_type

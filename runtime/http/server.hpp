@@ -40,8 +40,8 @@ struct server_settings {
 };
 
 // Status codes the server counts one by one; the rest go to "other".
-inline constexpr std::array<int, 13> counted_statuses{
-  200, 400, 401, 403, 404, 405, 411, 413, 415, 431, 500, 503, 0};
+inline constexpr std::array<int, 14> counted_statuses{
+  200, 400, 401, 403, 404, 405, 411, 413, 415, 429, 431, 500, 503, 0};
 
 // Transport counters, updated by the I/O threads, read by /metrics.
 struct server_stats {

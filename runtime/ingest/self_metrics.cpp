@@ -27,6 +27,10 @@ std::string render_self_metrics(const ingest_counters& c,
   t.one("nodepulse_ingest_unavailable_total", "counter",
         "Pushes answered 503 because a dependency was down or full.",
         static_cast<double>(c.unavailable_answers));
+  t.one("nodepulse_ingest_token_lookups_limited_total", "counter",
+        "Pushes answered 429 without a token lookup: their address sent too many unknown "
+        "tokens (auth.unknown_token_rate).",
+        static_cast<double>(c.token_lookups_limited));
 
   t.histogram_family("nodepulse_ingest_publish_latency_seconds",
                      "Time from handing a push to the stream publisher to its answer.",

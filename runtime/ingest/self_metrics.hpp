@@ -24,6 +24,7 @@ struct ingest_counters {
   uint64_t parse_errors = 0;         // pushes refused as malformed
   uint64_t duplicate_batches = 0;    // retried X-Batch-Ids acknowledged again
   uint64_t unavailable_answers = 0;  // 503s sent for a missing dependency
+  uint64_t token_lookups_limited = 0; // 429s: an address's unknown tokens over its rate
   // Request to the publisher until its ack, in seconds.
   prom::histogram publish_latency{prom::latency_bounds()};
 };

@@ -62,6 +62,8 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
   srv.threads = static_cast<unsigned>(cfg.http.threads);
   out.acceptor.token_mode = cfg.auth.mode == "token";
   out.acceptor.token_cache_ttl_ms = cfg.auth.cache_ttl_ms;
+  out.acceptor.unknown_token_rate = static_cast<double>(cfg.auth.unknown_token_rate);
+  out.acceptor.unknown_token_burst = static_cast<double>(cfg.auth.unknown_token_burst);
   if (out.acceptor.token_mode && !cfg.auth.postgres_dsn.empty()) {
     out.acceptor.token_database = true;
     out.postgres_dsn = cfg.auth.postgres_dsn;
