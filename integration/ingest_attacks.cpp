@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -377,6 +378,30 @@ CAF_TEST(random tokens cannot drive the token database) {
                   static_cast<double>(limited));
   report("500 random tokens", ingest, agent, bound_kib);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(a Valkey password is used and never shown) {
+  redis.config_set("requirepass", "s3cret-pw");
+  auto node_with = [&](const std::string& password) {
+    int port = test::free_loopback_port();
+    return std::make_unique<test::node_process>(
+      "ingest", port,
+      "listen: \"127.0.0.1:" + std::to_string(port) + "\"\nvalkey:\n  url: \"redis://:"
+        + password + "@127.0.0.1:" + std::to_string(redis.port()) + "\"\n");
+  };
+  auto ingest = node_with("s3cret-pw");
+  CAF_CHECK_EQUAL(ingest->post(push_target, test::plan_example_body).status, 200);
+  auto shown = ingest->log() + ingest->get("/readyz").body + ingest->get("/metrics").body;
+  CAF_CHECK_EQUAL(shown.find("s3cret-pw"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(ingest->log().find("redis://:***@127.0.0.1:"), std::string::npos);
+  CAF_CHECK_EQUAL(ingest->stop(), 0);
+  // A wrong password: not ready, saying so, and not saying the password.
+  auto wrong = node_with("bad-pw-123");
+  auto ready = wrong->get("/readyz");
+  CAF_CHECK_EQUAL(ready.status, 503);
+  CAF_CHECK_NOT_EQUAL(ready.body.find("AUTH refused"), std::string::npos);
+  CAF_CHECK_EQUAL((wrong->log() + ready.body).find("bad-pw-123"), std::string::npos);
+  CAF_CHECK_EQUAL(wrong->stop(), 0);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

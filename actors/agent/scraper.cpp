@@ -2,6 +2,7 @@
 
 #include "runtime/agent/scrape_text.hpp"
 #include "runtime/node/wall_clock.hpp"
+#include "runtime/text/redact.hpp"
 
 #include <caf/send.hpp>
 
@@ -41,13 +42,13 @@ void scrape(self_ptr self) {
   status.bad_lines += made.bad_lines;
   if (made.bad_lines > 0)
     spdlog::warn("scraper {}: skipped {} malformed lines of {}; first: {}", st.settings.job,
-                 made.bad_lines, st.settings.url, made.problem);
+                 made.bad_lines, status.url, made.problem);
   if (made.up != status.last_up || status.up + status.down == 0) {
     if (made.up)
-      spdlog::info("scraper {}: {} is up ({} samples)", st.settings.job, st.settings.url,
+      spdlog::info("scraper {}: {} is up ({} samples)", st.settings.job, status.url,
                    made.samples);
     else
-      spdlog::warn("scraper {}: {} is down: {}", st.settings.job, st.settings.url,
+      spdlog::warn("scraper {}: {} is down: {}", st.settings.job, status.url,
                    made.problem);
   }
   ++(made.up ? status.up : status.down);
@@ -88,7 +89,7 @@ scraper_actor::behavior_type scraper(self_ptr self, scraper_settings settings,
   st.buffer = std::move(buffer);
   st.pusher = std::move(pusher);
   st.status.job = st.settings.job;
-  st.status.url = st.settings.url;
+  st.status.url = text::redact_url(st.settings.url); // what logs and /metrics show
   st.next_due_ms = std::numeric_limits<int64_t>::min() / 2;
   schedule_next(self);
   return {

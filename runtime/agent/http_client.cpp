@@ -1,6 +1,7 @@
 #include "runtime/agent/http_client.hpp"
 
 #include "runtime/http/inflate.hpp"
+#include "runtime/text/redact.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -37,7 +38,7 @@ bool split_url(const std::string& url, url_parts& out, std::string& error) {
   auto scheme_end = url.find("://");
   auto scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
   if (scheme != "http" && scheme != "https") {
-    error = "not an http:// or https:// URL: " + url;
+    error = "not an http:// or https:// URL: " + text::redact_url(url);
     return false;
   }
   out.https = scheme == "https";
@@ -49,7 +50,7 @@ bool split_url(const std::string& url, url_parts& out, std::string& error) {
   if (!authority.empty() && authority.front() == '[') { // [::1]:9100
     auto close = authority.find(']');
     if (close == std::string::npos) {
-      error = "unclosed [ in " + url;
+      error = "unclosed [ in " + text::redact_url(url);
       return false;
     }
     out.host = authority.substr(1, close - 1);
@@ -62,7 +63,7 @@ bool split_url(const std::string& url, url_parts& out, std::string& error) {
       out.port = authority.substr(colon + 1);
   }
   if (out.host.empty()) {
-    error = "no host in " + url;
+    error = "no host in " + text::redact_url(url);
     return false;
   }
   return true;

@@ -6,6 +6,7 @@
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/node_system_config.hpp"
 #include "runtime/node/signals.hpp"
+#include "runtime/text/redact.hpp"
 
 #include <malloc.h>
 
@@ -92,7 +93,8 @@ int agent_command(int argc, char** argv, const agent_remoting* remoting) {
   }
   spdlog::info("agent: server {} scrapes {} endpoints, pushes to {}; WAL {}; status on http://{}",
                server_id, settings.plan.targets.size(),
-               caf_transport ? "caf://" + cfg.server.endpoint : cfg.server.endpoint,
+               caf_transport ? "caf://" + cfg.server.endpoint
+                             : text::redact_url(cfg.server.endpoint),
                cfg.buffer.enabled ? cfg.buffer.path : std::string{"off (memory only)"},
                cfg.status.listen);
   auto supervisor = sys.spawn(agent_supervisor, std::move(settings));

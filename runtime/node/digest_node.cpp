@@ -5,6 +5,7 @@
 #include "runtime/node/node_runner.hpp"
 #include "runtime/pg/loss_store.hpp"
 #include "runtime/pg/sample_store.hpp"
+#include "runtime/text/redact.hpp"
 #include "runtime/valkey/stream_consumer.hpp"
 
 #include <memory>
@@ -62,7 +63,7 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
 
   summary = std::to_string(settings.writers) + " writers (consumers " + consumer.consumer
             + "-0..) of group " + cfg.valkey.group + " on stream " + cfg.valkey.stream + " at "
-            + cfg.valkey.url + "; status on http://" + cfg.status.listen;
+            + text::redact_url(cfg.valkey.url) + "; status on http://" + cfg.status.listen;
   return true;
 }
 

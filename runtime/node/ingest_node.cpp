@@ -7,6 +7,7 @@
 #include "actors/ingest/token_lookup.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/read_input.hpp"
+#include "runtime/text/redact.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -125,7 +126,7 @@ bool make_ingest_node(const config::ingest_config& cfg, ingest_children& childre
     };
   summary = std::string{prep.acceptor.server.tls_cert_file.empty() ? "http://" : "https://"}
             + cfg.listen + " with " + std::to_string(workers) + " parser workers; stream "
-            + cfg.valkey.stream + " at " + cfg.valkey.url
+            + cfg.valkey.stream + " at " + text::redact_url(cfg.valkey.url)
             + (cfg.valkey.allow_data_loss ? " (allow_data_loss: acknowledged pushes may be lost)"
                                           : " (durable: pushes acknowledged once fsynced)");
   if (!cfg.caf.listen.empty())

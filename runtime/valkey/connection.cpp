@@ -1,5 +1,7 @@
 #include "runtime/valkey/connection.hpp"
 
+#include "runtime/text/redact.hpp"
+
 #include <hiredis/hiredis.h>
 
 namespace nodepulse::valkey {
@@ -26,6 +28,14 @@ std::optional<address> parse_url(std::string_view url, std::string& error) {
     auto rest = url.substr(scheme.size());
     auto slash = rest.find('/');
     rest = rest.substr(0, slash); // a database number is not supported
+    if (auto at = rest.rfind('@'); at != std::string_view::npos) {
+      auto userinfo = rest.substr(0, at);
+      auto colon = userinfo.find(':');
+      a.username = std::string{userinfo.substr(0, colon)};
+      if (colon != std::string_view::npos)
+        a.password = std::string{userinfo.substr(colon + 1)};
+      rest = rest.substr(at + 1);
+    }
     auto colon = rest.rfind(':');
     a.host = std::string{rest.substr(0, colon)};
     if (colon != std::string_view::npos) {
@@ -39,12 +49,12 @@ std::optional<address> parse_url(std::string_view url, std::string& error) {
         a.port = a.port * 10 + (c - '0');
       }
       if (port.empty() || a.port < 1 || a.port > 65535) {
-        error = "bad port in '" + std::string{url} + "'";
+        error = "bad port in '" + text::redact_url(url) + "'";
         return std::nullopt;
       }
     }
     if (a.host.empty()) {
-      error = "no host in '" + std::string{url} + "'";
+      error = "no host in '" + text::redact_url(url) + "'";
       return std::nullopt;
     }
     return a;
@@ -54,7 +64,7 @@ std::optional<address> parse_url(std::string_view url, std::string& error) {
     return a;
   }
   error = "expected redis://host:port, valkey://host:port or unix:///path, got '"
-          + std::string{url} + "'";
+          + text::redact_url(url) + "'";
   return std::nullopt;
 }
 
@@ -87,6 +97,18 @@ bool connection::ensure_connected(std::string& error) {
     return false;
   }
   redisSetTimeout(c, tv);
+  if (!addr_.password.empty()) {
+    reply_ptr auth{static_cast<redisReply*>(
+      addr_.username.empty()
+        ? redisCommand(c, "AUTH %b", addr_.password.data(), addr_.password.size())
+        : redisCommand(c, "AUTH %b %b", addr_.username.data(), addr_.username.size(),
+                       addr_.password.data(), addr_.password.size()))};
+    if (!auth || auth->type == REDIS_REPLY_ERROR) {
+      error = auth ? "AUTH refused: " + std::string{auth->str, auth->len} : c->errstr;
+      redisFree(c);
+      return false;
+    }
+  }
   ctx_ = c;
   ++connects_;
   return true;

@@ -20,10 +20,12 @@ struct address {
   std::string host; // empty for a unix socket
   int port = 6379;
   std::string unix_path;
+  std::string username{}; // AUTH after connecting when a password is set
+  std::string password{};
 };
 
-// redis://host[:port], valkey://host[:port] or unix:///path; nullopt and
-// `error` set otherwise.
+// redis://[[user]:password@]host[:port], valkey://..., or unix:///path;
+// nullopt and `error` set otherwise (the password never in it).
 std::optional<address> parse_url(std::string_view url, std::string& error);
 
 struct reply_deleter {
