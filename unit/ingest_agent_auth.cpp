@@ -3,6 +3,8 @@
 
 #include "runtime/ingest/agent_auth.hpp"
 
+#include <cctype>
+
 #include <string>
 
 using namespace nodepulse::ingest;
@@ -75,6 +77,14 @@ CAF_TEST(a token names its server and may push only as that server) {
   CAF_CHECK_EQUAL(other.status, 403);
   CAF_CHECK_EQUAL(other.error, std::string{"this token may push only as server "} + web1);
   CAF_CHECK_EQUAL(token_auth("Bearer secret-one", "nope").status, 400);
+  // A UUID in capitals is the same server.
+  std::string upper{web2};
+  for (auto& c : upper)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto shouted = token_auth("Bearer secret-two", upper);
+  CAF_CHECK_EQUAL(shouted.status, 200);
+  CAF_CHECK_EQUAL(shouted.server_id, web2);
+  CAF_CHECK_EQUAL(open_auth(upper).server_id, web2);
 }
 
 CAF_TEST(missing malformed and unknown tokens are 401) {

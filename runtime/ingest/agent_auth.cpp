@@ -45,7 +45,7 @@ std::string token_registry::load(std::string_view file_text) {
     std::string key{hash};
     for (auto& c : key)
       c = text::ascii_lower(c);
-    if (!loaded.emplace(key, std::string{id}).second)
+    if (!loaded.emplace(key, detail::check_query_server_id(id).server_id).second)
       return where + "the same token hash is listed twice";
   }
   by_hash_ = std::move(loaded);
@@ -82,7 +82,12 @@ auth_decision check_query_server_id(std::string_view query_server_id) {
   if (!valid_uuid(query_server_id))
     return {400, "", "server_id '" + std::string{query_server_id.substr(0, 64)}
                        + "' is not a UUID"};
-  return {200, std::string{query_server_id}, ""};
+  // One server, one spelling: the stream and the loss detector compare ids
+  // as text, and PostgreSQL prints uuids in lower case.
+  std::string id{query_server_id};
+  for (auto& c : id)
+    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+  return {200, std::move(id), ""};
 }
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) {

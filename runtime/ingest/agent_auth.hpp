@@ -103,11 +103,12 @@ auth_decision authorize(bool token_mode, std::string_view authorization,
   std::optional<std::string> owner = lookup(*token);
   if (!owner)
     return {401, "", "unknown or revoked token"};
-  if (!query_server_id.empty() && query_server_id != *owner) {
-    auto q = detail::check_query_server_id(query_server_id);
+  if (!query_server_id.empty()) {
+    auto q = detail::check_query_server_id(query_server_id); // lower-cased when valid
     if (q.status != 200)
       return q;
-    return {403, "", "this token may push only as server " + *owner};
+    if (q.server_id != *owner)
+      return {403, "", "this token may push only as server " + *owner};
   }
   return {200, *owner, ""};
 }
