@@ -22,6 +22,11 @@ bool valid_listen_address(const std::string& text) {
   return port >= 1 && port <= 65535;
 }
 
+bool loopback_listen_address(const std::string& text) {
+  auto host = text.substr(0, text.rfind(':'));
+  return host.rfind("127.", 0) == 0 || host == "::1" || host == "[::1]" || host == "localhost";
+}
+
 bool valid_valkey_url(const std::string& url) {
   return url.rfind("redis://", 0) == 0 || url.rfind("valkey://", 0) == 0
          || url.rfind("unix://", 0) == 0;
@@ -111,6 +116,14 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
       r.fail_key("listen", "with TLS (tls.cert_file), the CAF listener needs "
                            "tls.client_ca_file too: CAF's TLS always checks the agent's "
                            "certificate");
+    // CAF's own protocol trusts its peers (no size, time or connection
+    // limits; docs/security.md): only agents with a certificate may reach it.
+    else if (!cfg.caf.listen.empty() && !loopback_listen_address(cfg.caf.listen)
+             && cfg.tls.client_ca_file.empty())
+      r.fail_key("listen", "a CAF listener on a non-loopback address needs mutual TLS "
+                           "(tls.cert_file, tls.key_file and tls.client_ca_file): CAF's "
+                           "protocol itself lets any peer that reaches it use memory "
+                           "without bound (docs/security.md)");
   });
 }
 

@@ -78,6 +78,9 @@ std::vector<config_error> load_ingest_config_file(const std::string& path,
 // "host:port" with a port in 1..65535.
 bool valid_listen_address(const std::string& text);
 
+// host:port on 127.0.0.0/8, ::1 or localhost.
+bool loopback_listen_address(const std::string& text);
+
 // redis://, valkey:// or unix:// (the stream client checks the rest).
 bool valid_valkey_url(const std::string& url);
 

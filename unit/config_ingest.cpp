@@ -121,6 +121,17 @@ CAF_TEST(keys that go together are checked together) {
                   "line 3, column 11: caf.listen: with TLS (tls.cert_file), the CAF listener "
                   "needs tls.client_ca_file too: CAF's TLS always checks the agent's "
                   "certificate");
+  CAF_CHECK_EQUAL(only_problem("caf:\n  listen: 0.0.0.0:8090\n"),
+                  "line 2, column 11: caf.listen: a CAF listener on a non-loopback address "
+                  "needs mutual TLS (tls.cert_file, tls.key_file and tls.client_ca_file): "
+                  "CAF's protocol itself lets any peer that reaches it use memory without "
+                  "bound (docs/security.md)");
+  CAF_CHECK(problems("caf:\n  listen: \"[::1]:8090\"\n").empty());
+  CAF_CHECK(problems("tls: {cert_file: /c, key_file: /k, client_ca_file: /ca}\n"
+                     "caf:\n  listen: 0.0.0.0:8090\n")
+              .empty());
+  CAF_CHECK_EQUAL(only_problem("status:\n  listen: 127.0.0.1:8080\n"),
+                  "line 2, column 11: status.listen: must differ from the top-level listen");
   CAF_CHECK_EQUAL(only_problem("auth:\n  mode: token\n"),
                   "line 2, column 9: auth.mode: token mode needs tokens_file or postgres_dsn");
   CAF_CHECK_EQUAL(only_problem("limits: {max_body_bytes: 2048, max_inflated_bytes: 1024}\n"),

@@ -1,5 +1,7 @@
 #include "runtime/http/server.hpp"
 
+#include "runtime/http/framing.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -187,20 +189,11 @@ private:
     keep_alive_ = hdr.keep_alive();
     version_ = hdr.version();
     head_ = hdr.method() == bhttp::verb::head;
-    // RFC 9112 6.1: only a final `chunked` frames a request; anything else,
-    // or a Content-Length beside it, leaves the framing in doubt.
-    if (hdr.count(bhttp::field::transfer_encoding) > 0) {
-      auto te = hdr[bhttp::field::transfer_encoding];
-      while (!te.empty() && (te.front() == ' ' || te.front() == '\t'))
-        te.remove_prefix(1);
-      while (!te.empty() && (te.back() == ' ' || te.back() == '\t'))
-        te.remove_suffix(1);
-      if (hdr.count(bhttp::field::transfer_encoding) > 1 || !beast::iequals(te, "chunked"))
-        return send_transport_error(400, "Transfer-Encoding other than chunked is not "
-                                         "supported");
-      if (hdr.count(bhttp::field::content_length) > 0)
-        return send_transport_error(400, "Transfer-Encoding and Content-Length together");
-    }
+    auto te = hdr[bhttp::field::transfer_encoding];
+    if (auto problem = framing_problem({te.data(), te.size()},
+                                       hdr.count(bhttp::field::transfer_encoding),
+                                       hdr.count(bhttp::field::content_length) > 0))
+      return send_transport_error(400, problem);
     if (hdr.method() == bhttp::verb::post && !parser_->content_length()
         && !parser_->chunked())
       return send_transport_error(411, "POST needs Content-Length (or chunked encoding)");
