@@ -107,6 +107,11 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
   });
   top.section("caf", [&](yaml_reader& r) {
     r.string("listen", cfg.caf.listen);
+    r.integer("max_connections", cfg.caf.max_connections, 1, 100'000);
+    r.integer("max_connections_per_address", cfg.caf.max_connections_per_address, 1, 100'000);
+    r.duration_ms("handshake_timeout", cfg.caf.handshake_timeout_ms);
+    if (cfg.caf.handshake_timeout_ms < 100)
+      r.fail_key("handshake_timeout", "must be at least 100ms");
     if (!cfg.caf.listen.empty() && !valid_listen_address(cfg.caf.listen))
       r.fail_key("listen", "expected host:port, got '" + cfg.caf.listen + "'");
     // With tls.cert_file the CAF listener speaks TLS too, and CAF's TLS

@@ -63,6 +63,12 @@ struct ingest_config {
     // "host:port" publishes the ingest gateway for agents with
     // server.transport: caf; TLS (mutual) when tls.cert_file is set.
     std::string listen;
+    // Agents connected over CAF at once, in all and per address (each
+    // costs three file descriptors: the guard's two and CAF's own).
+    int64_t max_connections = 1024;
+    int64_t max_connections_per_address = 64;
+    // From connecting to a peer's BASP handshake (TLS included).
+    int64_t handshake_timeout_ms = 10'000;
   } caf;
 };
 

@@ -111,12 +111,49 @@ int connect_from(const char* source, int port) {
   return fd;
 }
 
-// How many of `fds` the server has closed within `wait_ms`.
+// True when the server closes `fd` within `wait_ms`, whatever it sends
+// first (CAF's port greets with its handshake).
+bool closed_within(int fd, int wait_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{wait_ms};
+  char buf[4096];
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - std::chrono::steady_clock::now())
+                  .count();
+    pollfd p{fd, POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0)
+      return false;
+    if (::recv(fd, buf, sizeof buf, 0) <= 0)
+      return true;
+  }
+}
+
+// How many of `fds` the server has closed within `wait_ms` (in all).
 int closed_count(const std::vector<int>& fds, int wait_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{wait_ms};
   int closed = 0;
-  for (int fd : fds)
-    closed += test::closed_by_server(fd, wait_ms) ? 1 : 0;
+  for (int fd : fds) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - std::chrono::steady_clock::now())
+                  .count();
+    closed += closed_within(fd, static_cast<int>(std::max<int64_t>(left, 1))) ? 1 : 0;
+  }
   return closed;
+}
+
+// A BASP header as CAF 0.17 writes it (network byte order): operation,
+// two padding bytes, flags, payload length, operation data, source and
+// destination actor.
+std::string basp_header(unsigned char op, unsigned char flags, uint32_t payload,
+                        uint64_t dest_actor) {
+  std::string h(32, '\0');
+  h[0] = static_cast<char>(op);
+  h[3] = static_cast<char>(flags);
+  for (int i = 0; i < 4; ++i)
+    h[4 + i] = static_cast<char>(payload >> (24 - 8 * i));
+  for (int i = 0; i < 8; ++i)
+    h[24 + i] = static_cast<char>(dest_actor >> (56 - 8 * i));
+  return h;
 }
 
 // The node, an agent beside it, and the figures of one attack.
@@ -402,6 +439,54 @@ CAF_TEST(a Valkey password is used and never shown) {
   CAF_CHECK_NOT_EQUAL(ready.body.find("AUTH refused"), std::string::npos);
   CAF_CHECK_EQUAL((wrong->log() + ready.body).find("bad-pw-123"), std::string::npos);
   CAF_CHECK_EQUAL(wrong->stop(), 0);
+}
+
+CAF_TEST(the CAF port lets no peer announce gigabytes reach other actors or sit idle) {
+  int caf_port = test::free_loopback_port();
+  ingest_process ingest{redis.port(), "caf:\n  listen: \"127.0.0.1:" + std::to_string(caf_port)
+                                        + "\"\n  handshake_timeout: 1s\n"
+                                          "  max_connections_per_address: 8\n"};
+  steady_agent agent{ingest.port()};
+  auto send_all = [](int fd, const std::string& bytes) {
+    return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL)
+           == static_cast<ssize_t>(bytes.size());
+  };
+  // A handshake announcing 4 GiB, twice: closed before CAF reads a byte.
+  for (int i = 0; i < 2; ++i) {
+    int fd = connect_from("127.0.0.1", caf_port);
+    CAF_REQUIRE_GREATER_OR_EQUAL(fd, 0);
+    CAF_CHECK(send_all(fd, basp_header(1, 0, 0xFFFFFFFFu, 0)));
+    CAF_CHECK(closed_within(fd, 3000));
+    ::close(fd);
+  }
+  // A message to one of CAF's built-in actors by name (ConfigServ) after
+  // a handshake: closed.
+  int named = connect_from("127.0.0.1", caf_port);
+  CAF_CHECK(send_all(named, basp_header(1, 0, 0, 0) + basp_header(2, 1, 16, 0)
+                              + std::string(16, 'x')));
+  CAF_CHECK(closed_within(named, 3000));
+  ::close(named);
+  // Ten idle peers from one address: two refused at once, eight closed
+  // when their second to shake hands is up.
+  std::vector<int> idle;
+  for (int i = 0; i < 10; ++i)
+    idle.push_back(connect_from("127.0.0.3", caf_port));
+  CAF_CHECK_EQUAL(closed_count(std::vector<int>(idle.begin() + 8, idle.end()), 1000), 2);
+  CAF_CHECK_EQUAL(closed_count(std::vector<int>(idle.begin(), idle.begin() + 8), 5000), 8);
+  for (int fd : idle)
+    ::close(fd);
+  auto metrics = ingest.get("/metrics").body;
+  CAF_CHECK_EQUAL(test::metric_value(metrics, "nodepulse_ingest_caf_guard_refused_messages_total"),
+                  3.0);
+  CAF_CHECK_EQUAL(test::metric_value(metrics, "nodepulse_ingest_caf_guard_connections_refused_total"),
+                  2.0);
+  CAF_CHECK_GREATER_OR_EQUAL(
+    test::metric_value(metrics, "nodepulse_ingest_caf_guard_handshake_timeouts_total"), 8.0);
+  auto log = ingest.log();
+  CAF_CHECK_NOT_EQUAL(log.find("a message of 4294967295 bytes"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(log.find("a message to a named actor"), std::string::npos);
+  report("CAF port: 4 GiB announced, a named actor, 10 idle peers", ingest, agent, bound_kib);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -303,6 +303,8 @@ void handle_get(self_ptr self, http_exchange ex) {
     rep.body = ingest::render_self_metrics(st.counters,
                                            st.server ? &st.server->stats() : nullptr,
                                            stream);
+    if (st.settings.extra_metrics)
+      rep.body += st.settings.extra_metrics();
     ex.done(std::move(rep));
   });
 }

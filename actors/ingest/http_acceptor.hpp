@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -43,6 +44,8 @@ struct http_acceptor_settings {
   double unknown_token_burst = 20;
   std::chrono::milliseconds parse_timeout{30'000};
   std::chrono::milliseconds publish_timeout{15'000};
+  // More of the node's own figures for GET /metrics (the CAF guard's); may be empty.
+  std::function<std::string()> extra_metrics;
 };
 
 struct http_acceptor_state {

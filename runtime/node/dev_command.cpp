@@ -4,6 +4,7 @@
 #include "config/dev_config.hpp"
 #include "runtime/node/agent_node.hpp"
 #include "runtime/node/digest_node.hpp"
+#include "runtime/guard/basp_guard.hpp"
 #include "runtime/node/ingest_node.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/node_system_config.hpp"
@@ -47,7 +48,8 @@ int dev_command(int argc, char** argv) {
   ingest_children ingest_kids;
   digest_supervisor_settings digest_settings;
   std::string ingest_summary, digest_summary, error;
-  if (!make_ingest_node(cfg.ingest, ingest_kids, ingest_summary, error)
+  std::shared_ptr<guard::basp_guard_stats> caf_guard_stats;
+  if (!make_ingest_node(cfg.ingest, ingest_kids, caf_guard_stats, ingest_summary, error)
       || !make_digest_node(cfg.digest, digest_settings, digest_summary, error)) {
     std::fprintf(stderr, "nodepulse dev: %s\n", error.c_str());
     return 2;
@@ -59,7 +61,8 @@ int dev_command(int argc, char** argv) {
     enable_remoting(sys_cfg, gateway_tls(cfg.ingest));
   caf::actor_system sys{sys_cfg};
   auto ingest = sys.spawn(ingest_supervisor, ingest_kids);
-  if (!start_ingest_gateway(sys, ingest, cfg.ingest, error)) {
+  std::unique_ptr<guard::basp_guard> guard; // in front of CAF's port, while the node runs
+  if (!start_ingest_gateway(sys, ingest, cfg.ingest, caf_guard_stats, guard, error)) {
     std::fprintf(stderr, "nodepulse dev: %s\n", error.c_str());
     caf::anon_send_exit(ingest, caf::exit_reason::user_shutdown);
     return 1;

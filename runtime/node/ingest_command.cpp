@@ -2,6 +2,7 @@
 
 #include "actors/ingest/ingest_supervisor.hpp"
 #include "config/ingest_config.hpp"
+#include "runtime/guard/basp_guard.hpp"
 #include "runtime/node/ingest_node.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/node_system_config.hpp"
@@ -28,11 +29,14 @@ int ingest_command(int argc, char** argv) {
     return 2;
   ingest_children children;
   std::string summary, error;
-  if (!make_ingest_node(cfg, children, summary, error)) {
+  std::shared_ptr<guard::basp_guard_stats> caf_guard_stats;
+  if (!make_ingest_node(cfg, children, caf_guard_stats, summary, error)) {
     std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
     return 2;
   }
-  uint64_t needed = static_cast<uint64_t>(cfg.limits.max_connections) + spare_file_descriptors;
+  // Each CAF agent takes three descriptors: the guard's two and CAF's own.
+  uint64_t needed = static_cast<uint64_t>(cfg.limits.max_connections) + spare_file_descriptors
+                    + (cfg.caf.listen.empty() ? 0 : 3 * static_cast<uint64_t>(cfg.caf.max_connections));
   uint64_t raised_from = 0;
   if (!ensure_open_files(needed,
                          "limits.max_connections " + std::to_string(cfg.limits.max_connections),
@@ -50,7 +54,8 @@ int ingest_command(int argc, char** argv) {
     enable_remoting(sys_cfg, gateway_tls(cfg));
   caf::actor_system sys{sys_cfg};
   auto supervisor = sys.spawn(ingest_supervisor, children);
-  if (!start_ingest_gateway(sys, supervisor, cfg, error)) {
+  std::unique_ptr<guard::basp_guard> guard; // in front of CAF's port, while the node runs
+  if (!start_ingest_gateway(sys, supervisor, cfg, caf_guard_stats, guard, error)) {
     std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
     caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
     return 1;

@@ -6,12 +6,15 @@
 #include "actors/ingest/stream_publisher.hpp"
 #include "actors/ingest/token_lookup.hpp"
 #include "runtime/node/node_runner.hpp"
+#include "runtime/guard/basp_guard.hpp"
 #include "runtime/node/read_input.hpp"
 #include "runtime/text/redact.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <memory>
@@ -103,10 +106,17 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
 } // namespace
 
 bool make_ingest_node(const config::ingest_config& cfg, ingest_children& children,
+                      std::shared_ptr<guard::basp_guard_stats>& caf_guard_stats,
                       std::string& summary, std::string& error) {
   prepared prep;
   if (!prepare(cfg, prep, error))
     return false;
+  if (!cfg.caf.listen.empty()) {
+    caf_guard_stats = std::make_shared<guard::basp_guard_stats>();
+    prep.acceptor.extra_metrics = [stats = caf_guard_stats] {
+      return guard::render_guard_metrics(*stats);
+    };
+  }
   uint32_t workers = parser_workers(cfg);
   children.parser_pool = [workers, settings = prep.parser](caf::local_actor* self) {
     return self->spawn(parser_pool, workers, settings);
@@ -140,15 +150,36 @@ remoting_tls gateway_tls(const config::ingest_config& cfg) {
 }
 
 bool start_ingest_gateway(caf::actor_system& sys, const ingest_supervisor_actor& ingest,
-                          const config::ingest_config& cfg, std::string& error) {
+                          const config::ingest_config& cfg,
+                          std::shared_ptr<guard::basp_guard_stats> caf_guard_stats,
+                          std::unique_ptr<guard::basp_guard>& guard, std::string& error) {
   if (cfg.caf.listen.empty())
     return true;
   auto gateway = sys.spawn(ingest_gateway, ingest, std::function<int64_t()>{});
-  std::string host;
-  uint16_t port = 0;
-  split_listen(cfg.caf.listen, host, port);
-  if (publish_gateway(sys, gateway, host, port, gateway_tls(cfg).enabled(), error))
+  guard::basp_guard_settings s;
+  split_listen(cfg.caf.listen, s.host, s.port);
+  if (!publish_gateway(sys, gateway, s.upstream_port, error)) {
+    caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+    return false;
+  }
+  auto tls = gateway_tls(cfg);
+  if (tls.enabled()) {
+    s.tls_cert_file = tls.cert_file;
+    s.tls_key_file = tls.key_file;
+    s.tls_client_ca_file = tls.ca_file;
+  }
+  s.gateway_actor_id = gateway->id();
+  // A push travels as one message: its body and a little of CAF's own.
+  s.max_payload_bytes = static_cast<uint32_t>(cfg.limits.max_body_bytes + (1 << 20));
+  s.max_connections = static_cast<size_t>(cfg.caf.max_connections);
+  s.max_connections_per_address = static_cast<size_t>(cfg.caf.max_connections_per_address);
+  s.handshake_timeout = std::chrono::milliseconds{cfg.caf.handshake_timeout_ms};
+  s.stats = std::move(caf_guard_stats);
+  guard = guard::basp_guard::start(
+    s, [](const std::string& line) { spdlog::warn("{}", line); }, error);
+  if (guard)
     return true;
+  error = "caf.listen: " + error;
   caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
   return false;
 }

@@ -9,7 +9,14 @@
 
 #include <caf/fwd.hpp>
 
+#include <memory>
+
 #include <string>
+
+namespace nodepulse::guard {
+class basp_guard;
+struct basp_guard_stats;
+} // namespace nodepulse::guard
 
 namespace nodepulse::node {
 
@@ -17,16 +24,22 @@ namespace nodepulse::node {
 // tokens file that does not load, a bad Valkey URL, TLS files for
 // caf.listen that OpenSSL cannot use.
 // `summary` says where it listens and what it publishes to, for the log.
+// With caf.listen, `caf_guard_stats` is made for start_ingest_gateway's
+// guard and shown in the node's /metrics.
 bool make_ingest_node(const config::ingest_config& cfg, ingest_children& children,
+                      std::shared_ptr<guard::basp_guard_stats>& caf_guard_stats,
                       std::string& summary, std::string& error);
 
 // The TLS of the CAF gateway: the node's tls files, mutual (client_ca_file).
 remoting_tls gateway_tls(const config::ingest_config& cfg);
 
-// With caf.listen: spawns the INGEST GATEWAY in front of `ingest` and
-// publishes it there (enable_remoting(gateway_tls(cfg)) made `sys`);
-// false with the reason when it cannot listen. Without: nothing, true.
+// With caf.listen: spawns the INGEST GATEWAY in front of `ingest`,
+// publishes it on a loopback port and starts `guard` on caf.listen in
+// front of that (TLS with gateway_tls(cfg)); false with the reason when it
+// cannot listen. Without: nothing, true. Keep `guard` while the node runs.
 bool start_ingest_gateway(caf::actor_system& sys, const ingest_supervisor_actor& ingest,
-                          const config::ingest_config& cfg, std::string& error);
+                          const config::ingest_config& cfg,
+                          std::shared_ptr<guard::basp_guard_stats> caf_guard_stats,
+                          std::unique_ptr<guard::basp_guard>& guard, std::string& error);
 
 } // namespace nodepulse::node

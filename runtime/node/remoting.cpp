@@ -4,7 +4,6 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
-#include <caf/openssl/publish.hpp>
 #include <caf/openssl/remote_actor.hpp>
 
 #include <openssl/err.h>
@@ -63,14 +62,13 @@ bool check_remoting_tls(const remoting_tls& tls, std::string& error) {
 }
 
 bool publish_gateway(caf::actor_system& sys, const ingest_gateway_front_actor& gateway,
-                     const std::string& host, uint16_t port, bool tls, std::string& error) {
-  auto bound = tls ? caf::openssl::publish(gateway, port, host.c_str(), true)
-                   : sys.middleman().publish(gateway, port, host.c_str(), true);
+                     uint16_t& port, std::string& error) {
+  auto bound = sys.middleman().publish(gateway, 0, "127.0.0.1", true);
   if (!bound) {
-    error = "caf.listen: cannot listen on " + host + ":" + std::to_string(port) + ": "
-            + sys.render(bound.error());
+    error = "caf.listen: cannot publish the gateway on 127.0.0.1: " + sys.render(bound.error());
     return false;
   }
+  port = *bound;
   return true;
 }
 

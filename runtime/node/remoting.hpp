@@ -37,10 +37,11 @@ void enable_remoting(caf::actor_system_config& cfg, const remoting_tls& tls);
 // the file and OpenSSL's reason.
 bool check_remoting_tls(const remoting_tls& tls, std::string& error);
 
-// Publishes `gateway` on host:port (SO_REUSEADDR, so a restarted ingest
-// binds again at once); false with the reason.
+// Publishes `gateway` in plain BASP on a free port of 127.0.0.1, for the
+// guard in front of it (runtime/guard/basp_guard.hpp) to forward to: CAF
+// itself never faces a peer. `port` gets the port; false with the reason.
 bool publish_gateway(caf::actor_system& sys, const ingest_gateway_front_actor& gateway,
-                     const std::string& host, uint16_t port, bool tls, std::string& error);
+                     uint16_t& port, std::string& error);
 
 // Connects to the gateway published at host:port (blocking).
 std::function<caf::expected<ingest_gateway_actor>()>
