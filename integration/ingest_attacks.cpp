@@ -159,6 +159,22 @@ std::string basp_header(unsigned char op, unsigned char flags, uint32_t payload,
 // The node, an agent beside it, and the figures of one attack.
 struct fixture {
   test::redis_server redis;
+  std::string dir; // the tokens file's, removed afterwards
+
+  ~fixture() {
+    if (!dir.empty())
+      std::system(("rm -rf '" + dir + "'").c_str());
+  }
+
+  // Token mode with a tokens file holding "tok-a" for server_a.
+  std::string token_mode_yaml() {
+    char tmpl[] = "/tmp/nodepulse-tokens-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr)
+      CAF_FAIL("mkdtemp failed");
+    dir = tmpl;
+    std::ofstream{dir + "/tokens"} << server_a << " " << ingest::hash_token("tok-a") << "\n";
+    return "auth:\n  mode: token\n  tokens_file: \"" + dir + "/tokens\"\n";
+  }
 
   // Stops the agent, prints the figures and checks the bound and that the
   // agent was never turned away.
@@ -240,12 +256,7 @@ CAF_TEST(NUL bytes are refused with line and column and never reach the stream) 
 }
 
 CAF_TEST(chunked trailers never become headers) {
-  char dir[] = "/tmp/nodepulse-tokens-XXXXXX";
-  CAF_REQUIRE(::mkdtemp(dir) != nullptr);
-  std::string tokens_file = std::string{dir} + "/tokens";
-  std::ofstream{tokens_file} << server_a << " " << ingest::hash_token("tok-a") << "\n";
-  ingest_process ingest{redis.port(),
-                        "auth:\n  mode: token\n  tokens_file: \"" + tokens_file + "\"\n"};
+  ingest_process ingest{redis.port(), token_mode_yaml()};
   auto chunked = [&](const std::string& headers, const std::string& trailer) {
     std::string body = test::plan_example_body;
     char size[16];
@@ -268,7 +279,6 @@ CAF_TEST(chunked trailers never become headers) {
   CAF_REQUIRE_EQUAL(stream.size(), 1u);
   CAF_CHECK_EQUAL(stream[0]["batch_id"], "mine");
   CAF_CHECK_EQUAL(ingest.stop(), 0);
-  std::system(("rm -rf '" + std::string{dir} + "'").c_str());
 }
 
 CAF_TEST(framing other than a final chunked or a length is a 400 and nothing more) {
@@ -301,12 +311,7 @@ CAF_TEST(framing other than a final chunked or a length is a 400 and nothing mor
 }
 
 CAF_TEST(a refused push is answered on its header and its body never read) {
-  char dir[] = "/tmp/nodepulse-tokens-XXXXXX";
-  CAF_REQUIRE(::mkdtemp(dir) != nullptr);
-  std::string tokens_file = std::string{dir} + "/tokens";
-  std::ofstream{tokens_file} << server_a << " " << ingest::hash_token("tok-a") << "\n";
-  ingest_process ingest{redis.port(),
-                        "auth:\n  mode: token\n  tokens_file: \"" + tokens_file + "\"\n"};
+  ingest_process ingest{redis.port(), token_mode_yaml()};
   // 200 connections, each announcing 9 MiB and sending 1 MiB of it with a
   // wrong token: each gets its 401 at once, and none is held.
   const std::string head = "POST /metrics/prometheus HTTP/1.1\r\nHost: x\r\n"
@@ -335,7 +340,6 @@ CAF_TEST(a refused push is answered on its header and its body never read) {
   std::this_thread::sleep_for(std::chrono::milliseconds{300}); // a few pushes after it
   report("200 x 9 MiB bodies with a wrong token", ingest, agent, bound_kib);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
-  std::system(("rm -rf '" + std::string{dir} + "'").c_str());
 }
 
 CAF_TEST(one address cannot take every connection and the status listener answers a flood) {

@@ -1,5 +1,6 @@
 #include "runtime/guard/basp_guard.hpp"
 
+#include "runtime/http/listen.hpp"
 #include "runtime/prom/metrics_text.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -311,24 +312,8 @@ public:
         return false;
       }
     }
-    error_code ec;
-    auto addr = net::ip::make_address(s.host, ec);
-    if (ec) {
-      error = "cannot listen on '" + s.host + "': not an IP address";
+    if (!http::listen_on(acceptor_, s.host, s.port, error))
       return false;
-    }
-    tcp::endpoint ep{addr, s.port};
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec)
-      acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec)
-      acceptor_.bind(ep, ec);
-    if (!ec)
-      acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-      error = "cannot listen on " + s.host + ":" + std::to_string(s.port) + ": " + ec.message();
-      return false;
-    }
     port_ = acceptor_.local_endpoint().port();
     accept();
     thread_ = std::thread{[this] { ctx_.ioc.run(); }};

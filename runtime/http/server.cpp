@@ -1,6 +1,7 @@
 #include "runtime/http/server.hpp"
 
 #include "runtime/http/framing.hpp"
+#include "runtime/http/listen.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -355,25 +356,8 @@ public:
     tls_ = !s.tls_cert_file.empty() || !s.tls_key_file.empty();
     if (tls_ && !load_tls(error))
       return false;
-    beast::error_code ec;
-    auto addr = net::ip::make_address(s.host, ec);
-    if (ec) {
-      error = "cannot listen on '" + s.host + "': not an IP address";
+    if (!listen_on(acceptor_, s.host, s.port, error))
       return false;
-    }
-    tcp::endpoint ep{addr, s.port};
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec)
-      acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec)
-      acceptor_.bind(ep, ec);
-    if (!ec)
-      acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-      error = "cannot listen on " + s.host + ":" + std::to_string(s.port) + ": "
-              + ec.message();
-      return false;
-    }
     port_ = acceptor_.local_endpoint().port();
     accept();
     for (unsigned i = 0; i < std::max(1u, s.threads); ++i)
