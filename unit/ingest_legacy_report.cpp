@@ -81,6 +81,11 @@ CAF_TEST(malformed JSON names its line and column) {
   CAF_CHECK(m.batch.samples.empty());
 }
 
+CAF_TEST(a number too large for a double is invalid JSON and not a crash) {
+  CAF_CHECK_EQUAL(mapped{R"({"server_id":"s","cpu":{"usage_percent":8.8e70000}})"}.error,
+                  "invalid JSON: number overflow parsing '8.8e70000'");
+}
+
 CAF_TEST(deep nesting is refused before the document is built) {
   std::string bomb(60 * 1024, '[');
   CAF_CHECK_EQUAL(mapped{bomb}.error,

@@ -193,8 +193,9 @@ std::string parse_legacy_report(std::string_view text, int64_t received_at_ms,
   json doc;
   try {
     doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // "[json.exception.parse_error.101] parse error at line 3, column 33: ..."
+  } catch (const json::exception& e) {
+    // "[json.exception.parse_error.101] parse error at line 3, column 33: ...",
+    // or out_of_range.406 for a number too large for a double.
     std::string what = e.what();
     auto msg = what.find("] ");
     return "invalid JSON: "
