@@ -213,9 +213,10 @@ private:
     request_.batch_id = std::string{hdr["X-Batch-Id"]};
     request_.agent_dropped = std::string{hdr["X-Agent-Dropped"]};
     request_.peer = peer_;
-    bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
-    if (!has_body)
-      return read_body(); // nothing to admit: read the empty body and hand it over
+    bool large_body = parser_->chunked()
+                      || parser_->content_length().value_or(0) > ctx_->settings.admit_above_bytes;
+    if (!large_body)
+      return continue_then_read_body(); // small enough to read before deciding
     // Admission: the handler decides on the header whether the body is
     // worth reading (authentication above all).
     auto head = request_;
@@ -235,6 +236,11 @@ private:
       keep_alive_ = false; // the body stays unread: the connection cannot go on
       return write(std::move(r));
     }
+    continue_then_read_body();
+  }
+
+  // Honours Expect: 100-continue, then reads the body.
+  void continue_then_read_body() {
     if (!beast::iequals(parser_->get()[bhttp::field::expect], "100-continue"))
       return read_body();
     auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
