@@ -300,6 +300,20 @@ CAF_TEST(framing other than a final chunked or a length is a 400 and nothing mor
                                  3000);
   CAF_CHECK_EQUAL(status_line(both), "HTTP/1.1 400 Bad Request");
   CAF_CHECK_EQUAL(redis.read_stream().size(), 0u);
+  // Expect: 100-continue, for a body read at once and for one admitted on
+  // its header first (over 16 KiB): 100, then the answer.
+  for (size_t padding : {size_t{0}, size_t{20'000}}) {
+    std::string big = std::string(padding, '#') + (padding ? "\n" : "") + body;
+    auto expect = test::raw_exchange(
+      ingest.port(),
+      "POST " + push_target + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        "Expect: 100-continue\r\nConnection: close\r\nContent-Length: "
+        + std::to_string(big.size()) + "\r\n\r\n" + big,
+      3000);
+    CAF_CHECK_EQUAL(status_line(expect), "HTTP/1.1 100 Continue");
+    CAF_CHECK_NOT_EQUAL(expect.find("HTTP/1.1 200 OK"), std::string::npos);
+  }
+  CAF_CHECK_EQUAL(redis.read_stream().size(), 2u);
   // HEAD: the header GET would send, no body.
   auto head = test::raw_exchange(ingest.port(),
                                  "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
