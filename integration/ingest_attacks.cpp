@@ -300,8 +300,7 @@ CAF_TEST(framing other than a final chunked or a length is a 400 and nothing mor
                                  3000);
   CAF_CHECK_EQUAL(status_line(both), "HTTP/1.1 400 Bad Request");
   CAF_CHECK_EQUAL(redis.read_stream().size(), 0u);
-  // Expect: 100-continue, for a body read at once and for one admitted on
-  // its header first (over 16 KiB): 100, then the answer.
+  // Expect: 100-continue, small and large: 100 once admitted, then the answer.
   for (size_t padding : {size_t{0}, size_t{20'000}}) {
     std::string big = std::string(padding, '#') + (padding ? "\n" : "") + body;
     auto expect = test::raw_exchange(

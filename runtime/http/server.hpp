@@ -28,11 +28,6 @@ struct server_settings {
   std::string tls_client_ca_file; // set: clients must present a certificate it signed
   size_t max_body_bytes = 10 * 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
-  // A body larger than this (or chunked) is read only once the handler
-  // admitted its header (request::head_only); smaller ones are read at once,
-  // sparing a round trip to the handler: an agent's compressed push is a
-  // few KiB, and max_connections x this is what unadmitted bodies may hold.
-  size_t admit_above_bytes = 16 * 1024;
   size_t max_connections = 4096;
   // One address may hold at most this many (0: no limit of its own), so a
   // single client cannot take every slot.
