@@ -316,6 +316,29 @@ CAF_TEST(more samples than max_samples_per_push is 413) {
   CAF_CHECK(valkey->asked.empty());
 }
 
+CAF_TEST(a body over the limit that arrives whole (over CAF) is 413 and not parsed) {
+  http_acceptor_settings settings;
+  settings.server.max_body_bytes = 1024;
+  start(settings);
+  auto rep = push(std::string(2000, '#') + "\n" + test::plan_example_body);
+  CAF_CHECK_EQUAL(rep.status, 413);
+  CAF_CHECK(rep.body.find("limits.max_body_bytes (1024 bytes)") != std::string::npos);
+  CAF_CHECK(valkey->asked.empty());
+  CAF_CHECK_EQUAL(push(test::plan_example_body).status, 200);
+}
+
+CAF_TEST(a push admitted on its header gets the admission and counts nothing yet) {
+  start();
+  auto req = make_request("POST", std::string{"/metrics/prometheus?server_id="} + server_a);
+  req.head_only = true;
+  auto admitted = send(req);
+  CAF_CHECK_EQUAL(admitted.status, http::admit_status);
+  CAF_CHECK_EQUAL(state().counters.pushes_prometheus, 0u);
+  req.query = "server_id=nope";
+  CAF_CHECK_EQUAL(send(req).status, 400); // refused on the header: the body is never read
+  CAF_CHECK(valkey->asked.empty());
+}
+
 CAF_TEST(samples far in the future are dropped and the answer says so) {
   start();
   // Received at 1700000000000 ms; one sample an hour ahead.
