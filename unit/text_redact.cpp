@@ -21,4 +21,7 @@ CAF_TEST(query parameters that name a secret are hidden) {
   CAF_CHECK_EQUAL(redact_url("http://e:9100/metrics?Password=x&module=y#f"),
                   "http://e:9100/metrics?Password=***&module=y#f");
   CAF_CHECK_EQUAL(redact_url("http://e/metrics?@=1"), "http://e/metrics?@=1");
+  // Names with an underscore too (OR-ing 0x20 per byte missed them).
+  CAF_CHECK_EQUAL(redact_url("https://i/x?ACCESS_TOKEN=abc&api_key=d"),
+                  "https://i/x?ACCESS_TOKEN=***&api_key=***");
 }

@@ -1,18 +1,12 @@
 #include "runtime/http/agent_drops.hpp"
 
+#include "runtime/text/ascii.hpp"
+
 #include <charconv>
 
 namespace nodepulse::http {
 
 namespace {
-
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 uint64_t* field(agent_drops& d, std::string_view name) {
   if (name == "through")
@@ -38,21 +32,21 @@ std::string format_agent_drops(const agent_drops& d) {
          + ",corrupt=" + std::to_string(d.corrupt) + ",refused=" + std::to_string(d.refused);
 }
 
-bool parse_agent_drops(std::string_view text, agent_drops& out, std::string& error) {
+bool parse_agent_drops(std::string_view header, agent_drops& out, std::string& error) {
   agent_drops d;
   size_t at = 0;
-  while (at <= text.size()) {
-    auto comma = text.find(',', at);
-    auto end = comma == std::string_view::npos ? text.size() : comma;
-    auto pair = trimmed(text.substr(at, end - at));
+  while (at <= header.size()) {
+    auto comma = header.find(',', at);
+    auto end = comma == std::string_view::npos ? header.size() : comma;
+    auto pair = text::trim_ows(header.substr(at, end - at));
     auto where = " at character " + std::to_string(at + 1);
     auto eq = pair.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       error = "expected name=number" + where;
       return false;
     }
-    auto name = trimmed(pair.substr(0, eq));
-    auto number = trimmed(pair.substr(eq + 1));
+    auto name = text::trim_ows(pair.substr(0, eq));
+    auto number = text::trim_ows(pair.substr(eq + 1));
     uint64_t value = 0;
     auto [rest, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
     if (number.empty() || ec != std::errc{} || rest != number.data() + number.size()) {

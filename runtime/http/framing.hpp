@@ -4,6 +4,8 @@
 // answered 400 with the message returned here.
 #pragma once
 
+#include "runtime/text/ascii.hpp"
+
 #include <cstddef>
 #include <string_view>
 
@@ -15,15 +17,7 @@ inline const char* framing_problem(std::string_view te, size_t te_fields,
                                    bool has_content_length) {
   if (te_fields == 0)
     return nullptr;
-  while (!te.empty() && (te.front() == ' ' || te.front() == '\t'))
-    te.remove_prefix(1);
-  while (!te.empty() && (te.back() == ' ' || te.back() == '\t'))
-    te.remove_suffix(1);
-  constexpr std::string_view chunked = "chunked";
-  bool is_chunked = te.size() == chunked.size();
-  for (size_t i = 0; is_chunked && i < te.size(); ++i)
-    is_chunked = (te[i] | 0x20) == chunked[i];
-  if (te_fields > 1 || !is_chunked)
+  if (te_fields > 1 || !text::iequals(text::trim_ows(te), "chunked"))
     return "Transfer-Encoding other than chunked is not supported";
   if (has_content_length)
     return "Transfer-Encoding and Content-Length together";

@@ -25,6 +25,16 @@ inline bool istarts_with(std::string_view s, std::string_view lower) {
   return s.size() >= lower.size() && iequals(s.substr(0, lower.size()), lower);
 }
 
+// `s` without the optional whitespace HTTP allows around a value or a list
+// element (RFC 9110 5.6.3): spaces and tabs only.
+inline std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
 // `s` without leading and trailing spaces, tabs, carriage returns and
 // newlines.
 inline std::string_view trim(std::string_view s) {

@@ -4,6 +4,8 @@
 // become "***"; the rest stays, so an operator still sees where it points.
 #pragma once
 
+#include "runtime/text/ascii.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -12,13 +14,8 @@ namespace nodepulse::text {
 inline bool names_a_secret(std::string_view key) {
   for (std::string_view s : {"password", "passwd", "pass", "token", "access_token", "secret",
                              "apikey", "api_key", "key"})
-    if (key.size() == s.size()) {
-      bool same = true;
-      for (size_t i = 0; i < s.size() && same; ++i)
-        same = (key[i] | 0x20) == s[i];
-      if (same)
-        return true;
-    }
+    if (iequals(key, s))
+      return true;
   return false;
 }
 
