@@ -5,7 +5,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/http/server.hpp"
+#include "lib/http/server.hpp"
 
 #include <caf/actor_addr.hpp>
 #include <caf/actor_cast.hpp>

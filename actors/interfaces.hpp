@@ -2,9 +2,12 @@
 // place: reading this file tells every message in the system.
 #pragma once
 
-#include "runtime/digest/writer_metrics.hpp"
-#include "runtime/http/message.hpp"
-#include "runtime/prom/metrics_text.hpp"
+#include "lib/agent/agent_status.hpp"
+#include "lib/digest/digest_status.hpp"
+#include "lib/http/message.hpp"
+#include "lib/valkey/publisher_status.hpp"
+#include "lib/wal/buffer_status.hpp"
+#include "lib/prom/metrics_text.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -138,23 +141,9 @@ typename Inspector::result_type inspect(Inspector& f, publish_ack& x) {
            x.retry_after_s, x.entry_id, x.error);
 }
 
-// How the stream looks from the publisher, for /readyz and /metrics.
-struct publisher_status {
-  bool reachable = false;
-  int64_t backlog = -1; // stream length; -1 when unknown
-  uint64_t published = 0;
-  uint64_t duplicates = 0;
-  uint64_t refused_backlog = 0;
-  uint64_t unavailable = 0;
-  uint64_t refused_not_durable = 0;
-  std::string error; // why it is not reachable
-  // Whether Valkey keeps an acknowledged push through a crash; when not,
-  // why, and whether pushes are refused for it (no valkey.allow_data_loss).
-  bool durable = false;
-  bool refusing = false;
-  std::string durability_problem;
-};
-
+// The status structs live beside the library they describe (lib/valkey,
+// lib/wal, lib/agent, lib/digest); the ones that cross processes are
+// inspected here.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publisher_status& x) {
   return f(caf::meta::type_name("publisher_status"), x.reachable, x.backlog,
@@ -176,16 +165,6 @@ typename Inspector::result_type inspect(Inspector& f, token_answer& x) {
            x.error);
 }
 
-// How one DB writer is doing, for the digest's /readyz and /metrics. Local
-// only (the supervisor sums its writers' counters), so never serialized.
-struct writer_status {
-  bool stream_reachable = false;
-  bool database_reachable = false;
-  std::string stream_error;   // the last Valkey failure, while unreachable
-  std::string database_error; // the last PostgreSQL failure, while unreachable
-  digest::backlog_figures backlog;
-  digest::writer_counters counters;
-};
 
 // One scrape as the agent keeps it: its text and when it was scraped; the
 // buffer's sequence once it is kept (0 before).
@@ -200,22 +179,6 @@ typename Inspector::result_type inspect(Inspector& f, buffered_scrape& x) {
   return f(caf::meta::type_name("buffered_scrape"), x.sequence, x.time_ms, x.text);
 }
 
-// What the buffer holds and what it lost, for the agent's /metrics.
-struct buffer_status {
-  bool durable = true;   // a WAL on disk (buffer.enabled), else memory only
-  uint64_t epoch = 0;    // with a sequence, names a scrape for good
-  uint64_t acknowledged = 0; // every sequence up to here was delivered
-  uint64_t records = 0;  // not yet acknowledged
-  uint64_t bytes = 0;
-  int64_t oldest_time_ms = 0;
-  uint64_t dropped_retention = 0;
-  uint64_t dropped_size = 0;
-  uint64_t dropped_through = 0; // of this epoch (wal::stats::dropped_through)
-  uint64_t truncated_tail = 0;
-  uint64_t skipped_corrupt = 0;
-  uint64_t write_failures = 0;
-};
-
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, buffer_status& x) {
   return f(caf::meta::type_name("buffer_status"), x.durable, x.epoch, x.acknowledged,
@@ -223,32 +186,6 @@ typename Inspector::result_type inspect(Inspector& f, buffer_status& x) {
            x.oldest_time_ms, x.dropped_retention, x.dropped_size, x.dropped_through, x.truncated_tail,
            x.skipped_corrupt, x.write_failures);
 }
-
-// How one scraper is doing, for the agent's /metrics. Local only.
-struct scraper_status {
-  std::string job;
-  std::string url;
-  uint64_t up = 0;        // scrapes that got metrics
-  uint64_t down = 0;      // scrapes that got none (refused, timeout, HTTP error, garbage)
-  uint64_t not_kept = 0;  // scrapes the buffer could not keep
-  uint64_t bad_lines = 0; // malformed lines skipped
-  uint64_t samples = 0;   // samples kept, summed over scrapes
-  bool last_up = false;
-  std::string last_problem;
-};
-
-// How the pusher is doing, for the agent's /metrics and /readyz. Local only.
-struct pusher_status {
-  uint64_t pushed = 0;          // batches the ingest accepted (2xx)
-  uint64_t pushed_fresh = 0;    // of them, sent as soon as scraped
-  uint64_t pushed_bytes = 0;    // request bodies as sent (compressed)
-  uint64_t retries = 0;         // failed attempts that will be retried (5xx, 429, network)
-  uint64_t dropped = 0;         // batches refused for good (4xx but 429)
-  uint32_t failures_in_row = 0;
-  uint64_t acknowledged = 0;    // the buffer sequence acknowledged up to
-  std::string last_error;       // of the last failed attempt
-  prom::histogram latency{prom::latency_bounds()}; // of successful pushes
-};
 
 // One HTTP request and the way back to its connection. Local only: the
 // reply function cannot cross processes, so this type is never serialized.
@@ -362,23 +299,6 @@ using agent_supervisor_actor =
                    caf::reacts_to<reload_atom>,
                    caf::reacts_to<http_atom, http_exchange>>;
 
-// The DIGEST SUPERVISOR: starts the DB writers, restarts one after a backoff
-// when it dies (its own timer message, naming the slot), and answers the
-// status endpoint (/healthz, /readyz, /metrics).
-// What the loss detector has found since it started, for /metrics.
-struct loss_status {
-  uint64_t passes = 0;        // detection passes that reached PostgreSQL
-  uint64_t failures = 0;      // passes PostgreSQL did not answer
-  uint64_t loss_ranges = 0;   // gaps recorded in admiral.batch_losses
-  uint64_t batches_lost = 0;  // batches in them
-  uint64_t agent_drop_ranges = 0;   // gaps the agents' own caps made
-  uint64_t batches_dropped_by_agents = 0; // batches in them
-  uint64_t epochs = 0;        // agent WAL epochs seen for the first time
-  uint64_t new_epochs = 0;    // of those, a server's second or later
-  bool database_reachable = false;
-  std::string error;
-};
-
 // The LOSS DETECTOR: on its own timer, one pass of the detection in
 // PostgreSQL (gaps in the batch sequences of each agent WAL epoch); logs
 // and counts what it finds. Blocking (libpq): spawned detached.
@@ -386,6 +306,9 @@ using loss_detector_actor =
   caf::typed_actor<caf::reacts_to<poll_atom>,
                    caf::replies_to<status_atom>::with<loss_status>>;
 
+// The DIGEST SUPERVISOR: starts the DB writers, restarts one after a backoff
+// when it dies (its own timer message, naming the slot), and answers the
+// status endpoint (/healthz, /readyz, /metrics).
 using digest_supervisor_actor =
   caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
                    caf::reacts_to<http_atom, http_exchange>>;

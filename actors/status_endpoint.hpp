@@ -5,7 +5,7 @@
 #pragma once
 
 #include "actors/http_forwarding.hpp"
-#include "runtime/ingest/responses.hpp"
+#include "lib/ingest/responses.hpp"
 
 #include <memory>
 #include <string>

@@ -3,7 +3,7 @@
 #include "config/ingest_config.hpp" // valid_listen_address
 #include "config/role_readers.hpp"
 #include "config/yaml_reader.hpp"
-#include "runtime/text/uuid.hpp"
+#include "lib/text/uuid.hpp"
 
 #include <set>
 
@@ -52,9 +52,10 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
     });
   });
   top.section("server", [&](yaml_reader& r) {
-    r.one_of("transport", cfg.server.transport, {"http", "caf"});
+    r.choice("transport", cfg.server.transport,
+             {{"http", push_transport::http}, {"caf", push_transport::caf}});
     r.string("endpoint", cfg.server.endpoint);
-    if (cfg.server.transport == "caf") {
+    if (cfg.server.transport == push_transport::caf) {
       if (!valid_listen_address(cfg.server.endpoint))
         r.fail_key("endpoint", "with transport caf, expected the ingest's caf.listen "
                                "host:port, got '" + cfg.server.endpoint + "'");
@@ -62,12 +63,16 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
       r.fail_key("endpoint", "expected an http:// or https:// URL, got '"
                                + cfg.server.endpoint + "'");
     }
-    r.one_of("format", cfg.server.format, {"prometheus", "json"});
+    r.choice("format", cfg.server.format,
+             {{"prometheus", push_format::prometheus}, {"json", push_format::json}});
     r.duration_ms("timeout", cfg.server.timeout_ms);
     if (cfg.server.timeout_ms < 100)
       r.fail_key("timeout", "must be at least 100ms");
     r.string("token_file", cfg.server.token_file);
-    r.one_of("compression", cfg.server.compression, {"zstd", "gzip", "none"});
+    r.choice("compression", cfg.server.compression,
+             {{"zstd", http::content_encoding::zstd},
+              {"gzip", http::content_encoding::gzip},
+              {"none", http::content_encoding::identity}});
     r.integer("replay_rate", cfg.server.replay_rate, 1, 10'000);
     r.section("tls", [&](yaml_reader& t) {
       t.string("ca_file", cfg.server.tls.ca_file);
@@ -77,11 +82,11 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
         t.fail_key(cfg.server.tls.cert_file.empty() ? "key_file" : "cert_file",
                    "cert_file and key_file go together (a client certificate)");
       // CAF's OpenSSL transport always authenticates both sides.
-      else if (cfg.server.transport == "caf" && !cfg.server.tls.ca_file.empty()
+      else if (cfg.server.transport == push_transport::caf && !cfg.server.tls.ca_file.empty()
                && cfg.server.tls.cert_file.empty())
         t.fail_key("ca_file", "with transport caf, TLS needs cert_file and key_file too "
                               "(CAF's TLS always authenticates both sides)");
-      else if (cfg.server.transport == "caf" && cfg.server.tls.ca_file.empty()
+      else if (cfg.server.transport == push_transport::caf && cfg.server.tls.ca_file.empty()
                && !cfg.server.tls.cert_file.empty())
         t.fail_key("cert_file", "with transport caf, TLS needs ca_file too (the CA that "
                                 "signed the ingest's certificate)");
@@ -101,7 +106,10 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
     r.integer("retention_hours", cfg.buffer.retention_hours, 1, 24 * 365);
     r.integer("max_size_mb", cfg.buffer.max_size_mb, 1, 1'000'000);
     r.string("path", cfg.buffer.path);
-    r.one_of("fsync", cfg.buffer.fsync, {"always", "interval", "never"});
+    r.choice("fsync", cfg.buffer.fsync,
+             {{"always", wal::fsync_policy::always},
+              {"interval", wal::fsync_policy::interval},
+              {"never", wal::fsync_policy::never}});
     if (cfg.buffer.path.empty())
       r.fail_key("path", "must not be empty");
   });

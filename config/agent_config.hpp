@@ -1,20 +1,27 @@
 // The agent's config (/etc/nodepulse/nodepulse.yml): exactly the plan's keys
 // (scrapers.prometheus.endpoints[].{url,name,interval}, server.{endpoint,
 // format,timeout}, agent.{server_id,interval}, buffer.{enabled,
-// retention_hours,max_size_mb}) plus the additions of shared/ARCHITECTURE.md
-// ("Agent config"): server.token_file, server.tls.{ca_file,cert_file,
+// retention_hours,max_size_mb}) plus what operators need
+// (docs/configuration.md, "Agent"): server.token_file, server.tls.{ca_file,cert_file,
 // key_file}, buffer.path, per-endpoint timeout, status.listen,
 // logging.level; and server.compression, server.replay_rate, buffer.fsync. Loaded and checked; every problem named with its key and
 // line, all at once.
 #pragma once
 
 #include "config/config_error.hpp"
+#include "lib/http/inflate.hpp"
+#include "lib/wal/wal.hpp"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace nodepulse::config {
+
+// How the agent reaches the ingest (server.transport).
+enum class push_transport { http, caf };
+// What it pushes (server.format): Prometheus text, or the old agent's JSON.
+enum class push_format { prometheus, json };
 
 // What agent.server_id says when the agent is to make its id itself, once,
 // and keep it next to the WAL.
@@ -36,12 +43,13 @@ struct agent_config {
   struct {
     // http: POST to endpoint (a URL). caf: endpoint is the ingest's
     // caf.listen host:port, reached through CAF's middleman (docs/agent.md).
-    std::string transport = "http";
+    push_transport transport = push_transport::http;
     std::string endpoint = "http://127.0.0.1:8080/metrics/prometheus";
-    std::string format = "prometheus"; // prometheus | json (the legacy report)
+    push_format format = push_format::prometheus;
     int64_t timeout_ms = 10'000;
     std::string token_file; // empty: no Authorization header
-    std::string compression = "zstd"; // zstd | gzip | none: the pushes' Content-Encoding
+    // The pushes' Content-Encoding: zstd | gzip | none.
+    http::content_encoding compression = http::content_encoding::zstd;
     int64_t replay_rate = 10; // batches per second replayed from the buffer after an outage
     struct {
       std::string ca_file;   // empty: the system's CAs
@@ -58,7 +66,7 @@ struct agent_config {
     int64_t retention_hours = 48;
     int64_t max_size_mb = 100;
     std::string path = "/var/lib/nodepulse/wal";
-    std::string fsync = "always"; // always | interval (1 s) | never: docs/wal.md
+    wal::fsync_policy fsync = wal::fsync_policy::always; // always | interval (1 s) | never
   } buffer;
   struct {
     std::string listen = "127.0.0.1:9310"; // /healthz /readyz /metrics

@@ -1,6 +1,6 @@
-// digest.yml: the keys of shared/ARCHITECTURE.md ("Ingest and digest
-// config"), with their defaults, loaded and checked. Every problem is
-// reported with its key and line, all at once. `nodepulse migrate` reads
+// digest.yml: the keys of docs/configuration.md ("Digest"),
+// with their defaults, loaded and checked. Every problem is reported with
+// its key and line, all at once. `nodepulse migrate` reads
 // postgres.dsn from it; `nodepulse digest` reads all of it.
 #pragma once
 

@@ -56,13 +56,13 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
                                    "cert_file and key_file too");
   });
   top.section("auth", [&](yaml_reader& r) {
-    r.one_of("mode", cfg.auth.mode, {"none", "token"});
+    r.choice("mode", cfg.auth.mode, {{"none", auth_mode::none}, {"token", auth_mode::token}});
     r.string("tokens_file", cfg.auth.tokens_file);
     r.string("postgres_dsn", cfg.auth.postgres_dsn);
     r.duration_ms("cache_ttl", cfg.auth.cache_ttl_ms);
     r.integer("unknown_token_rate", cfg.auth.unknown_token_rate, 1, 1'000'000);
     r.integer("unknown_token_burst", cfg.auth.unknown_token_burst, 1, 1'000'000);
-    if (cfg.auth.mode == "token" && cfg.auth.tokens_file.empty()
+    if (cfg.auth.mode == auth_mode::token && cfg.auth.tokens_file.empty()
         && cfg.auth.postgres_dsn.empty())
       r.fail_key("mode", "token mode needs tokens_file or postgres_dsn");
     if (!cfg.auth.tokens_file.empty() && !cfg.auth.postgres_dsn.empty())

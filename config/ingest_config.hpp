@@ -1,6 +1,6 @@
-// ingest.yml: the keys of shared/ARCHITECTURE.md ("Ingest and digest
-// config"), with their defaults, loaded and checked. Every problem is
-// reported with its key and line, all at once.
+// ingest.yml: the keys of docs/configuration.md ("Ingest"),
+// with their defaults, loaded and checked. Every problem is reported with
+// its key and line, all at once.
 #pragma once
 
 #include "config/config_error.hpp"
@@ -10,6 +10,9 @@
 #include <vector>
 
 namespace nodepulse::config {
+
+// Who may push (auth.mode): anyone, or the holders of a token.
+enum class auth_mode { none, token };
 
 struct ingest_config {
   std::string listen = "127.0.0.1:8080"; // also serves /healthz /readyz /metrics
@@ -24,7 +27,7 @@ struct ingest_config {
     std::string client_ca_file; // set: clients must present a certificate
   } tls;
   struct {
-    std::string mode = "none"; // none | token
+    auth_mode mode = auth_mode::none;
     std::string tokens_file;   // token mode without PostgreSQL at the edge
     std::string postgres_dsn;  // token mode with admiral.agent_tokens
     int64_t cache_ttl_ms = 60'000;

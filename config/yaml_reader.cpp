@@ -1,6 +1,6 @@
 #include "config/yaml_reader.hpp"
 
-#include "runtime/node/read_input.hpp"
+#include "lib/base/read_input.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -58,18 +58,24 @@ void yaml_reader::string(const char* key, std::string& out) {
 
 void yaml_reader::one_of(const char* key, std::string& out,
                          std::initializer_list<const char*> allowed) {
+  one_of_names(key, out, std::vector<const char*>(allowed));
+}
+
+bool yaml_reader::one_of_names(const char* key, std::string& out,
+                               const std::vector<const char*>& allowed) {
   std::string value = out;
   string(key, value);
   for (const char* a : allowed)
     if (value == a) {
       out = value;
-      return;
+      return true;
     }
   std::string list;
   for (const char* a : allowed)
     list += (list.empty() ? "" : ", ") + std::string{a};
   const YAML::Node& map = node_;
   fail(map[key], key, "expected one of " + list + ", got '" + value + "'");
+  return false;
 }
 
 void yaml_reader::integer(const char* key, int64_t& out, int64_t min,

@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nodepulse::config {
@@ -24,6 +25,23 @@ public:
   void string(const char* key, std::string& out);
   void one_of(const char* key, std::string& out,
               std::initializer_list<const char*> allowed);
+  // One of the named `choices`; `out` (whose current value is the default)
+  // becomes the one named. Config choices are enums once loaded.
+  template <class Enum>
+  void choice(const char* key, Enum& out,
+              std::initializer_list<std::pair<const char*, Enum>> choices) {
+    std::vector<const char*> names;
+    std::string name;
+    for (const auto& c : choices) {
+      names.push_back(c.first);
+      if (c.second == out)
+        name = c.first;
+    }
+    if (one_of_names(key, name, names))
+      for (const auto& c : choices)
+        if (name == c.first)
+          out = c.second;
+  }
   void integer(const char* key, int64_t& out, int64_t min, int64_t max);
   // "500ms", "15s", "10m", "2h" (or a bare number of seconds).
   void duration_ms(const char* key, int64_t& out);
@@ -77,6 +95,7 @@ public:
   void fail_key(const char* key, std::string message);
 
 private:
+  bool one_of_names(const char* key, std::string& out, const std::vector<const char*>& allowed);
   YAML::Node get(const char* key);
   std::string full(const char* key) const;
   void fail(const YAML::Node& at, const char* key, std::string message);

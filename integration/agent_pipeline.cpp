@@ -1,13 +1,13 @@
 #define CAF_SUITE agent_pipeline
 #include <caf/test/unit_test.hpp>
 
-#include "integration/agent_process.hpp"
-#include "integration/exporter_process.hpp"
-#include "integration/node_process.hpp"
-#include "integration/redis_server.hpp"
-#include "integration/test_ca.hpp"
-#include "runtime/ingest/agent_auth.hpp"
-#include "runtime/valkey/stream_codec.hpp"
+#include "integration/support/agent_process.hpp"
+#include "integration/support/exporter_process.hpp"
+#include "integration/support/node_process.hpp"
+#include "integration/support/redis_server.hpp"
+#include "integration/support/test_ca.hpp"
+#include "lib/ingest/agent_auth.hpp"
+#include "lib/valkey/stream_codec.hpp"
 
 #include <signal.h>
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Ansible roles for real (issue 7): ansible-lint with the production
+# The Ansible roles for real: ansible-lint with the production
 # profile and --syntax-check on every playbook; then playbooks/deploy-agent.yml
 # converged on this machine (connection local) into a throwaway root-owned
 # prefix, node_exporter from an archive of Debian's binary and nodepulse from
@@ -12,7 +12,7 @@
 # Usage: ansible_roles.sh BUILD_DIR SOURCE_DIR NODEPULSE_BINARY
 set -euo pipefail
 build=$1 src=$2 nodepulse=$3
-. "$src/integration/lib.sh"
+. "$src/integration/support/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || fail "the converge makes users and chowns files: run as root"
 for tool in ansible-playbook ansible-lint cpack openssl python3 redis-server runuser; do

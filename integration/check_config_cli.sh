@@ -4,7 +4,7 @@
 set -euo pipefail
 nodepulse=$1
 config_dir=$2
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/support/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -1,12 +1,12 @@
 #define CAF_SUITE digest_pipeline
 #include <caf/test/unit_test.hpp>
 
-#include "integration/node_process.hpp"
-#include "integration/postgres_server.hpp"
-#include "integration/redis_server.hpp"
-#include "runtime/prom/parser.hpp"
-#include "runtime/valkey/stream_client.hpp"
-#include "unit/plan_example.hpp"
+#include "integration/support/node_process.hpp"
+#include "integration/support/postgres_server.hpp"
+#include "integration/support/redis_server.hpp"
+#include "lib/prom/parser.hpp"
+#include "lib/valkey/stream_client.hpp"
+#include "unit/support/plan_example.hpp"
 
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>

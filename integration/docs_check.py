@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The operator documentation against the running system (issue 8).
+"""The operator documentation against the running system.
 
 Every relative link in README.md and the Markdown under docs/, config/,
 sql/, actors/ and ansible/ must name a file that exists (and, with

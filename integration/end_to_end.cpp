@@ -1,12 +1,12 @@
 #define CAF_SUITE end_to_end
 #include <caf/test/unit_test.hpp>
 
-#include "integration/agent_process.hpp"
-#include "integration/exporter_process.hpp"
-#include "integration/node_process.hpp"
-#include "integration/postgres_server.hpp"
-#include "integration/redis_server.hpp"
-#include "integration/test_ca.hpp"
+#include "integration/support/agent_process.hpp"
+#include "integration/support/exporter_process.hpp"
+#include "integration/support/node_process.hpp"
+#include "integration/support/postgres_server.hpp"
+#include "integration/support/redis_server.hpp"
+#include "integration/support/test_ca.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -22,7 +22,7 @@ using std::chrono::seconds;
 // The whole path with real parts, as separate nodes: node_exporter ->
 // nodepulse agent -> nodepulse ingest -> redis-server (Valkey's protocol)
 // -> nodepulse digest -> PostgreSQL 15, over HTTP, and through CAF's
-// middleman between agent and ingest (issue 6).
+// middleman between agent and ingest.
 
 namespace {
 

@@ -7,13 +7,13 @@
 // getting 200s. Peak RSS and the agent's slowest push are printed for
 // docs/security.md; they are figures, not assertions, except the bounds.
 
-#include "integration/http_client.hpp"
-#include "integration/node_process.hpp"
-#include "integration/postgres_server.hpp"
-#include "integration/redis_server.hpp"
-#include "runtime/ingest/agent_auth.hpp"
-#include "unit/compress.hpp"
-#include "unit/plan_example.hpp"
+#include "integration/support/http_client.hpp"
+#include "integration/support/node_process.hpp"
+#include "integration/support/postgres_server.hpp"
+#include "integration/support/redis_server.hpp"
+#include "lib/ingest/agent_auth.hpp"
+#include "unit/support/compress.hpp"
+#include "unit/support/plan_example.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

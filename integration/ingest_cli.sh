@@ -5,7 +5,7 @@
 # running node serves a push from curl and stops on SIGTERM (exit 0).
 set -euo pipefail
 nodepulse=$1
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/support/lib.sh"
 work=$(mktemp -d)
 trap 'stop_all; rm -rf "$work"' EXIT
 

@@ -1,17 +1,17 @@
 #define CAF_SUITE ingest_http
 #include <caf/test/unit_test.hpp>
 
-#include "integration/http_client.hpp"
-#include "integration/node_process.hpp"
-#include "integration/test_ca.hpp"
-#include "integration/postgres_server.hpp"
-#include "integration/redis_server.hpp"
-#include "runtime/ingest/agent_auth.hpp"
-#include "runtime/prom/batch_diff.hpp"
-#include "runtime/prom/parser.hpp"
-#include "runtime/valkey/stream_codec.hpp"
-#include "unit/compress.hpp"
-#include "unit/plan_example.hpp"
+#include "integration/support/http_client.hpp"
+#include "integration/support/node_process.hpp"
+#include "integration/support/test_ca.hpp"
+#include "integration/support/postgres_server.hpp"
+#include "integration/support/redis_server.hpp"
+#include "lib/ingest/agent_auth.hpp"
+#include "lib/prom/batch_diff.hpp"
+#include "lib/prom/parser.hpp"
+#include "lib/valkey/stream_codec.hpp"
+#include "unit/support/compress.hpp"
+#include "unit/support/plan_example.hpp"
 
 
 #include <cstring>

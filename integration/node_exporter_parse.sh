@@ -6,7 +6,7 @@
 set -euo pipefail
 nodepulse=$1
 bench=$2
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/support/lib.sh"
 
 exporter=/usr/bin/prometheus-node-exporter
 [ -x "$exporter" ] || fail "$exporter missing: scripts/bootstrap installs prometheus-node-exporter"

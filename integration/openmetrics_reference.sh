@@ -7,7 +7,7 @@
 set -euo pipefail
 nodepulse=$1
 here=$(dirname "$0")
-. "$here/lib.sh"
+. "$here/support/lib.sh"
 python=/usr/bin/python3
 $python -c 'import prometheus_client' 2>/dev/null \
   || fail "python3-prometheus-client missing: scripts/bootstrap installs it"

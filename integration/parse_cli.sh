@@ -3,7 +3,7 @@
 # the summary line, --jsonl output and `line L, column C: reason` on stderr.
 set -euo pipefail
 nodepulse=$1
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/support/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -1,9 +1,9 @@
 #define CAF_SUITE pg_migrate
 #include <caf/test/unit_test.hpp>
 
-#include "integration/postgres_server.hpp"
-#include "runtime/pg/copy_rows.hpp"
-#include "runtime/prom/parser.hpp"
+#include "integration/support/postgres_server.hpp"
+#include "lib/pg/copy_rows.hpp"
+#include "lib/prom/parser.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

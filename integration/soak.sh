@@ -21,7 +21,7 @@ set -euo pipefail
 nodepulse=$1
 bench=$2
 source_dir=$3
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/support/lib.sh"
 
 agents=${SOAK_AGENTS:-2000}
 phase_s=${SOAK_PHASE_SECONDS:-15}   # each fault's phase

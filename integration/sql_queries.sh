@@ -7,7 +7,7 @@
 set -euo pipefail
 nodepulse=$1
 source_dir=$2
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/support/lib.sh"
 
 exporter=/usr/bin/prometheus-node-exporter
 [ -x "$exporter" ] || fail "$exporter missing: scripts/bootstrap installs prometheus-node-exporter"

@@ -1,11 +1,11 @@
 #define CAF_SUITE valkey_stream_client
 #include <caf/test/unit_test.hpp>
 
-#include "integration/redis_server.hpp"
-#include "runtime/prom/batch_diff.hpp"
-#include "runtime/prom/parser.hpp"
-#include "runtime/valkey/stream_client.hpp"
-#include "unit/plan_example.hpp"
+#include "integration/support/redis_server.hpp"
+#include "lib/prom/batch_diff.hpp"
+#include "lib/prom/parser.hpp"
+#include "lib/valkey/stream_client.hpp"
+#include "unit/support/plan_example.hpp"
 
 #include <map>
 #include <string>

@@ -1,4 +1,4 @@
-// nodepulse: one binary, one subcommand per role (shared/ARCHITECTURE.md).
+// nodepulse: one binary, one subcommand per role (docs/architecture.md).
 #include "runtime/node/agent_command.hpp"
 #include "runtime/node/caf_push_route.hpp"
 #include "runtime/node/check_config_command.hpp"

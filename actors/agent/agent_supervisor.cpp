@@ -2,9 +2,8 @@
 
 #include "actors/error_text.hpp"
 #include "actors/status_endpoint.hpp"
-#include "runtime/agent/agent_metrics.hpp"
-#include "runtime/node/restart_backoff.hpp"
-#include "runtime/node/wall_clock.hpp"
+#include "lib/agent/agent_metrics.hpp"
+#include "lib/base/wall_clock.hpp"
 
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
@@ -19,41 +18,23 @@ namespace {
 
 using self_ptr = agent_supervisor_actor::stateful_pointer<agent_supervisor_state>;
 
-constexpr uint32_t pusher_id = 0;
-
-void start_pusher(self_ptr self) {
-  auto& st = self->state;
-  auto& kids = *st.children;
-  kids.pusher = st.settings.spawn_pusher(self, st.settings.plan.pusher, kids.buffer);
-  self->monitor(kids.pusher);
-  for (auto& s : kids.scrapers)
-    if (s.actor)
-      self->send(s.actor, wire_atom::value, kids.pusher);
-}
-
-void start_scraper(self_ptr self, agent_scraper_slot& slot) {
-  auto& st = self->state;
-  auto& kids = *st.children;
-  slot.actor = st.settings.spawn_scraper(self, slot.target, kids.buffer, kids.pusher);
-  self->monitor(slot.actor);
+// Tells every scraper which pusher to hand its scrapes to now.
+void wire_scrapers(self_ptr self) {
+  const auto& st = self->state;
+  auto pusher = st.pusher();
+  for (const auto& s : st.scrapers)
+    if (auto scraper = st.children.get<scraper_actor>(s.slot))
+      self->send(scraper, wire_atom::value, pusher);
 }
 
 void add_scraper(self_ptr self, const scrape_target& target) {
-  auto& kids = *self->state.children;
-  agent_scraper_slot slot;
-  slot.id = self->state.next_id++;
-  slot.target = target;
-  kids.scrapers.push_back(std::move(slot));
-  start_scraper(self, kids.scrapers.back());
-}
-
-template <class Handle>
-void stop_child(self_ptr self, Handle& h) {
-  if (!h)
-    return;
-  self->demonitor(h.address());
-  self->send_exit(h, caf::exit_reason::user_shutdown);
-  h = nullptr;
+  auto& st = self->state;
+  auto slot = st.children.add<scraper_actor>(
+    "scraper " + target.job, [&st, target](caf::local_actor* self) {
+      return st.settings.spawn_scraper(self, target, st.buffer(), st.pusher());
+    });
+  st.scrapers.push_back({slot, target});
+  st.children.start(self, slot);
 }
 
 void reload(self_ptr self) {
@@ -65,32 +46,33 @@ void reload(self_ptr self) {
     spdlog::error("agent: reload refused, the running config stays");
     return;
   }
-  auto& kids = *st.children;
   size_t removed = 0;
   size_t added = 0;
-  for (auto it = kids.scrapers.begin(); it != kids.scrapers.end();) {
+  for (auto it = st.scrapers.begin(); it != st.scrapers.end();) {
     if (std::find(plan->targets.begin(), plan->targets.end(), it->target)
         != plan->targets.end()) {
       ++it;
       continue;
     }
-    stop_child(self, it->actor);
-    it = kids.scrapers.erase(it);
+    st.children.remove(self, it->slot);
+    it = st.scrapers.erase(it);
     ++removed;
   }
   st.settings.plan = std::move(*plan);
-  stop_child(self, kids.pusher); // new server settings; the buffer keeps what it holds
-  start_pusher(self);
+  // New server settings; the buffer keeps what it holds.
+  st.children.stop(self, st.pusher_slot);
+  st.children.start(self, st.pusher_slot);
+  wire_scrapers(self);
   for (const auto& t : st.settings.plan.targets) {
-    bool running = std::any_of(kids.scrapers.begin(), kids.scrapers.end(),
-                               [&](const agent_scraper_slot& s) { return s.target == t; });
+    bool running = std::any_of(st.scrapers.begin(), st.scrapers.end(),
+                               [&](const agent_scraper& s) { return s.target == t; });
     if (!running) {
       add_scraper(self, t);
       ++added;
     }
   }
   spdlog::info("agent: config reloaded: {} endpoints ({} added, {} removed), pusher restarted",
-               kids.scrapers.size(), added, removed);
+               st.scrapers.size(), added, removed);
 }
 
 // Asks the buffer, the pusher and each scraper in turn how they are, then
@@ -103,10 +85,10 @@ struct gathered {
 
 template <class F>
 void ask_scrapers(self_ptr self, std::shared_ptr<gathered> acc, size_t i, F f) {
-  auto& kids = *self->state.children;
-  if (i == kids.scrapers.size())
+  const auto& st = self->state;
+  if (i == st.scrapers.size())
     return f(*acc);
-  const auto& actor = kids.scrapers[i].actor;
+  auto actor = st.children.get<scraper_actor>(st.scrapers[i].slot);
   if (!actor)
     return ask_scrapers(self, std::move(acc), i + 1, std::move(f));
   self->request(actor, self->state.settings.status_timeout, status_atom::value)
@@ -124,11 +106,11 @@ template <class F>
 void gather(self_ptr self, F f) {
   auto& st = self->state;
   auto acc = std::make_shared<gathered>();
-  acc->figures.restarts = st.restarts;
+  acc->figures.restarts = st.children.restarts();
   acc->figures.now_ms = wall_clock_ms(st.settings.now_ms);
   auto after_pusher = [self, acc, f]() mutable { ask_scrapers(self, acc, 0, std::move(f)); };
   auto ask_pusher = [self, acc, after_pusher]() mutable {
-    const auto& pusher = self->state.children->pusher;
+    auto pusher = self->state.pusher();
     if (!pusher)
       return after_pusher();
     self->request(pusher, self->state.settings.status_timeout, status_atom::value)
@@ -140,7 +122,7 @@ void gather(self_ptr self, F f) {
         },
         [after_pusher](caf::error&) mutable { after_pusher(); });
   };
-  self->request(st.children->buffer, st.settings.status_timeout, status_atom::value)
+  self->request(st.buffer(), st.settings.status_timeout, status_atom::value)
     .then(
       [acc, ask_pusher](buffer_status& s) mutable {
         acc->figures.buffer = s;
@@ -188,69 +170,37 @@ agent_supervisor(self_ptr self, agent_supervisor_settings settings) {
     if (!st.server)
       self->quit(caf::make_error(caf::sec::cannot_open_port, error));
   }
+  auto& kids = st.children;
+  st.buffer_slot = kids.add<buffer_actor>("buffer", st.settings.spawn_buffer);
+  st.pusher_slot = kids.add<pusher_actor>("pusher", [&st](caf::local_actor* self) {
+    return st.settings.spawn_pusher(self, st.settings.plan.pusher, st.buffer());
+  });
   if (!st.settings.serve || st.server) {
-    auto& kids = *st.children;
-    kids.buffer = st.settings.spawn_buffer(self);
-    self->monitor(kids.buffer);
-    start_pusher(self);
+    kids.start_all(self);
     for (const auto& t : st.settings.plan.targets)
       add_scraper(self, t);
   }
-  // Monitored, not linked (a link would carry a child's death here): so
-  // whichever incarnations run are stopped explicitly with the node; the
-  // buffer last, after those that write to it.
-  self->attach_functor([kids = st.children] {
-    for (auto& s : kids->scrapers)
-      if (s.actor)
-        caf::anon_send_exit(s.actor, caf::exit_reason::user_shutdown);
-    if (kids->pusher)
-      caf::anon_send_exit(kids->pusher, caf::exit_reason::user_shutdown);
-    if (kids->buffer)
-      caf::anon_send_exit(kids->buffer, caf::exit_reason::user_shutdown);
-  });
+  kids.stop_with_supervisor(self);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
-    auto& kids = *st.children;
-    if (kids.buffer && msg.source == kids.buffer.address()) {
-      kids.buffer = nullptr;
+    auto* slot = st.children.on_down(msg);
+    if (slot == nullptr)
+      return; // an old incarnation, or stopping
+    if (slot->id == st.buffer_slot) {
       auto why = msg.reason ? error_text(self->system(), msg.reason) : std::string{"it stopped"};
       spdlog::error("agent: the buffer died ({}); stopping", why);
-      return self->quit(caf::make_error(caf::sec::runtime_error, why));
+      return st.children.stop_all(caf::exit_reason::user_shutdown, [self, why] {
+        self->quit(caf::make_error(caf::sec::runtime_error, why));
+      });
     }
-    if (kids.pusher && msg.source == kids.pusher.address()) {
-      kids.pusher = nullptr;
-      ++st.pusher_deaths;
-      spdlog::error("agent: the pusher died ({}); restarting it",
-                    self->system().render(msg.reason));
-      self->delayed_send(self, restart_backoff(st.pusher_deaths), respawn_atom::value,
-                         pusher_id);
-      return;
-    }
-    for (auto& s : kids.scrapers) {
-      if (!s.actor || s.actor.address() != msg.source)
-        continue;
-      s.actor = nullptr;
-      ++s.deaths;
-      spdlog::error("agent: scraper {} died ({}); restarting it", s.target.job,
-                    self->system().render(msg.reason));
-      self->delayed_send(self, restart_backoff(s.deaths), respawn_atom::value, s.id);
-    }
+    spdlog::error("agent: the {} died ({}); restarting it", slot->name,
+                  self->system().render(msg.reason));
+    self->delayed_send(self, child_slots::backoff(*slot), respawn_atom::value, slot->id);
   });
   return {
     [self](respawn_atom, uint32_t id) {
-      auto& st = self->state;
-      auto& kids = *st.children;
-      if (id == pusher_id) {
-        if (kids.pusher)
-          return;
-        ++st.restarts;
-        return start_pusher(self);
-      }
-      for (auto& s : kids.scrapers)
-        if (s.id == id && !s.actor) {
-          ++st.restarts;
-          start_scraper(self, s);
-        }
+      if (self->state.children.respawn(self, id) && id == self->state.pusher_slot)
+        wire_scrapers(self);
     },
     [self](reload_atom) { reload(self); },
     [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },

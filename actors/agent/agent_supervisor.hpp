@@ -1,12 +1,13 @@
 // The AGENT SUPERVISOR: starts the buffer, the pusher and one scraper per
 // endpoint, and keeps them running:
 //
-// - a pusher or scraper that dies is restarted after a backoff
-//   (runtime/node/restart_backoff.hpp) in its place; a new pusher is wired
-//   to every scraper;
+// - a pusher or scraper that dies is restarted after a backoff in its slot
+//   (actors/child_slot.hpp); a new pusher is wired to every scraper;
 // - the buffer is the agent's promise not to lose data: if it dies (its WAL
 //   directory cannot be used), the supervisor quits with its reason rather
 //   than scrape into nothing;
+// - stopping stops the scrapers, then the pusher, then the buffer, each
+//   after the one before is gone;
 // - reload (SIGHUP) asks for the plan again: scrapers of endpoints gone are
 //   stopped, new ones started, unchanged ones left alone; the pusher is
 //   restarted with the new server settings. The buffer and what it holds
@@ -14,12 +15,13 @@
 //
 // Status on status.listen: GET /healthz (200 while running), GET /readyz
 // (200 once a push succeeded and the ingest takes pushes, else 503 with the
-// reason), GET /metrics (runtime/agent/agent_metrics.hpp).
+// reason), GET /metrics (lib/agent/agent_metrics.hpp).
 #pragma once
 
 #include "actors/agent/pusher.hpp"
+#include "actors/child_slot.hpp"
 #include "actors/interfaces.hpp"
-#include "runtime/http/server.hpp"
+#include "lib/http/server.hpp"
 
 #include <caf/local_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -73,28 +75,25 @@ struct agent_supervisor_settings {
   std::function<int64_t()> now_ms; // wall clock in ms; the system's if empty
 };
 
-struct agent_scraper_slot {
-  uint32_t id = 0; // the respawn message's name for it (0 is the pusher)
+// A scraper's slot and the endpoint it scrapes.
+struct agent_scraper {
+  uint32_t slot = 0;
   scrape_target target;
-  scraper_actor actor; // invalid while restarting
-  uint32_t deaths = 0;
-};
-
-// Every child, shared with the functor that stops them with the supervisor.
-struct agent_children {
-  buffer_actor buffer;
-  pusher_actor pusher; // invalid while restarting
-  std::vector<agent_scraper_slot> scrapers;
 };
 
 struct agent_supervisor_state {
   static inline constexpr const char* name = "agent_supervisor";
   agent_supervisor_settings settings;
   std::unique_ptr<http::server> server; // stopped (threads joined) with the state
-  std::shared_ptr<agent_children> children = std::make_shared<agent_children>();
-  uint32_t pusher_deaths = 0;
-  uint32_t next_id = 1;
-  uint64_t restarts = 0;
+  // The buffer first, then the pusher, then the scrapers: stopped the other
+  // way round, so the buffer goes last, after everything that writes to it.
+  child_slots children;
+  uint32_t buffer_slot = 0;
+  uint32_t pusher_slot = 0;
+  std::vector<agent_scraper> scrapers;
+
+  buffer_actor buffer() const { return children.get<buffer_actor>(buffer_slot); }
+  pusher_actor pusher() const { return children.get<pusher_actor>(pusher_slot); }
 };
 
 // Quits with sec::cannot_open_port (and the reason) when it cannot listen,

@@ -1,6 +1,6 @@
 #include "actors/agent/buffer.hpp"
 
-#include "runtime/node/wall_clock.hpp"
+#include "lib/base/wall_clock.hpp"
 
 #include <caf/sec.hpp>
 #include <caf/send.hpp>

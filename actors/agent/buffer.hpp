@@ -1,5 +1,5 @@
 // The BUFFER actor: keeps every scrape until the pusher acknowledges it.
-// With buffer.enabled, in the write-ahead log (runtime/wal/) in
+// With buffer.enabled, in the write-ahead log (lib/wal/) in
 // buffer.path, which outlives restarts, crashes and outages; without, in a
 // bounded queue in memory (the oldest dropped and counted when full). On
 // its own timer (tick) it applies retention_hours and max_size_mb and logs
@@ -10,7 +10,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/wal/wal.hpp"
+#include "lib/wal/wal.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>

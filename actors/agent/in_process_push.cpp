@@ -1,7 +1,7 @@
 #include "actors/agent/in_process_push.hpp"
 
-#include "runtime/agent/push_request.hpp"
-#include "runtime/node/wall_clock.hpp"
+#include "lib/agent/push_request.hpp"
+#include "lib/base/wall_clock.hpp"
 
 #include <caf/send.hpp>
 

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/agent/http_client.hpp"
+#include "lib/agent/http_client.hpp"
 
 #include <chrono>
 #include <functional>

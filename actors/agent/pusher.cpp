@@ -1,6 +1,6 @@
 #include "actors/agent/pusher.hpp"
 
-#include "runtime/http/deflate.hpp"
+#include "lib/http/deflate.hpp"
 
 #include <caf/actor_clock.hpp>
 #include <caf/send.hpp>

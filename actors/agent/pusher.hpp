@@ -25,11 +25,11 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/agent/http_client.hpp"
-#include "runtime/agent/legacy_json.hpp"
-#include "runtime/agent/push_backoff.hpp"
-#include "runtime/http/agent_drops.hpp"
-#include "runtime/http/inflate.hpp"
+#include "lib/agent/http_client.hpp"
+#include "lib/agent/legacy_json.hpp"
+#include "lib/agent/push_backoff.hpp"
+#include "lib/http/agent_drops.hpp"
+#include "lib/http/inflate.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -47,7 +47,7 @@ namespace nodepulse {
 
 struct pusher_settings {
   std::string server_id;
-  bool legacy_json = false; // server.format: json (runtime/agent/legacy_json.hpp)
+  bool legacy_json = false; // server.format: json (lib/agent/legacy_json.hpp)
   http::content_encoding encoding = http::content_encoding::zstd;
   std::string token; // empty: no Authorization header
   // Sends one request (the URL, timeout and TLS are the caller's).

@@ -1,8 +1,8 @@
 #include "actors/agent/scraper.hpp"
 
-#include "runtime/agent/scrape_text.hpp"
-#include "runtime/node/wall_clock.hpp"
-#include "runtime/text/redact.hpp"
+#include "lib/agent/scrape_text.hpp"
+#include "lib/base/wall_clock.hpp"
+#include "lib/text/redact.hpp"
 
 #include <caf/send.hpp>
 

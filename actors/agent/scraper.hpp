@@ -1,13 +1,13 @@
 // A SCRAPER: scrapes one exporter endpoint every interval, at a fixed
 // offset into the interval (per host and endpoint, so a fleet does not
 // scrape and push in lockstep), with its own timeout. Each scrape becomes
-// stamped text (runtime/agent/scrape_text.hpp), is appended to the buffer,
+// stamped text (lib/agent/scrape_text.hpp), is appended to the buffer,
 // and once kept is handed to the pusher. An exporter that is down, hangs,
 // 500s or answers garbage yields `up 0`; the scraper carries on.
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/agent/http_client.hpp"
+#include "lib/agent/http_client.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>

@@ -1,9 +1,9 @@
 #include "actors/digest/db_writer.hpp"
 
-#include "runtime/node/restart_backoff.hpp"
-#include "runtime/node/wall_clock.hpp"
-#include "runtime/pg/copy_rows.hpp"
-#include "runtime/valkey/stream_codec.hpp"
+#include "lib/base/restart_backoff.hpp"
+#include "lib/base/wall_clock.hpp"
+#include "lib/pg/copy_rows.hpp"
+#include "lib/valkey/stream_codec.hpp"
 
 #include <caf/actor_clock.hpp>
 #include <caf/send.hpp>

@@ -19,8 +19,8 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/digest/writer_metrics.hpp"
-#include "runtime/digest/writer_ports.hpp"
+#include "lib/digest/writer_metrics.hpp"
+#include "lib/digest/writer_ports.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>

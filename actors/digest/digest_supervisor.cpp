@@ -1,8 +1,7 @@
 #include "actors/digest/digest_supervisor.hpp"
 
 #include "actors/status_endpoint.hpp"
-#include "runtime/node/restart_backoff.hpp"
-#include "runtime/prom/metrics_text.hpp"
+#include "lib/prom/metrics_text.hpp"
 
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
@@ -15,24 +14,11 @@ namespace {
 
 using self_ptr = digest_supervisor_actor::stateful_pointer<digest_supervisor_state>;
 
-void start_writer(self_ptr self, uint32_t slot) {
-  auto& st = self->state;
-  auto& writer = (*st.writers)[slot];
-  writer = st.settings.spawn_writer(self, slot);
-  self->monitor(writer);
-}
-
-void start_loss_detector(self_ptr self) {
-  auto& detector = *self->state.loss_detector;
-  detector = self->state.settings.spawn_loss_detector(self);
-  self->monitor(detector);
-}
-
 // What the loss detector says (all zero without one, or when it does not
 // answer in time).
 template <class F>
 void ask_loss_detector(self_ptr self, F f) {
-  const auto& detector = *self->state.loss_detector;
+  auto detector = self->state.loss_detector();
   if (!detector)
     return f(loss_status{});
   self->request(detector, self->state.settings.status_timeout, status_atom::value)
@@ -74,9 +60,9 @@ struct node_status {
 template <class F>
 void ask_writers(self_ptr self, std::shared_ptr<node_status> acc, uint32_t slot, F f) {
   auto& st = self->state;
-  if (slot == st.writers->size())
+  if (slot == st.writer_slots.size())
     return f(*acc);
-  const auto& writer = (*st.writers)[slot];
+  auto writer = st.writer(slot);
   if (!writer) {
     ++acc->restarting;
     return ask_writers(self, std::move(acc), slot + 1, std::move(f));
@@ -128,11 +114,11 @@ void route(self_ptr self, http_exchange ex) {
     http::reply r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = digest::render_writer_metrics(n.sum.counters, health,
-                                           self->state.writers->size() - n.restarting);
+                                           self->state.writer_slots.size() - n.restarting);
     r.body += "# HELP nodepulse_digest_writer_restarts_total DB writer restarts after one died.\n"
               "# TYPE nodepulse_digest_writer_restarts_total counter\n"
               "nodepulse_digest_writer_restarts_total "
-              + std::to_string(self->state.restarts) + "\n";
+              + std::to_string(self->state.writer_restarts()) + "\n";
     ask_loss_detector(self, [ex, r = std::move(r)](const loss_status& s) mutable {
       r.body += render_loss_metrics(s);
       ex.done(std::move(r));
@@ -141,6 +127,14 @@ void route(self_ptr self, http_exchange ex) {
 }
 
 } // namespace
+
+uint64_t digest_supervisor_state::writer_restarts() const {
+  uint64_t n = 0;
+  for (auto id : writer_slots)
+    if (const auto* s = children.find(id); s && s->incarnations > 1)
+      n += s->incarnations - 1;
+  return n;
+}
 
 digest_supervisor_actor::behavior_type
 digest_supervisor(self_ptr self, digest_supervisor_settings settings) {
@@ -153,55 +147,24 @@ digest_supervisor(self_ptr self, digest_supervisor_settings settings) {
     if (!st.server)
       self->quit(caf::make_error(caf::sec::cannot_open_port, error));
   }
-  st.writers->resize(std::max<uint32_t>(1, st.settings.writers));
-  st.deaths.assign(st.writers->size(), 0);
-  if (!st.settings.serve || st.server) {
-    for (uint32_t slot = 0; slot < st.writers->size(); ++slot)
-      start_writer(self, slot);
-    if (st.settings.spawn_loss_detector)
-      start_loss_detector(self);
-  }
-  // Monitored, not linked (a link would carry a writer's death here): so
-  // whichever incarnations run are stopped explicitly with the node.
-  self->attach_functor([writers = st.writers, detector = st.loss_detector] {
-    for (auto& w : *writers)
-      if (w)
-        caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
-    if (*detector)
-      caf::anon_send_exit(*detector, caf::exit_reason::user_shutdown);
-  });
+  auto& kids = st.children;
+  for (uint32_t i = 0; i < std::max<uint32_t>(1, st.settings.writers); ++i)
+    st.writer_slots.push_back(kids.add<db_writer_actor>(
+      "DB writer " + std::to_string(i), [&st, i](caf::local_actor* self) {
+        return st.settings.spawn_writer(self, i);
+      }));
+  if (st.settings.spawn_loss_detector)
+    st.loss_detector_slot =
+      kids.add<loss_detector_actor>("loss detector", st.settings.spawn_loss_detector);
+  if (!st.settings.serve || st.server)
+    kids.start_all(self);
+  kids.stop_with_supervisor(self);
   self->set_down_handler([self](caf::down_msg& msg) {
-    auto& st = self->state;
-    auto& detector = *st.loss_detector;
-    if (detector && detector.address() == msg.source) {
-      detector = nullptr;
-      ++st.loss_detector_deaths;
-      self->delayed_send(self, restart_backoff(st.loss_detector_deaths), respawn_atom::value,
-                         loss_detector_slot);
-      return;
-    }
-    for (uint32_t slot = 0; slot < st.writers->size(); ++slot) {
-      auto& w = (*st.writers)[slot];
-      if (!w || w.address() != msg.source)
-        continue;
-      w = nullptr;
-      ++st.deaths[slot];
-      self->delayed_send(self, restart_backoff(st.deaths[slot]), respawn_atom::value, slot);
-    }
+    if (auto* slot = self->state.children.on_down(msg))
+      self->delayed_send(self, child_slots::backoff(*slot), respawn_atom::value, slot->id);
   });
   return {
-    [self](respawn_atom, uint32_t slot) {
-      auto& st = self->state;
-      if (slot == loss_detector_slot) {
-        if (!*st.loss_detector)
-          start_loss_detector(self);
-        return;
-      }
-      if (slot >= st.writers->size() || (*st.writers)[slot])
-        return;
-      ++st.restarts;
-      start_writer(self, slot);
-    },
+    [self](respawn_atom, uint32_t id) { self->state.children.respawn(self, id); },
     [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },
   };
 }

@@ -1,7 +1,7 @@
 // The DIGEST SUPERVISOR: starts `writers` DB writers (each its own consumer
 // and PostgreSQL connection: PostgreSQL takes one COPY per connection on one
 // core, so two writers take about twice the rows), restarts a dead one
-// after a backoff (runtime/node/restart_backoff.hpp), and serves the
+// after a backoff (lib/base/restart_backoff.hpp), and serves the
 // digest's status endpoint on status.listen:
 //
 //   GET /healthz  200 while the node runs;
@@ -17,8 +17,9 @@
 // incarnation in its slot (same consumer name) re-reads them first.
 #pragma once
 
+#include "actors/child_slot.hpp"
 #include "actors/interfaces.hpp"
-#include "runtime/http/server.hpp"
+#include "lib/http/server.hpp"
 
 #include <caf/local_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -44,23 +45,22 @@ struct digest_supervisor_settings {
   std::function<loss_detector_actor(caf::local_actor*)> spawn_loss_detector;
 };
 
-// respawn_atom's slot for the loss detector.
-inline constexpr uint32_t loss_detector_slot = 0xffff'ffff;
-
 struct digest_supervisor_state {
   static inline constexpr const char* name = "digest_supervisor";
   digest_supervisor_settings settings;
   std::unique_ptr<http::server> server; // stopped (threads joined) with the state
-  // One per slot, invalid while restarting; shared with the functor that
-  // stops them when the supervisor ends.
-  std::shared_ptr<std::vector<db_writer_actor>> writers =
-    std::make_shared<std::vector<db_writer_actor>>();
-  std::vector<uint32_t> deaths; // per slot
-  uint64_t restarts = 0;
-  // Shared with the stopping functor, like the writers.
-  std::shared_ptr<loss_detector_actor> loss_detector =
-    std::make_shared<loss_detector_actor>();
-  uint32_t loss_detector_deaths = 0;
+  child_slots children;
+  std::vector<uint32_t> writer_slots;
+  uint32_t loss_detector_slot = UINT32_MAX; // none without a loss detector
+
+  db_writer_actor writer(size_t i) const {
+    return children.get<db_writer_actor>(writer_slots[i]);
+  }
+  loss_detector_actor loss_detector() const {
+    return children.get<loss_detector_actor>(loss_detector_slot);
+  }
+  // Writers restarted after one died (the loss detector's restarts aside).
+  uint64_t writer_restarts() const;
 };
 
 // Quits with sec::cannot_open_port (and the reason) when it cannot listen.

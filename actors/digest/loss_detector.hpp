@@ -1,5 +1,5 @@
 // The LOSS DETECTOR: every `every`, one pass of the detection in
-// PostgreSQL (runtime/pg/loss_store.hpp): an agent hands out sequences one
+// PostgreSQL (lib/pg/loss_store.hpp): an agent hands out sequences one
 // after another within a WAL epoch, so a sequence still missing `settle`
 // after a later one of its epoch was committed is lost. Each gap is logged
 // once, naming the server, epoch and range: the part the agent says its WAL
@@ -12,7 +12,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/pg/loss_store.hpp"
+#include "lib/pg/loss_store.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>

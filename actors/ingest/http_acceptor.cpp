@@ -1,10 +1,10 @@
 #include "actors/ingest/http_acceptor.hpp"
 
 #include "actors/http_forwarding.hpp"
-#include "runtime/http/agent_drops.hpp"
-#include "runtime/http/inflate.hpp"
-#include "runtime/ingest/responses.hpp"
-#include "runtime/text/ascii.hpp"
+#include "lib/http/agent_drops.hpp"
+#include "lib/http/inflate.hpp"
+#include "lib/ingest/responses.hpp"
+#include "lib/text/ascii.hpp"
 
 #include <caf/actor_cast.hpp>
 #include <caf/sec.hpp>

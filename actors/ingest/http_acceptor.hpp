@@ -1,5 +1,5 @@
 // The HTTP ACCEPTOR: owns ingest's HTTP server and turns each request into
-// the wire contract's answer (shared/ARCHITECTURE.md, "Wire contract"):
+// the wire contract's answer (docs/architecture.md#wire-contract):
 //
 //   POST /metrics/prometheus, POST /metrics: content checks (415), identity
 //     (400/401/403), then the parser pool (400 with line and column, 413),
@@ -11,10 +11,10 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/http/server.hpp"
-#include "runtime/ingest/address_miss_limiter.hpp"
-#include "runtime/ingest/agent_auth.hpp"
-#include "runtime/ingest/self_metrics.hpp"
+#include "lib/http/server.hpp"
+#include "lib/ingest/address_miss_limiter.hpp"
+#include "lib/ingest/agent_auth.hpp"
+#include "lib/ingest/self_metrics.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>

@@ -1,6 +1,6 @@
 #include "actors/ingest/ingest_gateway.hpp"
 
-#include "runtime/node/wall_clock.hpp"
+#include "lib/base/wall_clock.hpp"
 
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>

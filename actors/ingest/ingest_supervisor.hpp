@@ -1,6 +1,6 @@
 // The INGEST SUPERVISOR: starts the parser pool, the stream publisher, the
 // token lookup (with tokens in PostgreSQL) and the HTTP acceptor, monitors them, and restarts whichever dies after a
-// backoff (runtime/node/restart_backoff.hpp), telling the acceptor about the
+// backoff (actors/child_slot.hpp), telling the acceptor about the
 // new pool or publisher. Meanwhile the acceptor answers 503 + Retry-After
 // for pushes and keeps serving /healthz: the node keeps answering.
 //
@@ -8,13 +8,13 @@
 // useful: the supervisor quits with the acceptor's reason.
 #pragma once
 
+#include "actors/child_slot.hpp"
 #include "actors/interfaces.hpp"
 
 #include <caf/local_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,29 +33,21 @@ struct ingest_children {
 
 struct ingest_supervisor_state {
   static inline constexpr const char* name = "ingest_supervisor";
-
-  // The acceptor last: it is wired to the others as it starts.
-  enum child : uint32_t {
-    parser_pool_child,
-    publisher_child,
-    token_lookup_child,
-    acceptor_child,
-    child_count
-  };
-
-  struct handles {
-    parser_pool_actor parser_pool;
-    publisher_actor publisher;
-    token_lookup_actor token_lookup;
-    http_acceptor_actor acceptor;
-  };
-
   ingest_children spawn;
-  // Shared with the functor that stops the children when the supervisor ends.
-  std::shared_ptr<handles> children = std::make_shared<handles>();
-  std::array<uint32_t, child_count> deaths{};
-  std::array<uint32_t, child_count> incarnations{};
-  uint64_t restarts = 0;
+  // In start order, the acceptor last (it is wired to the others as it
+  // starts); stopped the other way round, the acceptor first.
+  child_slots children;
+  uint32_t parser_pool_slot = 0;
+  uint32_t publisher_slot = 0;
+  uint32_t token_lookup_slot = 0; // only with tokens in PostgreSQL
+  uint32_t acceptor_slot = 0;
+
+  parser_pool_actor parser_pool() const { return children.get<parser_pool_actor>(parser_pool_slot); }
+  publisher_actor publisher() const { return children.get<publisher_actor>(publisher_slot); }
+  token_lookup_actor token_lookup() const {
+    return children.get<token_lookup_actor>(token_lookup_slot);
+  }
+  http_acceptor_actor acceptor() const { return children.get<http_acceptor_actor>(acceptor_slot); }
 };
 
 ingest_supervisor_actor::behavior_type

@@ -1,9 +1,9 @@
 #include "actors/ingest/parser_worker.hpp"
 
-#include "runtime/http/inflate.hpp"
-#include "runtime/ingest/legacy_report.hpp"
-#include "runtime/ingest/timestamp_policy.hpp"
-#include "runtime/valkey/stream_codec.hpp"
+#include "lib/http/inflate.hpp"
+#include "lib/ingest/legacy_report.hpp"
+#include "lib/ingest/timestamp_policy.hpp"
+#include "lib/valkey/stream_codec.hpp"
 
 #include <algorithm>
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/prom/parser.hpp"
-#include "runtime/prom/sample_batch.hpp"
+#include "lib/prom/parser.hpp"
+#include "lib/prom/sample_batch.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>

@@ -15,7 +15,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
-#include "runtime/valkey/stream_client.hpp"
+#include "lib/valkey/stream_client.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>

@@ -1,6 +1,6 @@
 #include "actors/ingest/token_lookup.hpp"
 
-#include "runtime/pg/token_store.hpp"
+#include "lib/pg/token_store.hpp"
 
 #include <spdlog/spdlog.h>
 

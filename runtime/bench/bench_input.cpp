@@ -1,6 +1,6 @@
 #include "runtime/bench/bench_input.hpp"
 
-#include "runtime/node/read_input.hpp"
+#include "lib/base/read_input.hpp"
 
 #include <algorithm>
 #include <cstdio>

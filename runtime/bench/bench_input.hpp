@@ -2,8 +2,8 @@
 // file, read and parsed strictly.
 #pragma once
 
-#include "runtime/prom/parser.hpp"
-#include "runtime/prom/sample_batch.hpp"
+#include "lib/prom/parser.hpp"
+#include "lib/prom/sample_batch.hpp"
 
 #include <string>
 

@@ -2,8 +2,8 @@
 
 #include "runtime/bench/bench_input.hpp"
 #include "runtime/bench/timed_runs.hpp"
-#include "runtime/prom/parser.hpp"
-#include "runtime/valkey/stream_codec.hpp"
+#include "lib/prom/parser.hpp"
+#include "lib/valkey/stream_codec.hpp"
 
 #include <cstdio>
 #include <cstdlib>

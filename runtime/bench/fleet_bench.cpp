@@ -2,8 +2,8 @@
 
 #include "runtime/bench/push_connection.hpp"
 
-#include "runtime/node/read_input.hpp"
-#include "runtime/prom/parser.hpp"
+#include "lib/base/read_input.hpp"
+#include "lib/prom/parser.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>

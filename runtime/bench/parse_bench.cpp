@@ -2,8 +2,8 @@
 
 #include "runtime/bench/bench_input.hpp"
 #include "runtime/bench/timed_runs.hpp"
-#include "runtime/prom/parser.hpp"
-#include "runtime/prom/writer.hpp"
+#include "lib/prom/parser.hpp"
+#include "lib/prom/writer.hpp"
 
 #include <cstdio>
 #include <cstdlib>

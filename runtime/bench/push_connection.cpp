@@ -1,6 +1,6 @@
 #include "runtime/bench/push_connection.hpp"
 
-#include "runtime/http/agent_drops.hpp"
+#include "lib/http/agent_drops.hpp"
 
 #include <chrono>
 #include <cstdio>

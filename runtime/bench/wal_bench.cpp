@@ -1,8 +1,8 @@
 #include "runtime/bench/wal_bench.hpp"
 
-#include "runtime/agent/scrape_text.hpp"
-#include "runtime/node/read_input.hpp"
-#include "runtime/wal/wal.hpp"
+#include "lib/agent/scrape_text.hpp"
+#include "lib/base/read_input.hpp"
+#include "lib/wal/wal.hpp"
 
 #include <unistd.h>
 
@@ -87,7 +87,7 @@ int wal_bench(int argc, char** argv) {
     return out;
   };
   // What the agent keeps: the scrape stamped with its time, plus up and
-  // scrape_* (runtime/agent/scrape_text.hpp), every 15 s up to now.
+  // scrape_* (lib/agent/scrape_text.hpp), every 15 s up to now.
   const int64_t first_ms =
     std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::system_clock::now().time_since_epoch()).count()

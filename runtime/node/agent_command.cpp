@@ -5,8 +5,7 @@
 #include "runtime/node/agent_node.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/node_system_config.hpp"
-#include "runtime/node/signals.hpp"
-#include "runtime/text/redact.hpp"
+#include "lib/text/redact.hpp"
 
 #include <malloc.h>
 
@@ -28,7 +27,7 @@ bool agent_config_uses_caf(int argc, char** argv) {
       path = argv[i + 1];
   config::agent_config cfg;
   return !path.empty() && config::load_agent_config_file(path, cfg).empty()
-         && cfg.server.transport == "caf";
+         && cfg.server.transport == config::push_transport::caf;
 }
 
 int agent_command(int argc, char** argv, const agent_remoting* remoting) {
@@ -39,44 +38,35 @@ int agent_command(int argc, char** argv, const agent_remoting* remoting) {
   ::mallopt(M_MMAP_THRESHOLD, 32 * 1024);
   ::mallopt(M_TRIM_THRESHOLD, 64 * 1024);
   std::string config_path;
-  if (!config_argument(argc, argv, "agent", config_path))
-    return 2;
   config::agent_config cfg;
-  if (!load_config_reporting(config_path, cfg, config::load_agent_config_file))
+  if (!read_config(argc, argv, "agent", config::load_agent_config_file, config_path, cfg))
     return 2;
   if (auto level = spdlog::level::from_str(cfg.logging.level); level != spdlog::level::off)
     spdlog::set_level(level);
-  bool caf_transport = cfg.server.transport == "caf";
+  bool caf_transport = cfg.server.transport == config::push_transport::caf;
   auto tls_of = [](const config::agent_config& c) {
     return remoting_tls{c.server.tls.ca_file, c.server.tls.cert_file, c.server.tls.key_file};
   };
   auto tls = tls_of(cfg);
   std::string error;
-  if (caf_transport && remoting == nullptr) {
-    std::fprintf(stderr, "nodepulse agent: server.transport caf: this binary leaves CAF's "
-                         "middleman out to stay small; run `nodepulse agent -c %s`\n",
-                 config_path.c_str());
-    return 2;
-  }
-  if (caf_transport && !remoting->check_tls(tls, error)) {
-    std::fprintf(stderr, "nodepulse agent: server.tls: %s\n", error.c_str());
-    return 2;
-  }
+  if (caf_transport && remoting == nullptr)
+    return refuse("agent", "server.transport caf: this binary leaves CAF's middleman out to "
+                           "stay small; run `nodepulse agent -c " + config_path + "`");
+  if (caf_transport && !remoting->check_tls(tls, error))
+    return refuse("agent", "server.tls: " + error);
 
-  block_termination_signals(); // before CAF starts its threads
   node_system_config sys_cfg;
   // Few threads: an agent lives on every server and must stay small.
   sys_cfg.set("scheduler.max-threads", 1);
   if (caf_transport)
     remoting->enable(sys_cfg, tls);
-  caf::actor_system sys{sys_cfg};
   auto reread = [config_path, transport = cfg.server.transport, tls,
                  tls_of](config::agent_config& fresh) {
     if (!load_config_reporting(config_path, fresh, config::load_agent_config_file))
       return false;
     // The middleman and its TLS files are part of the actor system, made once.
     if (fresh.server.transport != transport
-        || (transport == "caf" && tls_of(fresh) != tls)) {
+        || (transport == config::push_transport::caf && tls_of(fresh) != tls)) {
       std::fprintf(stderr, "%s: server.transport and, with transport caf, server.tls are "
                            "read at start only: restart the agent to change them\n",
                    config_path.c_str());
@@ -84,28 +74,23 @@ int agent_command(int argc, char** argv, const agent_remoting* remoting) {
     }
     return true;
   };
-  agent_supervisor_settings settings;
-  std::string server_id;
-  auto route = caf_transport ? remoting->route(sys) : http_push_route();
-  if (int code = make_agent_node(cfg, route, reread, settings, server_id, error)) {
-    std::fprintf(stderr, "nodepulse agent: %s\n", error.c_str());
-    return code;
-  }
-  spdlog::info("agent: server {} scrapes {} endpoints, pushes to {}; WAL {}; status on http://{}",
-               server_id, settings.plan.targets.size(),
-               caf_transport ? "caf://" + cfg.server.endpoint
-                             : text::redact_url(cfg.server.endpoint),
-               cfg.buffer.enabled ? cfg.buffer.path : std::string{"off (memory only)"},
-               cfg.status.listen);
-  auto supervisor = sys.spawn(agent_supervisor, std::move(settings));
-  int exit_code = run_until_stopped(sys, caf::actor_cast<caf::actor>(supervisor), "agent",
-                                    [supervisor] {
-                                      spdlog::info("agent: SIGHUP received, reloading {}",
-                                                   "the config");
-                                      caf::anon_send(supervisor, reload_atom::value);
-                                    });
-  spdlog::info("agent: stopped");
-  return exit_code;
+  return run_node(sys_cfg, "agent", [&](caf::actor_system& sys, int& exit_code) {
+    agent_supervisor_settings settings;
+    std::string server_id;
+    auto route = caf_transport ? remoting->route(sys) : http_push_route();
+    exit_code = make_agent_node(cfg, route, reread, settings, server_id, error);
+    if (exit_code != 0) {
+      refuse("agent", error);
+      return caf::actor{};
+    }
+    spdlog::info("agent: server {} scrapes {} endpoints, pushes to {}; WAL {}; status on http://{}",
+                 server_id, settings.plan.targets.size(),
+                 caf_transport ? "caf://" + cfg.server.endpoint
+                               : text::redact_url(cfg.server.endpoint),
+                 cfg.buffer.enabled ? cfg.buffer.path : std::string{"off (memory only)"},
+                 cfg.status.listen);
+    return caf::actor_cast<caf::actor>(sys.spawn(agent_supervisor, std::move(settings)));
+  }, true);
 }
 
 } // namespace nodepulse::node

@@ -3,12 +3,12 @@
 #include "actors/agent/buffer.hpp"
 #include "actors/agent/pusher.hpp"
 #include "actors/agent/scraper.hpp"
-#include "runtime/agent/http_client.hpp"
-#include "runtime/agent/scrape_text.hpp"
-#include "runtime/agent/server_identity.hpp"
+#include "lib/agent/http_client.hpp"
+#include "lib/agent/scrape_text.hpp"
+#include "lib/agent/server_identity.hpp"
 #include "runtime/node/node_runner.hpp"
-#include "runtime/node/read_input.hpp"
-#include "runtime/text/ascii.hpp"
+#include "lib/base/read_input.hpp"
+#include "lib/text/ascii.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -19,14 +19,6 @@
 namespace nodepulse::node {
 
 namespace {
-
-http::content_encoding encoding_named(const std::string& name) {
-  if (name == "gzip")
-    return http::content_encoding::gzip;
-  if (name == "none")
-    return http::content_encoding::identity;
-  return http::content_encoding::zstd;
-}
 
 // The plan a config gives, for the agent pushing as `server_id`; false
 // (with the reason) when the token file cannot be read.
@@ -51,8 +43,8 @@ bool make_plan(const config::agent_config& cfg, const std::string& server_id,
   }
   auto& p = plan.pusher;
   p.server_id = server_id;
-  p.legacy_json = cfg.server.format == "json";
-  p.encoding = encoding_named(cfg.server.compression);
+  p.legacy_json = cfg.server.format == config::push_format::json;
+  p.encoding = cfg.server.compression;
   p.replay_per_second = static_cast<double>(cfg.server.replay_rate);
   if (!cfg.server.token_file.empty()) {
     std::string token;
@@ -64,14 +56,6 @@ bool make_plan(const config::agent_config& cfg, const std::string& server_id,
   }
   p.post = route(cfg, server_id);
   return true;
-}
-
-wal::fsync_policy fsync_named(const std::string& name) {
-  if (name == "interval")
-    return wal::fsync_policy::interval;
-  if (name == "never")
-    return wal::fsync_policy::never;
-  return wal::fsync_policy::always;
 }
 
 } // namespace
@@ -91,14 +75,15 @@ push_route http_push_route() {
 }
 
 std::string push_target(const config::agent_config& cfg, const std::string& server_id) {
-  return cfg.server.format == "json" ? "/metrics" : "/metrics/prometheus?server_id=" + server_id;
+  return cfg.server.format == config::push_format::json ? "/metrics" : "/metrics/prometheus?server_id=" + server_id;
 }
 
 int make_agent_node(const config::agent_config& cfg, const push_route& route,
                     std::function<bool(config::agent_config&)> reread,
                     agent_supervisor_settings& settings, std::string& server_id,
                     std::string& error) {
-  server_id = agent::resolve_server_id(cfg.agent.server_id, cfg.buffer.path, error);
+  const bool generate = cfg.agent.server_id == config::generated_server_id;
+  server_id = agent::resolve_server_id(generate ? "" : cfg.agent.server_id, cfg.buffer.path, error);
   if (server_id.empty()) {
     error = "agent.server_id: " + error;
     return 1;
@@ -111,7 +96,7 @@ int make_agent_node(const config::agent_config& cfg, const push_route& route,
   buffer.wal.dir = cfg.buffer.path;
   buffer.wal.max_bytes = static_cast<uint64_t>(cfg.buffer.max_size_mb) << 20;
   buffer.wal.retention_ms = cfg.buffer.retention_hours * 3'600'000;
-  buffer.wal.fsync = fsync_named(cfg.buffer.fsync);
+  buffer.wal.fsync = cfg.buffer.fsync;
   settings.spawn_buffer = [buffer](caf::local_actor* self) {
     return self->spawn<caf::detached>(nodepulse::buffer, buffer);
   };

@@ -2,7 +2,7 @@
 
 #include "actors/agent/ingest_link.hpp"
 #include "actors/error_text.hpp"
-#include "runtime/agent/push_request.hpp"
+#include "lib/agent/push_request.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/remoting.hpp"
 

@@ -2,12 +2,11 @@
 
 #include "actors/ingest/ingest_supervisor.hpp"
 #include "config/ingest_config.hpp"
-#include "runtime/guard/basp_guard.hpp"
+#include "lib/guard/basp_guard.hpp"
 #include "runtime/node/ingest_node.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/node_system_config.hpp"
 #include "runtime/node/open_files.hpp"
-#include "runtime/node/signals.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -15,55 +14,46 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
 #include <string>
 
 namespace nodepulse::node {
 
 int ingest_command(int argc, char** argv) {
   std::string config_path;
-  if (!config_argument(argc, argv, "ingest", config_path))
-    return 2;
   config::ingest_config cfg;
-  if (!load_config_reporting(config_path, cfg, config::load_ingest_config_file))
+  if (!read_config(argc, argv, "ingest", config::load_ingest_config_file, config_path, cfg))
     return 2;
   ingest_children children;
   std::string summary, error;
   std::shared_ptr<guard::basp_guard_stats> caf_guard_stats;
-  if (!make_ingest_node(cfg, children, caf_guard_stats, summary, error)) {
-    std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
-    return 2;
-  }
+  if (!make_ingest_node(cfg, children, caf_guard_stats, summary, error))
+    return refuse("ingest", error);
   // Each CAF agent takes three descriptors: the guard's two and CAF's own.
   uint64_t needed = static_cast<uint64_t>(cfg.limits.max_connections) + spare_file_descriptors
                     + (cfg.caf.listen.empty() ? 0 : 3 * static_cast<uint64_t>(cfg.caf.max_connections));
   uint64_t raised_from = 0;
   if (!ensure_open_files(needed,
                          "limits.max_connections " + std::to_string(cfg.limits.max_connections),
-                         raised_from, error)) {
-    std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
-    return 2;
-  }
+                         raised_from, error))
+    return refuse("ingest", error);
   if (raised_from > 0)
     spdlog::info("ingest: open-files limit raised from {} to {} for limits.max_connections {}",
                  raised_from, needed, cfg.limits.max_connections);
 
-  block_termination_signals(); // before CAF starts its threads
   node_system_config sys_cfg;
   if (!cfg.caf.listen.empty())
     enable_remoting(sys_cfg, gateway_tls(cfg));
-  caf::actor_system sys{sys_cfg};
-  auto supervisor = sys.spawn(ingest_supervisor, children);
   std::unique_ptr<guard::basp_guard> guard; // in front of CAF's port, while the node runs
-  if (!start_ingest_gateway(sys, supervisor, cfg, caf_guard_stats, guard, error)) {
-    std::fprintf(stderr, "nodepulse ingest: %s\n", error.c_str());
-    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
-    return 1;
-  }
-  spdlog::info("ingest: starting {}", summary);
-  int exit_code = run_until_stopped(sys, caf::actor_cast<caf::actor>(supervisor), "ingest");
-  spdlog::info("ingest: stopped");
-  return exit_code;
+  return run_node(sys_cfg, "ingest", [&](caf::actor_system& sys, int&) {
+    auto supervisor = sys.spawn(ingest_supervisor, children);
+    if (!start_ingest_gateway(sys, supervisor, cfg, caf_guard_stats, guard, error)) {
+      refuse("ingest", error);
+      caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+      return caf::actor{};
+    }
+    spdlog::info("ingest: starting {}", summary);
+    return caf::actor_cast<caf::actor>(supervisor);
+  });
 }
 
 } // namespace nodepulse::node

@@ -6,9 +6,9 @@
 #include "actors/ingest/stream_publisher.hpp"
 #include "actors/ingest/token_lookup.hpp"
 #include "runtime/node/node_runner.hpp"
-#include "runtime/guard/basp_guard.hpp"
-#include "runtime/node/read_input.hpp"
-#include "runtime/text/redact.hpp"
+#include "lib/guard/basp_guard.hpp"
+#include "lib/base/read_input.hpp"
+#include "lib/text/redact.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -64,7 +64,7 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
   srv.read_timeout = std::chrono::milliseconds{cfg.limits.read_timeout_ms};
   srv.idle_timeout = std::chrono::milliseconds{cfg.limits.idle_timeout_ms};
   srv.threads = static_cast<unsigned>(cfg.http.threads);
-  out.acceptor.token_mode = cfg.auth.mode == "token";
+  out.acceptor.token_mode = cfg.auth.mode == config::auth_mode::token;
   out.acceptor.token_cache_ttl_ms = cfg.auth.cache_ttl_ms;
   out.acceptor.unknown_token_rate = static_cast<double>(cfg.auth.unknown_token_rate);
   out.acceptor.unknown_token_burst = static_cast<double>(cfg.auth.unknown_token_burst);

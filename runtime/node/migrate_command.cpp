@@ -2,7 +2,7 @@
 
 #include "config/digest_config.hpp"
 #include "runtime/node/node_runner.hpp"
-#include "runtime/pg/migrations.hpp"
+#include "lib/pg/migrations.hpp"
 
 #include <cstdio>
 #include <string>

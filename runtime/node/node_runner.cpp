@@ -1,10 +1,12 @@
 #include "runtime/node/node_runner.hpp"
 
 #include "actors/error_text.hpp"
+#include "actors/interfaces.hpp"
 #include "runtime/node/signals.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
@@ -31,6 +33,11 @@ bool config_argument(int argc, char** argv, const char* role, std::string& path)
   if (path.empty())
     std::fprintf(stderr, "usage: nodepulse %s -c FILE\n", role);
   return !path.empty();
+}
+
+int refuse(const char* role, const std::string& message, int code) {
+  std::fprintf(stderr, "nodepulse %s: %s\n", role, message.c_str());
+  return code;
 }
 
 void split_listen(const std::string& listen, std::string& host, uint16_t& port) {
@@ -64,6 +71,26 @@ int run_until_stopped(caf::actor_system& sys, const caf::actor& root, const char
       exit_code = 1;
     }
   });
+  return exit_code;
+}
+
+int run_node(caf::actor_system_config& sys_cfg, const char* role,
+             const std::function<caf::actor(caf::actor_system&, int& exit_code)>& start,
+             bool reload_on_hangup) {
+  block_termination_signals(); // before CAF starts its threads
+  caf::actor_system sys{sys_cfg};
+  int refused = 1;
+  auto root = start(sys, refused);
+  if (!root)
+    return refused;
+  std::function<void()> on_hangup;
+  if (reload_on_hangup)
+    on_hangup = [root, role] {
+      spdlog::info("{}: SIGHUP received, reloading the config", role);
+      caf::anon_send(root, reload_atom::value);
+    };
+  int exit_code = run_until_stopped(sys, root, role, on_hangup);
+  spdlog::info("{}: stopped", role);
   return exit_code;
 }
 

@@ -1,8 +1,8 @@
 #include "runtime/node/parse_command.hpp"
 
-#include "runtime/node/read_input.hpp"
-#include "runtime/prom/jsonl_writer.hpp"
-#include "runtime/prom/parser.hpp"
+#include "lib/base/read_input.hpp"
+#include "lib/prom/jsonl_writer.hpp"
+#include "lib/prom/parser.hpp"
 
 #include <cstdio>
 #include <string>

@@ -38,7 +38,7 @@ void enable_remoting(caf::actor_system_config& cfg, const remoting_tls& tls);
 bool check_remoting_tls(const remoting_tls& tls, std::string& error);
 
 // Publishes `gateway` in plain BASP on a free port of 127.0.0.1, for the
-// guard in front of it (runtime/guard/basp_guard.hpp) to forward to: CAF
+// guard in front of it (lib/guard/basp_guard.hpp) to forward to: CAF
 // itself never faces a peer. `port` gets the port; false with the reason.
 bool publish_gateway(caf::actor_system& sys, const ingest_gateway_front_actor& gateway,
                      uint16_t& port, std::string& error);

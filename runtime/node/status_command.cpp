@@ -1,9 +1,9 @@
 #include "runtime/node/status_command.hpp"
 
 #include "config/agent_config.hpp"
-#include "runtime/agent/http_client.hpp"
+#include "lib/agent/http_client.hpp"
 #include "runtime/node/node_runner.hpp"
-#include "runtime/prom/parser.hpp"
+#include "lib/prom/parser.hpp"
 
 #include <cstdio>
 #include <cstring>

@@ -5,13 +5,13 @@
 // body inflated under a cap and parsed (exposition text or the legacy JSON
 // report) with the ingest's limits. Nothing may crash, leak or read out of
 // bounds (ASan/UBSan), and every refusal must say why.
-#include "runtime/http/agent_drops.hpp"
-#include "runtime/http/framing.hpp"
-#include "runtime/http/inflate.hpp"
-#include "runtime/http/message.hpp"
-#include "runtime/ingest/agent_auth.hpp"
-#include "runtime/ingest/legacy_report.hpp"
-#include "runtime/prom/parser.hpp"
+#include "lib/http/agent_drops.hpp"
+#include "lib/http/framing.hpp"
+#include "lib/http/inflate.hpp"
+#include "lib/http/message.hpp"
+#include "lib/ingest/agent_auth.hpp"
+#include "lib/ingest/legacy_report.hpp"
+#include "lib/prom/parser.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>

@@ -2,7 +2,7 @@
 // bytes either map to samples or come back as an error that names what;
 // nesting and size are refused before nlohmann builds a document, so deep
 // input costs neither stack nor memory. ASan/UBSan catch the rest.
-#include "runtime/ingest/legacy_report.hpp"
+#include "lib/ingest/legacy_report.hpp"
 
 #include <cstdint>
 #include <cstdlib>

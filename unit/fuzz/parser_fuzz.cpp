@@ -1,8 +1,8 @@
 // libFuzzer target: every input is parsed in both formats and both modes;
 // whatever parses as text must survive write -> parse exactly.
-#include "runtime/prom/batch_diff.hpp"
-#include "runtime/prom/parser.hpp"
-#include "runtime/prom/writer.hpp"
+#include "lib/prom/batch_diff.hpp"
+#include "lib/prom/parser.hpp"
+#include "lib/prom/writer.hpp"
 
 #include <cstdint>
 #include <cstdio>

@@ -1,8 +1,8 @@
 // libFuzzer target for the stream entry decoder (digest's input): any bytes
 // after the magic either fail with an error or decode to a batch that
 // encodes and decodes back to itself. ASan/UBSan catch every bad read.
-#include "runtime/prom/batch_diff.hpp"
-#include "runtime/valkey/stream_codec.hpp"
+#include "lib/prom/batch_diff.hpp"
+#include "lib/valkey/stream_codec.hpp"
 
 #include <cstdint>
 #include <cstdio>

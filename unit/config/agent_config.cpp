@@ -1,0 +1,186 @@
+#define CAF_SUITE config.agent_config
+#include <caf/test/unit_test.hpp>
+
+#include "config/agent_config.hpp"
+
+#include <string>
+#include <vector>
+
+using namespace nodepulse::config;
+
+namespace {
+
+std::vector<std::string> problems(const std::string& yaml) {
+  agent_config cfg;
+  std::vector<std::string> out;
+  for (const auto& e : load_agent_config(yaml, cfg))
+    out.push_back(e.to_string());
+  return out;
+}
+
+// The plan's example, verbatim ("Agent Configuration").
+constexpr const char* plan_example = R"yaml(
+# /etc/nodepulse/nodepulse.yml
+
+# NEW: Prometheus scraper configuration
+scrapers:
+  prometheus:
+    enabled: true
+    endpoints:
+      - url: "http://127.0.0.1:9100/metrics"
+        name: "node_exporter"
+        interval: 15s
+      # Future: add more exporters
+      # - url: "http://127.0.0.1:9187/metrics"
+      #   name: "postgres_exporter"
+      #   interval: 30s
+
+# Server configuration (modified)
+server:
+  endpoint: "https://dashboard.example.com/metrics/prometheus"
+  format: "prometheus" # Options: "prometheus" or "json" (legacy)
+  timeout: 10s
+
+# Agent behavior (existing)
+agent:
+  server_id: "auto-generated-uuid"
+  interval: 15s # How often to scrape and push
+
+# Buffering (existing - still works with Prometheus format)
+buffer:
+  enabled: true
+  retention_hours: 48
+  max_size_mb: 100
+)yaml";
+
+} // namespace
+
+CAF_TEST(the plan example loads with every key it shows) {
+  agent_config cfg;
+  auto errors = load_agent_config(plan_example, cfg);
+  for (const auto& e : errors)
+    CAF_MESSAGE(e.to_string());
+  CAF_REQUIRE(errors.empty());
+  CAF_CHECK(cfg.prometheus.enabled);
+  CAF_REQUIRE_EQUAL(cfg.prometheus.endpoints.size(), 1u);
+  CAF_CHECK_EQUAL(cfg.prometheus.endpoints[0].url, "http://127.0.0.1:9100/metrics");
+  CAF_CHECK_EQUAL(cfg.prometheus.endpoints[0].name, "node_exporter");
+  CAF_CHECK_EQUAL(cfg.prometheus.endpoints[0].interval_ms, 15'000);
+  CAF_CHECK_EQUAL(cfg.server.endpoint, "https://dashboard.example.com/metrics/prometheus");
+  CAF_CHECK(cfg.server.format == push_format::prometheus);
+  CAF_CHECK_EQUAL(cfg.server.timeout_ms, 10'000);
+  CAF_CHECK_EQUAL(cfg.agent.server_id, generated_server_id);
+  CAF_CHECK_EQUAL(cfg.agent.interval_ms, 15'000);
+  CAF_CHECK(cfg.buffer.enabled);
+  CAF_CHECK_EQUAL(cfg.buffer.retention_hours, 48);
+  CAF_CHECK_EQUAL(cfg.buffer.max_size_mb, 100);
+}
+
+CAF_TEST(the shipped example config loads without a problem) {
+  agent_config cfg;
+  auto errors = load_agent_config_file(NODEPULSE_SOURCE_DIR "/config/agent.yml", cfg);
+  for (const auto& e : errors)
+    CAF_MESSAGE(e.to_string());
+  CAF_CHECK(errors.empty());
+  CAF_CHECK_EQUAL(cfg.prometheus.endpoints[0].timeout_ms, 10'000);
+  CAF_CHECK_EQUAL(cfg.status.listen, "127.0.0.1:9310");
+  CAF_CHECK_EQUAL(cfg.buffer.path, "/var/lib/nodepulse/wal");
+}
+
+CAF_TEST(an empty file gives the defaults and one node_exporter endpoint) {
+  agent_config cfg;
+  CAF_REQUIRE(load_agent_config("", cfg).empty());
+  CAF_REQUIRE_EQUAL(cfg.prometheus.endpoints.size(), 1u);
+  CAF_CHECK_EQUAL(cfg.prometheus.endpoints[0].url, "http://127.0.0.1:9100/metrics");
+  CAF_CHECK(cfg.server.format == push_format::prometheus);
+  CAF_CHECK_EQUAL(cfg.logging.level, "info");
+}
+
+CAF_TEST(the additions for operators are read) {
+  agent_config cfg;
+  CAF_REQUIRE(load_agent_config("server:\n  token_file: /etc/nodepulse/token\n"
+                                "  tls: {ca_file: ca.pem, cert_file: c.pem, key_file: k.pem}\n"
+                                "  compression: gzip\n  replay_rate: 50\n"
+                                "agent:\n  server_id: 0B6C1A0E-3F43-4D8E-9A51-6F0C2D6B7E11\n"
+                                "buffer:\n  enabled: no\n  path: /tmp/wal\n  fsync: interval\n"
+                                "logging: {level: debug}\n",
+                                cfg)
+                .empty());
+  CAF_CHECK(cfg.server.transport == push_transport::http);
+  CAF_CHECK(cfg.server.compression == nodepulse::http::content_encoding::gzip);
+  CAF_CHECK_EQUAL(cfg.server.replay_rate, 50);
+  CAF_CHECK(cfg.buffer.fsync == nodepulse::wal::fsync_policy::interval);
+  CAF_CHECK_EQUAL(cfg.server.token_file, "/etc/nodepulse/token");
+  CAF_CHECK_EQUAL(cfg.server.tls.cert_file, "c.pem");
+  CAF_CHECK_EQUAL(cfg.agent.server_id, "0B6C1A0E-3F43-4D8E-9A51-6F0C2D6B7E11");
+  CAF_CHECK(!cfg.buffer.enabled);
+  CAF_CHECK_EQUAL(cfg.buffer.path, "/tmp/wal");
+  CAF_CHECK_EQUAL(cfg.logging.level, "debug");
+}
+
+CAF_TEST(the CAF transport takes the ingest host and port and TLS files) {
+  agent_config cfg;
+  CAF_REQUIRE(load_agent_config("server:\n  transport: caf\n  endpoint: \"ingest.example:8090\"\n"
+                                "  tls: {ca_file: ca.pem, cert_file: c.pem, key_file: k.pem}\n",
+                                cfg)
+                .empty());
+  CAF_CHECK(cfg.server.transport == push_transport::caf);
+  CAF_CHECK_EQUAL(cfg.server.endpoint, "ingest.example:8090");
+  CAF_CHECK_EQUAL(cfg.server.tls.ca_file, "ca.pem");
+}
+
+CAF_TEST(bad values and unknown keys are named with key and line) {
+  CAF_CHECK_EQUAL(problems("scrapers:\n  prometheus:\n    endpoints:\n"
+                           "      - url: http://a:9100/metrics\n        name: a\n"
+                           "      - url: ftp://b\n        name: a\n        intervall: 5s\n"),
+                  (std::vector<std::string>{
+                    "line 6, column 14: scrapers.prometheus.endpoints[1].url: expected an "
+                    "http:// or https:// URL, got 'ftp://b'",
+                    "line 7, column 15: scrapers.prometheus.endpoints[1].name: 'a' names "
+                    "another endpoint already",
+                    "line 8, column 9: scrapers.prometheus.endpoints[1].intervall: unknown key"}));
+  CAF_CHECK_EQUAL(problems("server:\n  format: xml\nagent:\n  server_id: host-1\n"),
+                  (std::vector<std::string>{
+                    "line 2, column 11: server.format: expected one of prometheus, json, got "
+                    "'xml'",
+                    "line 4, column 14: agent.server_id: expected a UUID or "
+                    "'auto-generated-uuid', got 'host-1'"}));
+  CAF_CHECK_EQUAL(problems("buffer:\n  enabled: maybe\n  max_size_mb: 0\n"),
+                  (std::vector<std::string>{
+                    "line 2, column 12: buffer.enabled: expected true or false, got 'maybe'",
+                    "line 3, column 16: buffer.max_size_mb: must be between 1 and 1000000, "
+                    "got 0"}));
+  CAF_CHECK_EQUAL(problems("server:\n  compression: lz4\n  replay_rate: 0\n"
+                           "buffer:\n  fsync: sometimes\n"),
+                  (std::vector<std::string>{
+                    "line 2, column 16: server.compression: expected one of zstd, gzip, none, "
+                    "got 'lz4'",
+                    "line 3, column 16: server.replay_rate: must be between 1 and 10000, got 0",
+                    "line 5, column 10: buffer.fsync: expected one of always, interval, never, "
+                    "got 'sometimes'"}));
+  CAF_CHECK_EQUAL(problems("server:\n  tls:\n    cert_file: c.pem\n"),
+                  std::vector<std::string>{"line 3, column 16: server.tls.cert_file: "
+                                           "cert_file and key_file go together (a client "
+                                           "certificate)"});
+  CAF_CHECK_EQUAL(problems("server:\n  transport: grpc\n"),
+                  std::vector<std::string>{"line 2, column 14: server.transport: expected one "
+                                           "of http, caf, got 'grpc'"});
+  CAF_CHECK_EQUAL(problems("server:\n  transport: caf\n  endpoint: http://i:8080/metrics\n"),
+                  std::vector<std::string>{"line 3, column 13: server.endpoint: with transport "
+                                           "caf, expected the ingest's caf.listen host:port, "
+                                           "got 'http://i:8080/metrics'"});
+  CAF_CHECK_EQUAL(problems("server:\n  transport: caf\n  endpoint: i:8090\n"
+                           "  tls: {ca_file: ca.pem}\n"),
+                  std::vector<std::string>{"line 4, column 18: server.tls.ca_file: with "
+                                           "transport caf, TLS needs cert_file and key_file too "
+                                           "(CAF's TLS always authenticates both sides)"});
+  CAF_CHECK_EQUAL(problems("scrapers:\n  prometheus:\n    endpoints: []\n"),
+                  std::vector<std::string>{"scrapers.prometheus.endpoints: no endpoint to "
+                                           "scrape (list one, or set enabled: false)"});
+  CAF_CHECK_EQUAL(problems("scrapers:\n  prometheus:\n    endpoints:\n      - just-a-url\n"),
+                  (std::vector<std::string>{
+                    "line 4, column 9: scrapers.prometheus.endpoints[0]: expected a mapping "
+                    "of keys",
+                    "scrapers.prometheus.endpoints: no endpoint to scrape (list one, or set "
+                    "enabled: false)"}));
+}
