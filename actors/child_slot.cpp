@@ -92,8 +92,7 @@ void child_slots::remove(caf::scheduled_actor* self, uint32_t id) {
                 slots_->end());
 }
 
-void child_slots::stop_all(caf::exit_reason reason,
-                           std::function<void()> done) {
+void child_slots::stop_all(caf::exit_reason reason, std::function<void()> done) {
   if (stop_)
     return; // already on its way
   stop_ = std::make_unique<ordered_stop>();

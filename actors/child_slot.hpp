@@ -17,9 +17,9 @@
 
 #include <caf/actor_addr.hpp>
 #include <caf/actor_cast.hpp>
+#include <caf/actor_control_block.hpp>
 #include <caf/error.hpp>
 #include <caf/fwd.hpp>
-#include <caf/actor_control_block.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -92,8 +92,7 @@ public:
   // The ordered stop: exits to the children from the last slot to the
   // first, each after the previous child's down message; then `done` (the
   // supervisor quits there). Children already down are skipped.
-  void stop_all(caf::exit_reason reason,
-                std::function<void()> done);
+  void stop_all(caf::exit_reason reason, std::function<void()> done);
 
   // What a supervisor installs once: an exit message starts stop_all and
   // quits with its reason at the end; if the supervisor ends any other way
@@ -107,7 +106,7 @@ private:
   struct ordered_stop {
     caf::exit_reason reason;
     std::function<void()> done;
-    size_t next = 0;        // slots left to stop, from the end
+    size_t next = 0;         // slots left to stop, from the end
     caf::actor_addr waiting; // the child whose down message is awaited
   };
 
@@ -117,8 +116,7 @@ private:
 
   // Shared with the functor that stops what still runs when the supervisor
   // ends, since the state is gone by then.
-  std::shared_ptr<std::vector<child_slot>> slots_ =
-    std::make_shared<std::vector<child_slot>>();
+  std::shared_ptr<std::vector<child_slot>> slots_ = std::make_shared<std::vector<child_slot>>();
   std::unique_ptr<ordered_stop> stop_;
   uint32_t next_id_ = 0;
   uint64_t restarts_ = 0;

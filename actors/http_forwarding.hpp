@@ -15,13 +15,13 @@ namespace nodepulse {
 
 template <class Handle>
 http::handler_fn forward_http_to(caf::actor_addr addr, http::reply gone) {
-  return [addr = std::move(addr), gone = std::move(gone)](http::request&& req,
-                                                          http::reply_fn done) {
-    auto hdl = caf::actor_cast<Handle>(addr);
-    if (!hdl)
-      return done(gone);
-    caf::anon_send(hdl, http_atom::value, http_exchange{std::move(req), std::move(done)});
-  };
+  return
+    [addr = std::move(addr), gone = std::move(gone)](http::request&& req, http::reply_fn done) {
+      auto hdl = caf::actor_cast<Handle>(addr);
+      if (!hdl)
+        return done(gone);
+      caf::anon_send(hdl, http_atom::value, http_exchange{std::move(req), std::move(done)});
+    };
 }
 
 } // namespace nodepulse

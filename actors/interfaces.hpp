@@ -5,9 +5,9 @@
 #include "lib/agent/agent_status.hpp"
 #include "lib/digest/digest_status.hpp"
 #include "lib/http/message.hpp"
+#include "lib/prom/metrics_text.hpp"
 #include "lib/valkey/publisher_status.hpp"
 #include "lib/wal/buffer_status.hpp"
-#include "lib/prom/metrics_text.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -49,15 +49,14 @@ namespace nodepulse::http {
 // accepts it on exactly the path an HTTP push takes.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request& x) {
-  return f(caf::meta::type_name("http_request"), x.method, x.path, x.query,
-           x.authorization, x.content_type, x.content_encoding, x.batch_id, x.agent_dropped,
-           x.body, x.received_at_ms);
+  return f(caf::meta::type_name("http_request"), x.method, x.path, x.query, x.authorization,
+           x.content_type, x.content_encoding, x.batch_id, x.agent_dropped, x.body,
+           x.received_at_ms);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reply& x) {
-  return f(caf::meta::type_name("http_reply"), x.status, x.body, x.content_type,
-           x.retry_after_s);
+  return f(caf::meta::type_name("http_reply"), x.status, x.body, x.content_type, x.retry_after_s);
 }
 
 } // namespace nodepulse::http
@@ -82,9 +81,8 @@ struct parse_request {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, parse_request& x) {
-  return f(caf::meta::type_name("parse_request"),
-           reinterpret_cast<uint8_t&>(x.kind), x.body, x.content_type,
-           x.content_encoding, x.received_at_ms);
+  return f(caf::meta::type_name("parse_request"), reinterpret_cast<uint8_t&>(x.kind), x.body,
+           x.content_type, x.content_encoding, x.received_at_ms);
 }
 
 // What a parser worker made of a push: either the stream payload and its
@@ -99,15 +97,14 @@ struct parse_reply {
   uint32_t line = 0; // of the error, or of the first rejected sample
   uint32_t column = 0;
   std::string error;
-  std::string payload; // the stream entry payload (docs/stream-encoding.md)
+  std::string payload;   // the stream entry payload (docs/stream-encoding.md)
   std::string server_id; // legacy_json: the report's own server_id
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, parse_reply& x) {
-  return f(caf::meta::type_name("parse_reply"), x.ok, x.status, x.samples,
-           x.rejected, x.first_rejection, x.line, x.column, x.error, x.payload,
-           x.server_id);
+  return f(caf::meta::type_name("parse_reply"), x.ok, x.status, x.samples, x.rejected,
+           x.first_rejection, x.line, x.column, x.error, x.payload, x.server_id);
 }
 
 // One accepted push, ready for the stream (docs/stream-encoding.md).
@@ -121,8 +118,8 @@ struct publish_request {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publish_request& x) {
-  return f(caf::meta::type_name("publish_request"), x.batch_id, x.server_id,
-           x.received_at_ms, x.payload, x.agent_dropped);
+  return f(caf::meta::type_name("publish_request"), x.batch_id, x.server_id, x.received_at_ms,
+           x.payload, x.agent_dropped);
 }
 
 // The publisher's answer: stored (now, or before under the same batch id),
@@ -137,8 +134,8 @@ struct publish_ack {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publish_ack& x) {
-  return f(caf::meta::type_name("publish_ack"), x.stored, x.duplicate,
-           x.retry_after_s, x.entry_id, x.error);
+  return f(caf::meta::type_name("publish_ack"), x.stored, x.duplicate, x.retry_after_s, x.entry_id,
+           x.error);
 }
 
 // The status structs live beside the library they describe (lib/valkey,
@@ -146,9 +143,9 @@ typename Inspector::result_type inspect(Inspector& f, publish_ack& x) {
 // inspected here.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publisher_status& x) {
-  return f(caf::meta::type_name("publisher_status"), x.reachable, x.backlog,
-           x.published, x.duplicates, x.refused_backlog, x.unavailable,
-           x.refused_not_durable, x.error, x.durable, x.refusing, x.durability_problem);
+  return f(caf::meta::type_name("publisher_status"), x.reachable, x.backlog, x.published,
+           x.duplicates, x.refused_backlog, x.unavailable, x.refused_not_durable, x.error,
+           x.durable, x.refusing, x.durability_problem);
 }
 
 // Whom a token (by its SHA-256 hex) belongs to, as the database says.
@@ -156,15 +153,13 @@ struct token_answer {
   bool reachable = false; // false: no answer; ingest answers 503
   bool found = false;     // a live token of server_id
   std::string server_id;
-  std::string error;      // why not reachable
+  std::string error; // why not reachable
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, token_answer& x) {
-  return f(caf::meta::type_name("token_answer"), x.reachable, x.found, x.server_id,
-           x.error);
+  return f(caf::meta::type_name("token_answer"), x.reachable, x.found, x.server_id, x.error);
 }
-
 
 // One scrape as the agent keeps it: its text and when it was scraped; the
 // buffer's sequence once it is kept (0 before).
@@ -181,10 +176,9 @@ typename Inspector::result_type inspect(Inspector& f, buffered_scrape& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, buffer_status& x) {
-  return f(caf::meta::type_name("buffer_status"), x.durable, x.epoch, x.acknowledged,
-           x.records, x.bytes,
-           x.oldest_time_ms, x.dropped_retention, x.dropped_size, x.dropped_through, x.truncated_tail,
-           x.skipped_corrupt, x.write_failures);
+  return f(caf::meta::type_name("buffer_status"), x.durable, x.epoch, x.acknowledged, x.records,
+           x.bytes, x.oldest_time_ms, x.dropped_retention, x.dropped_size, x.dropped_through,
+           x.truncated_tail, x.skipped_corrupt, x.write_failures);
 }
 
 // One HTTP request and the way back to its connection. Local only: the
@@ -210,8 +204,7 @@ using parser_actor =
 
 // The PARSER POOL: a parser_actor in front of N workers; it also takes its
 // own timer message to bring a crashed worker back after a backoff.
-using parser_pool_actor =
-  parser_actor::extend<caf::reacts_to<respawn_atom, uint32_t>>;
+using parser_pool_actor = parser_actor::extend<caf::reacts_to<respawn_atom, uint32_t>>;
 
 // The STREAM PUBLISHER: writes one entry per accepted push to the Valkey
 // stream; blocking, so spawned detached by whoever wires the node.
@@ -230,15 +223,13 @@ using token_lookup_actor =
 // pool, publisher and token lookup to use (again after restarting one).
 using http_acceptor_actor =
   caf::typed_actor<caf::reacts_to<http_atom, http_exchange>,
-                   caf::reacts_to<wire_atom, parser_actor, publisher_actor,
-                                  token_lookup_actor>>;
+                   caf::reacts_to<wire_atom, parser_actor, publisher_actor, token_lookup_actor>>;
 
 // The INGEST SUPERVISOR: starts the ingest node's actors, restarts a dead
 // one after a backoff (its own timer message, naming the child); hands an
 // exchange from inside the process (nodepulse dev) to its current acceptor.
-using ingest_supervisor_actor =
-  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
-                   caf::reacts_to<http_atom, http_exchange>>;
+using ingest_supervisor_actor = caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
+                                                 caf::reacts_to<http_atom, http_exchange>>;
 
 // The INGEST GATEWAY (caf.listen): the one actor an ingest publishes for
 // agents with server.transport: caf. Each push is an HTTP request as the
@@ -258,18 +249,16 @@ using ingest_gateway_front_actor =
 // commit. Blocking (hiredis, libpq), so spawned detached; its own poll
 // message drives it.
 using db_writer_actor =
-  caf::typed_actor<caf::reacts_to<poll_atom>,
-                   caf::replies_to<status_atom>::with<writer_status>>;
+  caf::typed_actor<caf::reacts_to<poll_atom>, caf::replies_to<status_atom>::with<writer_status>>;
 
 // The BUFFER: keeps every scrape (the WAL in buffer.path, or a bounded
 // queue in memory) until the pusher acknowledges it; drops by retention and
 // size on its own timer. Blocking file I/O, so spawned detached.
-using buffer_actor =
-  caf::typed_actor<caf::replies_to<append_atom, buffered_scrape>::with<uint64_t>,
-                   caf::replies_to<take_atom, uint64_t, uint32_t>::with<std::vector<buffered_scrape>>,
-                   caf::reacts_to<ack_atom, uint64_t>,
-                   caf::reacts_to<tick_atom>,
-                   caf::replies_to<status_atom>::with<buffer_status>>;
+using buffer_actor = caf::typed_actor<
+  caf::replies_to<append_atom, buffered_scrape>::with<uint64_t>,
+  caf::replies_to<take_atom, uint64_t, uint32_t>::with<std::vector<buffered_scrape>>,
+  caf::reacts_to<ack_atom, uint64_t>, caf::reacts_to<tick_atom>,
+  caf::replies_to<status_atom>::with<buffer_status>>;
 
 // The PUSHER: sends each buffered scrape to the ingest (oldest first, fresh
 // scrapes ahead of a replayed backlog), acknowledges it in the buffer after
@@ -277,17 +266,14 @@ using buffer_actor =
 // poll (work now) and tick (work later) messages drive it, and each scraper
 // hands it what it just kept.
 using pusher_actor =
-  caf::typed_actor<caf::reacts_to<publish_atom, buffered_scrape>,
-                   caf::reacts_to<poll_atom>,
-                   caf::reacts_to<tick_atom>,
-                   caf::replies_to<status_atom>::with<pusher_status>>;
+  caf::typed_actor<caf::reacts_to<publish_atom, buffered_scrape>, caf::reacts_to<poll_atom>,
+                   caf::reacts_to<tick_atom>, caf::replies_to<status_atom>::with<pusher_status>>;
 
 // A SCRAPER: one per endpoint; scrapes on its own timer (poll), appends to
 // the buffer, hands the kept scrape to the pusher it was last wired to.
 // Blocking HTTP, so spawned detached.
 using scraper_actor =
-  caf::typed_actor<caf::reacts_to<poll_atom>,
-                   caf::reacts_to<wire_atom, pusher_actor>,
+  caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<wire_atom, pusher_actor>,
                    caf::replies_to<status_atom>::with<scraper_status>>;
 
 // The AGENT SUPERVISOR: starts the buffer, the pusher and a scraper per
@@ -295,23 +281,20 @@ using scraper_actor =
 // timer message, naming the child); reloads the endpoints (SIGHUP); serves
 // /healthz, /readyz and /metrics.
 using agent_supervisor_actor =
-  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
-                   caf::reacts_to<reload_atom>,
+  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>, caf::reacts_to<reload_atom>,
                    caf::reacts_to<http_atom, http_exchange>>;
 
 // The LOSS DETECTOR: on its own timer, one pass of the detection in
 // PostgreSQL (gaps in the batch sequences of each agent WAL epoch); logs
 // and counts what it finds. Blocking (libpq): spawned detached.
 using loss_detector_actor =
-  caf::typed_actor<caf::reacts_to<poll_atom>,
-                   caf::replies_to<status_atom>::with<loss_status>>;
+  caf::typed_actor<caf::reacts_to<poll_atom>, caf::replies_to<status_atom>::with<loss_status>>;
 
 // The DIGEST SUPERVISOR: starts the DB writers, restarts one after a backoff
 // when it dies (its own timer message, naming the slot), and answers the
 // status endpoint (/healthz, /readyz, /metrics).
-using digest_supervisor_actor =
-  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
-                   caf::reacts_to<http_atom, http_exchange>>;
+using digest_supervisor_actor = caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
+                                                 caf::reacts_to<http_atom, http_exchange>>;
 
 } // namespace nodepulse
 

@@ -48,8 +48,8 @@ inline bool answer_plain_status_request(http_exchange& ex) {
     return true;
   }
   if (ex.req.method != "GET") {
-    respond_status_error(ex, 405, "method " + ex.req.method.substr(0, 16)
-                                    + " is not allowed on " + path);
+    respond_status_error(ex, 405,
+                         "method " + ex.req.method.substr(0, 16) + " is not allowed on " + path);
     return true;
   }
   if (path == "/healthz") {

@@ -58,10 +58,11 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
     if (cfg.server.transport == push_transport::caf) {
       if (!valid_listen_address(cfg.server.endpoint))
         r.fail_key("endpoint", "with transport caf, expected the ingest's caf.listen "
-                               "host:port, got '" + cfg.server.endpoint + "'");
+                               "host:port, got '"
+                                 + cfg.server.endpoint + "'");
     } else if (!http_url(cfg.server.endpoint)) {
-      r.fail_key("endpoint", "expected an http:// or https:// URL, got '"
-                               + cfg.server.endpoint + "'");
+      r.fail_key("endpoint",
+                 "expected an http:// or https:// URL, got '" + cfg.server.endpoint + "'");
     }
     r.choice("format", cfg.server.format,
              {{"prometheus", push_format::prometheus}, {"json", push_format::json}});
@@ -95,8 +96,8 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
   top.section("agent", [&](yaml_reader& r) {
     r.string("server_id", cfg.agent.server_id);
     if (cfg.agent.server_id != generated_server_id && !text::valid_uuid(cfg.agent.server_id))
-      r.fail_key("server_id", std::string{"expected a UUID or '"} + generated_server_id
-                                + "', got '" + cfg.agent.server_id + "'");
+      r.fail_key("server_id", std::string{"expected a UUID or '"} + generated_server_id + "', got '"
+                                + cfg.agent.server_id + "'");
     r.duration_ms("interval", cfg.agent.interval_ms);
     if (cfg.agent.interval_ms < 1'000)
       r.fail_key("interval", "must be at least 1s");

@@ -14,9 +14,8 @@ struct config_error {
 
   // "line 7, column 16: valkey.max_backlog: expected an integer, got 'lots'"
   std::string to_string() const {
-    std::string where = line > 0 ? "line " + std::to_string(line) + ", column "
-                                     + std::to_string(column) + ": "
-                                 : "";
+    std::string where =
+      line > 0 ? "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " : "";
     return where + (key.empty() ? "" : key + ": ") + message;
   }
 };

@@ -11,7 +11,8 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
     r.string("url", cfg.valkey.url);
     if (!valid_valkey_url(cfg.valkey.url))
       r.fail_key("url", "expected redis://host:port, valkey://host:port or "
-                        "unix:///path, got '" + cfg.valkey.url + "'");
+                        "unix:///path, got '"
+                          + cfg.valkey.url + "'");
     r.string("stream", cfg.valkey.stream);
     if (cfg.valkey.stream.empty())
       r.fail_key("stream", "must not be empty");
@@ -27,9 +28,8 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
       r.fail_key("dsn", "expected postgresql://user@host:port/db or key=value pairs, got '"
                           + cfg.postgres.dsn + "'");
   });
-  top.section("retention", [&](yaml_reader& r) {
-    r.integer("days", cfg.retention.days, 1, 36500);
-  });
+  top.section("retention",
+              [&](yaml_reader& r) { r.integer("days", cfg.retention.days, 1, 36500); });
   top.section("loss_detector", [&](yaml_reader& r) {
     r.boolean("enabled", cfg.loss_detector.enabled);
     r.duration_ms("after", cfg.loss_detector.after_ms);
@@ -59,13 +59,11 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
 }
 
 std::vector<config_error> load_digest_config(const std::string& text, digest_config& cfg) {
-  return load_config_text(text, [&](yaml_reader& top, std::vector<config_error>&) {
-    read_digest_config(top, cfg);
-  });
+  return load_config_text(
+    text, [&](yaml_reader& top, std::vector<config_error>&) { read_digest_config(top, cfg); });
 }
 
-std::vector<config_error> load_digest_config_file(const std::string& path,
-                                                  digest_config& cfg) {
+std::vector<config_error> load_digest_config_file(const std::string& path, digest_config& cfg) {
   return load_config_file(path, cfg, load_digest_config);
 }
 

@@ -28,11 +28,11 @@ struct digest_config {
     std::string listen = "127.0.0.1:9311"; // /healthz /readyz /metrics
   } status;
   struct {
-    int64_t connections = 2;          // writers, each its own consumer and connection
-    int64_t batch_entries = 200;      // stream entries per transaction
-    int64_t max_failures = 5;         // rejections of one entry before the DLQ
-    int64_t max_deliveries = 10;      // deliveries of one entry before the DLQ
-    int64_t claim_idle_ms = 60'000;   // a consumer silent this long is dead
+    int64_t connections = 2;        // writers, each its own consumer and connection
+    int64_t batch_entries = 200;    // stream entries per transaction
+    int64_t max_failures = 5;       // rejections of one entry before the DLQ
+    int64_t max_deliveries = 10;    // deliveries of one entry before the DLQ
+    int64_t claim_idle_ms = 60'000; // a consumer silent this long is dead
     std::string dead_letter_stream = "nodepulse:metrics:dlq";
   } writer;
   struct {
@@ -47,7 +47,6 @@ struct digest_config {
 
 std::vector<config_error> load_digest_config(const std::string& text, digest_config& out);
 
-std::vector<config_error> load_digest_config_file(const std::string& path,
-                                                  digest_config& out);
+std::vector<config_error> load_digest_config_file(const std::string& path, digest_config& out);
 
 } // namespace nodepulse::config

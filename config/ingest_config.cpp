@@ -32,7 +32,6 @@ bool valid_valkey_url(const std::string& url) {
          || url.rfind("unix://", 0) == 0;
 }
 
-
 void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
   top.string("listen", cfg.listen);
   if (!valid_listen_address(cfg.listen))
@@ -72,7 +71,8 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
     r.string("url", cfg.valkey.url);
     if (!valid_valkey_url(cfg.valkey.url))
       r.fail_key("url", "expected redis://host:port, valkey://host:port or "
-                        "unix:///path, got '" + cfg.valkey.url + "'");
+                        "unix:///path, got '"
+                          + cfg.valkey.url + "'");
     r.string("stream", cfg.valkey.stream);
     if (cfg.valkey.stream.empty())
       r.fail_key("stream", "must not be empty");
@@ -81,16 +81,13 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
   });
   top.section("limits", [&](yaml_reader& r) {
     r.integer("max_body_bytes", cfg.limits.max_body_bytes, 1024, int64_t{1} << 34);
-    r.integer("max_inflated_bytes", cfg.limits.max_inflated_bytes, 1024,
-              int64_t{1} << 36);
-    r.integer("max_samples_per_push", cfg.limits.max_samples_per_push, 1,
-              int64_t{1} << 32);
-    r.integer("max_families_per_push", cfg.limits.max_families_per_push, 1,
-              int64_t{1} << 32);
+    r.integer("max_inflated_bytes", cfg.limits.max_inflated_bytes, 1024, int64_t{1} << 36);
+    r.integer("max_samples_per_push", cfg.limits.max_samples_per_push, 1, int64_t{1} << 32);
+    r.integer("max_families_per_push", cfg.limits.max_families_per_push, 1, int64_t{1} << 32);
     r.duration_ms("max_future_skew", cfg.limits.max_future_skew_ms);
     r.integer("max_connections", cfg.limits.max_connections, 1, 1'000'000);
-    r.integer("max_connections_per_address", cfg.limits.max_connections_per_address, 0,
-              1'000'000);    r.duration_ms("read_timeout", cfg.limits.read_timeout_ms);
+    r.integer("max_connections_per_address", cfg.limits.max_connections_per_address, 0, 1'000'000);
+    r.duration_ms("read_timeout", cfg.limits.read_timeout_ms);
     r.duration_ms("idle_timeout", cfg.limits.idle_timeout_ms);
     if (cfg.limits.read_timeout_ms <= 0)
       r.fail_key("read_timeout", "must be longer than 0s");
@@ -99,12 +96,8 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
     if (cfg.limits.max_inflated_bytes < cfg.limits.max_body_bytes)
       r.fail_key("max_inflated_bytes", "must be at least max_body_bytes");
   });
-  top.section("http", [&](yaml_reader& r) {
-    r.integer("threads", cfg.http.threads, 1, 256);
-  });
-  top.section("parser", [&](yaml_reader& r) {
-    r.integer("workers", cfg.parser.workers, 0, 1024);
-  });
+  top.section("http", [&](yaml_reader& r) { r.integer("threads", cfg.http.threads, 1, 256); });
+  top.section("parser", [&](yaml_reader& r) { r.integer("workers", cfg.parser.workers, 0, 1024); });
   top.section("caf", [&](yaml_reader& r) {
     r.string("listen", cfg.caf.listen);
     r.integer("max_connections", cfg.caf.max_connections, 1, 100'000);
@@ -132,15 +125,12 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
   });
 }
 
-std::vector<config_error> load_ingest_config(const std::string& text,
-                                             ingest_config& cfg) {
-  return load_config_text(text, [&](yaml_reader& top, std::vector<config_error>&) {
-    read_ingest_config(top, cfg);
-  });
+std::vector<config_error> load_ingest_config(const std::string& text, ingest_config& cfg) {
+  return load_config_text(
+    text, [&](yaml_reader& top, std::vector<config_error>&) { read_ingest_config(top, cfg); });
 }
 
-std::vector<config_error> load_ingest_config_file(const std::string& path,
-                                                  ingest_config& cfg) {
+std::vector<config_error> load_ingest_config_file(const std::string& path, ingest_config& cfg) {
   return load_config_file(path, cfg, load_ingest_config);
 }
 

@@ -28,8 +28,8 @@ struct ingest_config {
   } tls;
   struct {
     auth_mode mode = auth_mode::none;
-    std::string tokens_file;   // token mode without PostgreSQL at the edge
-    std::string postgres_dsn;  // token mode with admiral.agent_tokens
+    std::string tokens_file;  // token mode without PostgreSQL at the edge
+    std::string postgres_dsn; // token mode with admiral.agent_tokens
     int64_t cache_ttl_ms = 60'000;
     // Token database lookups that found nothing, per client address: per
     // second, and at once; past them an address is answered 429 unasked.
@@ -51,10 +51,10 @@ struct ingest_config {
     // node_exporter sends ~300-500; TYPE lines alone must not cost a parse of millions
     int64_t max_families_per_push = 10'000;
     int64_t max_future_skew_ms = 10 * 60 * 1000;
-    int64_t max_connections = 4096;   // more are closed at once, and counted
+    int64_t max_connections = 4096;             // more are closed at once, and counted
     int64_t max_connections_per_address = 1024; // 0: no limit per client address
-    int64_t read_timeout_ms = 30'000; // a request's body, a response's write
-    int64_t idle_timeout_ms = 60'000; // a keep-alive connection's next header
+    int64_t read_timeout_ms = 30'000;           // a request's body, a response's write
+    int64_t idle_timeout_ms = 60'000;           // a keep-alive connection's next header
   } limits;
   struct {
     int64_t threads = 1; // I/O threads for the sockets (parsing runs in the pool)
@@ -77,12 +77,10 @@ struct ingest_config {
 
 // Loads `text` over the defaults in `out`; returns every problem found, in
 // file order.
-std::vector<config_error> load_ingest_config(const std::string& text,
-                                             ingest_config& out);
+std::vector<config_error> load_ingest_config(const std::string& text, ingest_config& out);
 
 // The same for a file; an unreadable file is one error.
-std::vector<config_error> load_ingest_config_file(const std::string& path,
-                                                  ingest_config& out);
+std::vector<config_error> load_ingest_config_file(const std::string& path, ingest_config& out);
 
 // "host:port" with a port in 1..65535.
 bool valid_listen_address(const std::string& text);

@@ -13,8 +13,7 @@ namespace nodepulse::config {
 
 yaml_reader::yaml_reader(const YAML::Node& node, std::string path,
                          std::vector<config_error>& errors)
-  : node_(node), path_(std::move(path)), errors_(errors) {
-}
+  : node_(node), path_(std::move(path)), errors_(errors) {}
 
 std::string yaml_reader::full(const char* key) const {
   return path_.empty() ? key : path_ + "." + key;
@@ -26,8 +25,7 @@ YAML::Node yaml_reader::get(const char* key) {
   return map[key];
 }
 
-void yaml_reader::fail(const YAML::Node& at, const char* key,
-                       std::string message) {
+void yaml_reader::fail(const YAML::Node& at, const char* key, std::string message) {
   fail_at(at, full(key), std::move(message));
 }
 
@@ -78,8 +76,7 @@ bool yaml_reader::one_of_names(const char* key, std::string& out,
   return false;
 }
 
-void yaml_reader::integer(const char* key, int64_t& out, int64_t min,
-                          int64_t max) {
+void yaml_reader::integer(const char* key, int64_t& out, int64_t min, int64_t max) {
   YAML::Node v = get(key);
   if (!v || v.IsNull())
     return;
@@ -92,8 +89,9 @@ void yaml_reader::integer(const char* key, int64_t& out, int64_t min,
     return;
   }
   if (n < min || n > max) {
-    fail(v, key, "must be between " + std::to_string(min) + " and "
-                   + std::to_string(max) + ", got " + text);
+    fail(v, key,
+         "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got "
+           + text);
     return;
   }
   out = n;
@@ -108,12 +106,14 @@ void yaml_reader::duration_ms(const char* key, int64_t& out) {
   errno = 0;
   double n = std::strtod(text.c_str(), &end);
   std::string unit = end != nullptr ? end : "";
-  double scale = unit == "ms" ? 1 : unit == "s" || unit.empty() ? 1000
-                 : unit == "m" ? 60'000 : unit == "h" ? 3'600'000 : -1;
-  if (text.empty() || end == text.c_str() || scale < 0 || errno == ERANGE
-      || !(n >= 0) || n * scale > 1e15) {
-    fail(v, key, "expected a duration such as 500ms, 15s, 10m or 2h, got '"
-                   + text + "'");
+  double scale = unit == "ms"                  ? 1
+                 : unit == "s" || unit.empty() ? 1000
+                 : unit == "m"                 ? 60'000
+                 : unit == "h"                 ? 3'600'000
+                                               : -1;
+  if (text.empty() || end == text.c_str() || scale < 0 || errno == ERANGE || !(n >= 0)
+      || n * scale > 1e15) {
+    fail(v, key, "expected a duration such as 500ms, 15s, 10m or 2h, got '" + text + "'");
     return;
   }
   out = static_cast<int64_t>(n * scale);
@@ -151,8 +151,8 @@ YAML::Node parse_yaml(const std::string& text, std::vector<config_error>& errors
     if (doc.IsNull())
       return YAML::Node{YAML::NodeType::Map};
     if (!doc.IsMap()) {
-      errors.push_back({doc.Mark().line + 1, doc.Mark().column + 1, "",
-                        "the file must be a mapping of keys"});
+      errors.push_back(
+        {doc.Mark().line + 1, doc.Mark().column + 1, "", "the file must be a mapping of keys"});
       return {};
     }
     return doc;
@@ -164,13 +164,12 @@ YAML::Node parse_yaml(const std::string& text, std::vector<config_error>& errors
 
 void sort_by_position(std::vector<config_error>& errors) {
   // In file order, as a person reads them; problems without a position last.
-  std::stable_sort(errors.begin(), errors.end(),
-                   [](const config_error& a, const config_error& b) {
-                     auto key = [](const config_error& e) {
-                       return std::pair{e.line == 0 ? INT32_MAX : e.line, e.column};
-                     };
-                     return key(a) < key(b);
-                   });
+  std::stable_sort(errors.begin(), errors.end(), [](const config_error& a, const config_error& b) {
+    auto key = [](const config_error& e) {
+      return std::pair{e.line == 0 ? INT32_MAX : e.line, e.column};
+    };
+    return key(a) < key(b);
+  });
 }
 
 std::string read_config_file(const std::string& path, std::string& text) {

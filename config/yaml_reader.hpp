@@ -19,12 +19,10 @@ namespace nodepulse::config {
 class yaml_reader {
 public:
   // `node` is the mapping at `path` ("" at the top, else "valkey", ...).
-  yaml_reader(const YAML::Node& node, std::string path,
-              std::vector<config_error>& errors);
+  yaml_reader(const YAML::Node& node, std::string path, std::vector<config_error>& errors);
 
   void string(const char* key, std::string& out);
-  void one_of(const char* key, std::string& out,
-              std::initializer_list<const char*> allowed);
+  void one_of(const char* key, std::string& out, std::initializer_list<const char*> allowed);
   // One of the named `choices`; `out` (whose current value is the default)
   // becomes the one named. Config choices are enums once loaded.
   template <class Enum>

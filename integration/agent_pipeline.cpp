@@ -138,7 +138,7 @@ CAF_TEST(ingest down then up and every scrape arrives once in order with its scr
     CAF_CHECK_GREATER(by_sequence[i].scrape_ms - by_sequence[i - 1].scrape_ms, 900);
 }
 
-CAF_TEST(scrapes kept before a kill -9 during an outage arrive after a restart) {
+CAF_TEST(scrapes kept before a kill - 9 during an outage arrive after a restart) {
   auto ingest = std::make_unique<ingest_process>(redis.port(), "");
   int ingest_port = ingest->port();
   agent_process agent{push_url(ingest_port), endpoint("node_exporter", exporter.url())};
@@ -194,16 +194,18 @@ CAF_TEST(node_exporter killed gives up 0 and the agent recovers when it returns)
 CAF_TEST(a hangup signal adds and removes endpoints and the WAL stays whole) {
   ingest_process ingest{redis.port(), ""};
   agent_process agent{push_url(ingest.port()), endpoint("first", exporter.url())};
-  CAF_REQUIRE(eventually([&] { return agent.metric("nodepulse_agent_scrape_up{job=\"first\"}") == 1; }));
-  agent.rewrite_config(agent_config(agent.port(), push_url(ingest.port()),
-                                    endpoint("second", exporter.url())));
+  CAF_REQUIRE(
+    eventually([&] { return agent.metric("nodepulse_agent_scrape_up{job=\"first\"}") == 1; }));
+  agent.rewrite_config(
+    agent_config(agent.port(), push_url(ingest.port()), endpoint("second", exporter.url())));
   agent.signal(SIGHUP);
   CAF_CHECK(eventually([&] {
     auto m = agent.metrics();
     return m.find("job=\"second\"") != std::string::npos
            && m.find("job=\"first\"") == std::string::npos;
   }));
-  CAF_CHECK(eventually([&] { return agent.metric("nodepulse_agent_scrape_up{job=\"second\"}") == 1; }));
+  CAF_CHECK(
+    eventually([&] { return agent.metric("nodepulse_agent_scrape_up{job=\"second\"}") == 1; }));
   // A config with a mistake is refused; the running one stays.
   agent.rewrite_config("scrapers: [oops\n");
   agent.signal(SIGHUP);
@@ -226,19 +228,16 @@ CAF_TEST(pushes over HTTPS with a client certificate and a bearer token) {
   tls_client_files client{ca.file("ca.pem"), ca.file("agent.pem"), ca.file("agent.key")};
   ingest_process ingest{redis.port(),
                         "tls:\n  cert_file: \"" + ca.file("server.pem") + "\"\n  key_file: \""
-                          + ca.file("server.key") + "\"\n  client_ca_file: \""
-                          + ca.file("ca.pem") + "\"\nauth:\n  mode: token\n  tokens_file: \""
-                          + dir + "/tokens\"\n",
+                          + ca.file("server.key") + "\"\n  client_ca_file: \"" + ca.file("ca.pem")
+                          + "\"\nauth:\n  mode: token\n  tokens_file: \"" + dir + "/tokens\"\n",
                         client};
-  agent_process agent{push_url(ingest.port(), "https"),
-                      endpoint("node_exporter", exporter.url()),
+  agent_process agent{push_url(ingest.port(), "https"), endpoint("node_exporter", exporter.url()),
                       "  token_file: \"" + dir + "/token\"\n  tls:\n    ca_file: \""
                         + ca.file("ca.pem") + "\"\n    cert_file: \"" + ca.file("agent.pem")
                         + "\"\n    key_file: \"" + ca.file("agent.key") + "\"\n"};
   // A wrong token: refused, kept, retried, never dropped.
-  CAF_CHECK(eventually([&] {
-    return agent.get("/readyz").body.find("HTTP 401") != std::string::npos;
-  }));
+  CAF_CHECK(
+    eventually([&] { return agent.get("/readyz").body.find("HTTP 401") != std::string::npos; }));
   CAF_CHECK_EQUAL(agent.metric("nodepulse_agent_dropped_total{reason=\"refused\"}"), 0);
   auto kept = agent.metric("nodepulse_agent_buffer_records");
   CAF_CHECK_GREATER(kept, 0);
@@ -279,9 +278,9 @@ CAF_TEST(server format json pushes the legacy report made from node_exporter) {
       }
     }
   }
-  for (auto name : {"nodepulse_cpu_usage_percent", "nodepulse_memory_used_bytes",
-                    "nodepulse_network_upload_bytes", "nodepulse_uptime_days",
-                    "nodepulse_system_info"})
+  for (auto name :
+       {"nodepulse_cpu_usage_percent", "nodepulse_memory_used_bytes",
+        "nodepulse_network_upload_bytes", "nodepulse_uptime_days", "nodepulse_system_info"})
     CAF_CHECK_EQUAL(names.count(name), 1u);
 }
 
@@ -289,8 +288,8 @@ CAF_TEST(nodepulse status prints a summary of a running agent) {
   ingest_process ingest{redis.port(), ""};
   agent_process agent{push_url(ingest.port()), endpoint("node_exporter", exporter.url())};
   CAF_REQUIRE(eventually([&] { return agent.get("/readyz").status == 200; }));
-  std::string cmd = std::string{NODEPULSE_BINARY} + " status --url http://127.0.0.1:"
-                    + std::to_string(agent.port()) + " 2>&1";
+  std::string cmd = std::string{NODEPULSE_BINARY}
+                    + " status --url http://127.0.0.1:" + std::to_string(agent.port()) + " 2>&1";
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");
   char buf[512];

@@ -41,8 +41,8 @@ struct fixture {
   test::postgres_server pg;
 
   fixture() {
-    std::string cmd = std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn()
-                      + "' >/dev/null 2>&1";
+    std::string cmd =
+      std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn() + "' >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0)
       CAF_FAIL("nodepulse migrate failed");
   }
@@ -132,8 +132,9 @@ CAF_TEST(pushes through ingest land in metric_samples exactly once) {
     CAF_REQUIRE_EQUAL(res.status, 200);
   }
   // A retried push is not stored again by either node.
-  CAF_CHECK_EQUAL(ingest.post("/metrics/prometheus?server_id=" + std::string{server_a},
-                              test::plan_example_body, {{"X-Batch-Id", "push-7"}})
+  CAF_CHECK_EQUAL(ingest
+                    .post("/metrics/prometheus?server_id=" + std::string{server_a},
+                          test::plan_example_body, {{"X-Batch-Id", "push-7"}})
                     .status,
                   200);
   CAF_CHECK(eventually([&] { return rows() == pushes * 4; }));
@@ -170,9 +171,9 @@ CAF_TEST(a digest killed between its commit and its acknowledgement loses and do
   PGconn* holder = PQconnectdb(pg.dsn().c_str());
   CAF_REQUIRE_EQUAL(PQstatus(holder), CONNECTION_OK);
   PQclear(PQexec(holder, "BEGIN"));
-  PQclear(PQexec(holder, ("SELECT 1 FROM admiral.servers WHERE id = '" + std::string{server_a}
-                          + "' FOR UPDATE")
-                           .c_str()));
+  PQclear(PQexec(
+    holder, ("SELECT 1 FROM admiral.servers WHERE id = '" + std::string{server_a} + "' FOR UPDATE")
+              .c_str()));
   publish_many(10, "held-");
   CAF_REQUIRE(eventually([&] {
     return pg.query("SELECT count(*) > 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
@@ -194,17 +195,16 @@ CAF_TEST(a digest killed between its commit and its acknowledgement loses and do
   digest.restart();
   publish_many(5, "after-");
   CAF_CHECK(eventually([&] { return rows() == 4 * 16; }));
-  CAF_CHECK(eventually(
-    [&] { return redis_integer("XPENDING nodepulse:metrics:stream digest") == 0; }));
+  CAF_CHECK(
+    eventually([&] { return redis_integer("XPENDING nodepulse:metrics:stream digest") == 0; }));
   CAF_CHECK_EQUAL(rows(), 4 * 16);
   CAF_CHECK_EQUAL(duplicate_rows(), 0);
-  CAF_CHECK_GREATER(metric_value(digest.get("/metrics").body,
-                                 "nodepulse_digest_duplicate_entries_total"),
-                    0);
+  CAF_CHECK_GREATER(
+    metric_value(digest.get("/metrics").body, "nodepulse_digest_duplicate_entries_total"), 0);
   CAF_CHECK_EQUAL(digest.stop(), 0);
 }
 
-CAF_TEST(postgresql restarted mid-run loses nothing) {
+CAF_TEST(postgresql restarted mid - run loses nothing) {
   digest_process digest{redis.port(), pg.dsn(), writer_yaml};
   publish_many(30, "before-");
   CAF_REQUIRE(eventually([&] { return rows() == 4 * 30; }));
@@ -212,9 +212,8 @@ CAF_TEST(postgresql restarted mid-run loses nothing) {
   publish_many(30, "during-", now_ms() - 1'800'000);
   CAF_CHECK(eventually([&] { return digest.get("/readyz").status == 503; }));
   CAF_CHECK(digest.get("/readyz").body.find("PostgreSQL is unreachable") != std::string::npos);
-  CAF_CHECK_GREATER(metric_value(digest.get("/metrics").body,
-                                 "nodepulse_digest_database_failures_total"),
-                    0);
+  CAF_CHECK_GREATER(
+    metric_value(digest.get("/metrics").body, "nodepulse_digest_database_failures_total"), 0);
   pg.start();
   publish_many(30, "after-", now_ms() - 900'000);
   CAF_CHECK(eventually([&] { return rows() == 4 * 90; }));
@@ -224,7 +223,7 @@ CAF_TEST(postgresql restarted mid-run loses nothing) {
   CAF_CHECK_EQUAL(digest.stop(), 0);
 }
 
-CAF_TEST(valkey killed and restarted mid-run loses nothing) {
+CAF_TEST(valkey killed and restarted mid - run loses nothing) {
   digest_process digest{redis.port(), pg.dsn(), writer_yaml};
   publish_many(20, "before-");
   CAF_REQUIRE(eventually([&] { return rows() == 4 * 20; }));
@@ -248,7 +247,7 @@ CAF_TEST(a digest paused with entries waiting and Valkey killed loses nothing wh
   digest_process digest{redis.port(), pg.dsn(), detector_yaml};
   publish_sequences("00000000000000aa", 1, 3);
   CAF_REQUIRE(eventually([&] { return rows() == 4 * 3; }));
-  digest.signal(SIGSTOP); // entries wait in the stream
+  digest.signal(SIGSTOP);                                       // entries wait in the stream
   std::this_thread::sleep_for(std::chrono::milliseconds{1500}); // past its blocking read
   publish_sequences("00000000000000aa", 4, 6);
   CAF_REQUIRE_EQUAL(redis_integer("XLEN nodepulse:metrics:stream"), 3);
@@ -259,14 +258,13 @@ CAF_TEST(a digest paused with entries waiting and Valkey killed loses nothing wh
   CAF_CHECK(eventually([&] { return rows() == 4 * 8; }));
   CAF_CHECK_EQUAL(duplicate_rows(), 0);
   // Past the settle time the detector has walked the epoch to its end.
-  CAF_CHECK(eventually([&] {
-    return pg.query("SELECT checked_through FROM admiral.wal_epochs") == "8";
-  }));
+  CAF_CHECK(
+    eventually([&] { return pg.query("SELECT checked_through FROM admiral.wal_epochs") == "8"; }));
   CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.batch_losses"), "0");
   CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body, "nodepulse_digest_batches_lost_total"),
                   0);
-  CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body, "nodepulse_digest_stream_vanished_total"),
-                  0);
+  CAF_CHECK_EQUAL(
+    metric_value(digest.get("/metrics").body, "nodepulse_digest_stream_vanished_total"), 0);
   CAF_CHECK_EQUAL(digest.stop(), 0);
 }
 
@@ -280,7 +278,7 @@ CAF_TEST(the same with Valkey run without persistence names the lost range) {
   // Past the digest's blocking read (500 ms): nothing is on its way to it.
   std::this_thread::sleep_for(std::chrono::milliseconds{1500});
   publish_sequences("00000000000000aa", 4, 6, port); // acknowledged, then lost
-  volatile_redis.stop(); // SIGKILL: the stream and its group are gone
+  volatile_redis.stop();                             // SIGKILL: the stream and its group are gone
   volatile_redis.start();
   digest.signal(SIGCONT);
   publish_sequences("00000000000000aa", 7, 8, port);
@@ -299,8 +297,8 @@ CAF_TEST(the same with Valkey run without persistence names the lost range) {
   CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_batches_lost_total", 3), 3);
   CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body, "nodepulse_digest_loss_ranges_total"),
                   1);
-  CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body, "nodepulse_digest_stream_vanished_total"),
-                  1);
+  CAF_CHECK_EQUAL(
+    metric_value(digest.get("/metrics").body, "nodepulse_digest_stream_vanished_total"), 1);
   auto log = digest.log();
   CAF_CHECK_NOT_EQUAL(log.find("batches 4..6 (3) never reached PostgreSQL"), std::string::npos);
   CAF_CHECK_NOT_EQUAL(log.find("the stream or its consumer group vanished"), std::string::npos);
@@ -310,9 +308,8 @@ CAF_TEST(the same with Valkey run without persistence names the lost range) {
 CAF_TEST(a new WAL epoch of a server is recorded after the one before) {
   digest_process digest{redis.port(), pg.dsn(), detector_yaml};
   publish_sequences("00000000000000aa", 1, 2);
-  CAF_REQUIRE(eventually([&] {
-    return pg.query("SELECT count(*) FROM admiral.wal_epochs") == "1";
-  }));
+  CAF_REQUIRE(
+    eventually([&] { return pg.query("SELECT count(*) FROM admiral.wal_epochs") == "1"; }));
   base_ms += 100'000; // the wiped agent's scrapes are later ones
   agent_dropped = "through=0,retention=0,size=0,torn=1,corrupt=0,refused=0"; // cut in recovery
   publish_sequences("00000000000000bb", 1, 2);
@@ -353,9 +350,9 @@ CAF_TEST(a gap made by the agent caps is named as such and the rest as lost) {
                            "FROM admiral.wal_epochs"),
                   "12 7");
   CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_batches_lost_total", 3), 3);
-  CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body,
-                               "nodepulse_digest_batches_dropped_by_agents_total"),
-                  5);
+  CAF_CHECK_EQUAL(
+    metric_value(digest.get("/metrics").body, "nodepulse_digest_batches_dropped_by_agents_total"),
+    5);
   auto log = digest.log();
   CAF_CHECK_NOT_EQUAL(log.find("batches 3..7 (5) were dropped by the agent itself"),
                       std::string::npos);
@@ -381,9 +378,8 @@ CAF_TEST(two digests share the stream without duplicates) {
   CAF_CHECK_EQUAL(two.stop(), 0);
 }
 
-CAF_TEST(poison entries reach the dead-letter stream and the rest lands) {
-  digest_process digest{redis.port(), pg.dsn(),
-                        std::string{writer_yaml} + "  max_failures: 2\n"};
+CAF_TEST(poison entries reach the dead - letter stream and the rest lands) {
+  digest_process digest{redis.port(), pg.dsn(), std::string{writer_yaml} + "  max_failures: 2\n"};
   publish("good-1", now_ms());
   std::string garbage = "not a payload";
   publish("garbage", now_ms(), server_a, &garbage);
@@ -408,14 +404,14 @@ CAF_TEST(samples of earlier days land in their own partitions and old ones go) {
   // Left from long ago: a daily partition and a batch id past retention.days.
   CAF_REQUIRE(pg.psql("SELECT admiral.ensure_sample_partition(current_date - 30)"));
   CAF_REQUIRE(pg.psql("INSERT INTO admiral.accepted_batches (batch_id, server_id, accepted_at) "
-                      "VALUES ('old', '" + std::string{server_a} + "', now() - interval '30 days')"));
+                      "VALUES ('old', '"
+                      + std::string{server_a} + "', now() - interval '30 days')"));
   digest_process digest{redis.port(), pg.dsn(), writer_yaml};
   int64_t two_days_ago = now_ms() - 2 * 86'400'000LL;
   publish("replayed", two_days_ago);
   publish("ancient", now_ms() - 30 * 86'400'000LL); // beyond retention.days (7)
   CAF_CHECK(eventually([&] { return rows() == 4; }));
-  CAF_CHECK(eventually(
-    [&] { return redis_integer("XLEN nodepulse:metrics:stream") == 0; }));
+  CAF_CHECK(eventually([&] { return redis_integer("XLEN nodepulse:metrics:stream") == 0; }));
   CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.metric_samples_default"), "0");
   CAF_CHECK_EQUAL(pg.query("SELECT tableoid::regclass::text FROM admiral.metric_samples "
                            "LIMIT 1"),

@@ -34,8 +34,8 @@ struct fixture {
   exporter_process exporter;
 
   fixture() {
-    std::string cmd = std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn()
-                      + "' >/dev/null 2>&1";
+    std::string cmd =
+      std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn() + "' >/dev/null 2>&1";
     if (std::system(cmd.c_str()) != 0)
       CAF_FAIL("nodepulse migrate failed");
   }
@@ -47,7 +47,8 @@ struct fixture {
 
   int64_t scrapes_stored(const std::string& server) const {
     return number("SELECT count(*) FROM admiral.metric_samples WHERE metric_name = 'up' AND "
-                  "server_id = '" + server + "'");
+                  "server_id = '"
+                  + server + "'");
   }
 
   // The ingest config that publishes its gateway on `port`.
@@ -55,9 +56,7 @@ struct fixture {
     return "caf:\n  listen: \"127.0.0.1:" + std::to_string(port) + "\"\n";
   }
 
-  static std::string caf_endpoint(int port) {
-    return "127.0.0.1:" + std::to_string(port);
-  }
+  static std::string caf_endpoint(int port) { return "127.0.0.1:" + std::to_string(port); }
 
   // Every sample of scrapes 1..n of `server` stored exactly once: n `up`
   // rows at n scrape times, and as many rows as node_exporter exposed in
@@ -73,8 +72,8 @@ struct fixture {
     CAF_CHECK_LESS_OR_EQUAL(stored, n + 1);
     CAF_CHECK_EQUAL(number("SELECT count(DISTINCT timestamp)" + where + " AND metric_name = 'up'"),
                     stored);
-    auto exposed = number("SELECT sum(value)::bigint" + where
-                          + " AND metric_name = 'scrape_samples_scraped'");
+    auto exposed =
+      number("SELECT sum(value)::bigint" + where + " AND metric_name = 'scrape_samples_scraped'");
     CAF_CHECK_GREATER(exposed, 300 * stored);
     CAF_CHECK_EQUAL(number("SELECT count(*)" + where), exposed + 3 * stored);
     CAF_CHECK_EQUAL(number("SELECT coalesce(sum(c - 1), 0) FROM (SELECT count(*) AS c" + where
@@ -91,8 +90,9 @@ CAF_TEST(every sample of every scrape reaches PostgreSQL once with its type labe
   ingest_process ingest{redis.port(), ""};
   digest_process digest{redis.port(), pg.dsn()};
   agent_process agent{push_url(ingest.port()), endpoint("node_exporter", exporter.url())};
-  auto started_ms = std::chrono::duration_cast<milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+  auto started_ms =
+    std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
   CAF_REQUIRE(eventually([&] { return scrapes_stored(agent_server_id) >= 5; }));
   CAF_REQUIRE_EQUAL(agent.stop(), 0);
   auto n = static_cast<int64_t>(agent.acknowledged());
@@ -106,9 +106,9 @@ CAF_TEST(every sample of every scrape reaches PostgreSQL once with its type labe
   CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type" + std::string{cpu}), "counter");
   CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT help_text" + std::string{cpu}),
                   "Seconds the CPUs spent in each mode.");
-  CAF_CHECK_EQUAL(number("SELECT count(*)" + std::string{cpu}
-                         + " AND NOT (labels ? 'cpu' AND labels ? 'mode')"),
-                  0);
+  CAF_CHECK_EQUAL(
+    number("SELECT count(*)" + std::string{cpu} + " AND NOT (labels ? 'cpu' AND labels ? 'mode')"),
+    0);
   CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type FROM admiral.metric_samples "
                            "WHERE metric_name = 'node_load1'"),
                   "gauge");
@@ -140,9 +140,8 @@ CAF_TEST(through the CAF transport every scrape is stored once across a killed i
   // SIGKILL: the connection drops under the agent, which sees it at once
   // (down message) and keeps its scrapes in the WAL.
   ingest->kill();
-  CAF_CHECK(eventually([&] {
-    return agent.log().find("lost the ingest gateway") != std::string::npos;
-  }, seconds{5}));
+  CAF_CHECK(eventually(
+    [&] { return agent.log().find("lost the ingest gateway") != std::string::npos; }, seconds{5}));
   CAF_CHECK(eventually([&] { return agent.metric("nodepulse_agent_buffer_records") >= 3; }));
   CAF_CHECK(agent.running());
   ingest->restart(); // same ports, same config: the agent reconnects by itself
@@ -169,8 +168,8 @@ CAF_TEST(the CAF transport over TLS takes only agents whose certificate the CA s
   tls_client_files client{ca.file("ca.pem"), ca.file("agent.pem"), ca.file("agent.key")};
   ingest_process ingest{redis.port(),
                         "tls:\n  cert_file: \"" + ca.file("server.pem") + "\"\n  key_file: \""
-                          + ca.file("server.key") + "\"\n  client_ca_file: \""
-                          + ca.file("ca.pem") + "\"\n" + caf_listen(caf_port),
+                          + ca.file("server.key") + "\"\n  client_ca_file: \"" + ca.file("ca.pem")
+                          + "\"\n" + caf_listen(caf_port),
                         client};
   digest_process digest{redis.port(), pg.dsn()};
   auto tls_of = [](const test_ca& who) {
@@ -207,12 +206,12 @@ CAF_TEST(a second exporter from Debian lands beside node_exporter with its job) 
                         + endpoint("redis_exporter", redis_exporter.url())};
   const auto up_of = [&](const std::string& job) {
     return number("SELECT count(*) FROM admiral.metric_samples WHERE metric_name = 'up' AND "
-                  "value = 1 AND labels->>'job' = '" + job + "'");
+                  "value = 1 AND labels->>'job' = '"
+                  + job + "'");
   };
   // Each endpoint has its own scraper and offset: both, three times each.
-  CAF_REQUIRE(eventually([&] {
-    return up_of("redis_exporter") >= 3 && up_of("node_exporter") >= 3;
-  }));
+  CAF_REQUIRE(
+    eventually([&] { return up_of("redis_exporter") >= 3 && up_of("node_exporter") >= 3; }));
   CAF_REQUIRE_EQUAL(agent.stop(), 0);
   CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT metric_type FROM admiral.metric_samples "
                            "WHERE metric_name = 'redis_connected_clients'"),
@@ -283,14 +282,15 @@ CAF_TEST(the legacy JSON endpoint and the Prometheus endpoint serve two agents a
   check_exactly_once(agent_server_id, static_cast<int64_t>(prometheus_agent.acknowledged()));
   auto reports = static_cast<int64_t>(json_agent.acknowledged());
   CAF_CHECK(eventually([&] { return legacy_rows("nodepulse_cpu_usage_percent") == reports; }));
-  for (auto metric : {"nodepulse_memory_used_bytes", "nodepulse_memory_usage_percent",
-                      "nodepulse_network_upload_bytes", "nodepulse_uptime_days",
-                      "nodepulse_system_info"})
+  for (auto metric :
+       {"nodepulse_memory_used_bytes", "nodepulse_memory_usage_percent",
+        "nodepulse_network_upload_bytes", "nodepulse_uptime_days", "nodepulse_system_info"})
     CAF_CHECK_EQUAL(legacy_rows(metric), reports);
   CAF_CHECK_EQUAL(legacy_rows("node_cpu_seconds_total"), 0); // a JSON agent sends reports only
   CAF_CHECK_EQUAL(number("SELECT count(*) FROM admiral.metric_samples WHERE server_id = '"
-                         + std::string{json_server} + "' AND metric_name = "
-                         "'nodepulse_memory_usage_percent' AND (value <= 0 OR value >= 100)"),
+                         + std::string{json_server}
+                         + "' AND metric_name = "
+                           "'nodepulse_memory_usage_percent' AND (value <= 0 OR value >= 100)"),
                   0);
   CAF_CHECK_EQUAL(digest.stop(), 0);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
@@ -304,16 +304,32 @@ CAF_TEST(nodepulse dev runs the whole path in one process and stores rows within
   auto valkey = "redis://127.0.0.1:" + std::to_string(redis.port());
   node_process dev{"dev", ingest_port,
                    "agent:\n"
-                   "  scrapers: { prometheus: { endpoints: [ { url: \"" + exporter.url()
+                   "  scrapers: { prometheus: { endpoints: [ { url: \""
+                     + exporter.url()
                      + "\", name: node_exporter } ] } }\n"
-                     "  agent: { server_id: \"" + agent_server_id + "\", interval: 1s }\n"
-                     "  buffer: { path: \"" + wal + "\" }\n"
-                     "  status: { listen: \"127.0.0.1:" + std::to_string(agent_port) + "\" }\n"
-                     "ingest:\n  listen: \"127.0.0.1:" + std::to_string(ingest_port) + "\"\n"
-                     "  valkey: { url: \"" + valkey + "\" }\n"
-                     "digest:\n  valkey: { url: \"" + valkey + "\" }\n"
-                     "  postgres: { dsn: \"" + pg.dsn() + "\" }\n"
-                     "  status: { listen: \"127.0.0.1:" + std::to_string(digest_port) + "\" }\n"};
+                       "  agent: { server_id: \""
+                     + agent_server_id
+                     + "\", interval: 1s }\n"
+                       "  buffer: { path: \""
+                     + wal
+                     + "\" }\n"
+                       "  status: { listen: \"127.0.0.1:"
+                     + std::to_string(agent_port)
+                     + "\" }\n"
+                       "ingest:\n  listen: \"127.0.0.1:"
+                     + std::to_string(ingest_port)
+                     + "\"\n"
+                       "  valkey: { url: \""
+                     + valkey
+                     + "\" }\n"
+                       "digest:\n  valkey: { url: \""
+                     + valkey
+                     + "\" }\n"
+                       "  postgres: { dsn: \""
+                     + pg.dsn()
+                     + "\" }\n"
+                       "  status: { listen: \"127.0.0.1:"
+                     + std::to_string(digest_port) + "\" }\n"};
   // The plan's target: data in the table within 10 s of start.
   CAF_CHECK(eventually([&] { return scrapes_stored(agent_server_id) >= 1; }, seconds{10}));
   CAF_REQUIRE(eventually([&] { return scrapes_stored(agent_server_id) >= 3; }));

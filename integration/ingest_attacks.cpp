@@ -68,12 +68,12 @@ private:
       std::map<std::string, std::string> headers{{"Content-Type", "text/plain; version=0.0.4"}};
       if (!token_.empty())
         headers["Authorization"] = "Bearer " + token_;
-      auto res = test::http_request(port_, "POST", token_.empty() ? push_target
-                                                                  : "/metrics/prometheus",
-                                    test::plan_example_body, headers);
-      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now()
-                                                          - started)
-                  .count();
+      auto res =
+        test::http_request(port_, "POST", token_.empty() ? push_target : "/metrics/prometheus",
+                           test::plan_example_body, headers);
+      auto ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+          .count();
       ++pushes_;
       if (res.status != 200)
         ++failures_;
@@ -213,8 +213,8 @@ CAF_TEST(a JSON nesting bomb is refused without being inflated or built) {
   auto plain = ingest.post("/metrics", std::string((10u << 20) - 1, '['),
                            {{"Content-Type", "application/json"}});
   CAF_CHECK_EQUAL(plain.status, 413);
-  auto nested = ingest.post("/metrics", std::string(1000, '['),
-                            {{"Content-Type", "application/json"}});
+  auto nested =
+    ingest.post("/metrics", std::string(1000, '['), {{"Content-Type", "application/json"}});
   CAF_CHECK_EQUAL(nested.status, 400);
   CAF_CHECK(nested.body.find("nested deeper than 8 levels at line 1, column 9")
             != std::string::npos);
@@ -285,12 +285,13 @@ CAF_TEST(framing other than a final chunked or a length is a 400 and nothing mor
   ingest_process ingest{redis.port(), ""};
   std::string body = test::plan_example_body;
   // Framed by the length, the rest would be a second request (smuggling).
-  auto smuggled = test::raw_exchange(
-    ingest.port(),
-    "POST " + push_target + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
-      "Transfer-Encoding: chunked, identity\r\nContent-Length: "
-      + std::to_string(body.size()) + "\r\n\r\n" + body + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
-    3000);
+  auto smuggled = test::raw_exchange(ingest.port(),
+                                     "POST " + push_target
+                                       + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                                         "Transfer-Encoding: chunked, identity\r\nContent-Length: "
+                                       + std::to_string(body.size()) + "\r\n\r\n" + body
+                                       + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                                     3000);
   CAF_CHECK_EQUAL(status_line(smuggled), "HTTP/1.1 400 Bad Request");
   CAF_CHECK_EQUAL(smuggled.find("HTTP/1.1", 1), std::string::npos); // one answer only
   auto both = test::raw_exchange(ingest.port(),
@@ -303,20 +304,20 @@ CAF_TEST(framing other than a final chunked or a length is a 400 and nothing mor
   // Expect: 100-continue, small and large: 100 once admitted, then the answer.
   for (size_t padding : {size_t{0}, size_t{20'000}}) {
     std::string big = std::string(padding, '#') + (padding ? "\n" : "") + body;
-    auto expect = test::raw_exchange(
-      ingest.port(),
-      "POST " + push_target + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
-        "Expect: 100-continue\r\nConnection: close\r\nContent-Length: "
-        + std::to_string(big.size()) + "\r\n\r\n" + big,
-      3000);
+    auto expect =
+      test::raw_exchange(ingest.port(),
+                         "POST " + push_target
+                           + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                             "Expect: 100-continue\r\nConnection: close\r\nContent-Length: "
+                           + std::to_string(big.size()) + "\r\n\r\n" + big,
+                         3000);
     CAF_CHECK_EQUAL(status_line(expect), "HTTP/1.1 100 Continue");
     CAF_CHECK_NOT_EQUAL(expect.find("HTTP/1.1 200 OK"), std::string::npos);
   }
   CAF_CHECK_EQUAL(redis.read_stream().size(), 2u);
   // HEAD: the header GET would send, no body.
-  auto head = test::raw_exchange(ingest.port(),
-                                 "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                                 3000);
+  auto head = test::raw_exchange(
+    ingest.port(), "HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
   CAF_CHECK_EQUAL(status_line(head), "HTTP/1.1 200 OK");
   CAF_CHECK(head.find("Content-Length: 15\r\n") != std::string::npos);
   CAF_CHECK_EQUAL(head.substr(head.find("\r\n\r\n") + 4), "");
@@ -388,8 +389,8 @@ CAF_TEST(one address cannot take every connection and the status listener answer
   CAF_CHECK_EQUAL(test::http_request(status_port, "GET", "/readyz").status, 200);
   auto metrics = test::http_request(status_port, "GET", "/metrics");
   CAF_CHECK_EQUAL(metrics.status, 200);
-  CAF_CHECK_GREATER(test::metric_value(metrics.body, "nodepulse_ingest_http_connections_refused_total"),
-                    0.0);
+  CAF_CHECK_GREATER(
+    test::metric_value(metrics.body, "nodepulse_ingest_http_connections_refused_total"), 0.0);
   // Pushes do not go to the status listener.
   CAF_CHECK_EQUAL(test::http_request(status_port, "POST", push_target, test::plan_example_body,
                                      {{"Content-Type", "text/plain"}})
@@ -408,8 +409,8 @@ CAF_TEST(random tokens cannot drive the token database) {
   CAF_REQUIRE(pg.psql_file(NODEPULSE_SOURCE_DIR "/sql/001_agent_tokens.sql"));
   CAF_REQUIRE(pg.psql("INSERT INTO admiral.agent_tokens (token_hash, server_id) VALUES ('"
                       + ingest::hash_token("tok-a") + "', '" + server_a + "')"));
-  ingest_process ingest{redis.port(), "auth:\n  mode: token\n  postgres_dsn: \"" + pg.dsn()
-                                        + "\"\n"};
+  ingest_process ingest{redis.port(),
+                        "auth:\n  mode: token\n  postgres_dsn: \"" + pg.dsn() + "\"\n"};
   steady_agent agent{ingest.port(), "tok-a"};
   auto started = std::chrono::steady_clock::now();
   int limited = 0, looked_up = 0;
@@ -427,9 +428,9 @@ CAF_TEST(random tokens cannot drive the token database) {
   // The burst (20) and one a second pass; the rest never reach the database.
   CAF_CHECK_EQUAL(looked_up + limited, 500);
   CAF_CHECK_LESS_OR_EQUAL(looked_up, 20 + static_cast<int>(seconds) + 1);
-  CAF_CHECK_EQUAL(test::metric_value(ingest.get("/metrics").body,
-                                     "nodepulse_ingest_token_lookups_limited_total"),
-                  static_cast<double>(limited));
+  CAF_CHECK_EQUAL(
+    test::metric_value(ingest.get("/metrics").body, "nodepulse_ingest_token_lookups_limited_total"),
+    static_cast<double>(limited));
   report("500 random tokens", ingest, agent, bound_kib);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
 }
@@ -440,8 +441,8 @@ CAF_TEST(a Valkey password is used and never shown) {
     int port = test::free_loopback_port();
     return std::make_unique<test::node_process>(
       "ingest", port,
-      "listen: \"127.0.0.1:" + std::to_string(port) + "\"\nvalkey:\n  url: \"redis://:"
-        + password + "@127.0.0.1:" + std::to_string(redis.port()) + "\"\n");
+      "listen: \"127.0.0.1:" + std::to_string(port) + "\"\nvalkey:\n  url: \"redis://:" + password
+        + "@127.0.0.1:" + std::to_string(redis.port()) + "\"\n");
   };
   auto ingest = node_with("s3cret-pw");
   CAF_CHECK_EQUAL(ingest->post(push_target, test::plan_example_body).status, 200);
@@ -479,8 +480,8 @@ CAF_TEST(the CAF port lets no peer announce gigabytes reach other actors or sit 
   // A message to one of CAF's built-in actors by name (ConfigServ) after
   // a handshake: closed.
   int named = connect_from("127.0.0.1", caf_port);
-  CAF_CHECK(send_all(named, basp_header(1, 0, 0, 0) + basp_header(2, 1, 16, 0)
-                              + std::string(16, 'x')));
+  CAF_CHECK(
+    send_all(named, basp_header(1, 0, 0, 0) + basp_header(2, 1, 16, 0) + std::string(16, 'x')));
   CAF_CHECK(closed_within(named, 3000));
   ::close(named);
   // Ten idle peers from one address: two refused at once, eight closed
@@ -495,8 +496,8 @@ CAF_TEST(the CAF port lets no peer announce gigabytes reach other actors or sit 
   auto metrics = ingest.get("/metrics").body;
   CAF_CHECK_EQUAL(test::metric_value(metrics, "nodepulse_ingest_caf_guard_refused_messages_total"),
                   3.0);
-  CAF_CHECK_EQUAL(test::metric_value(metrics, "nodepulse_ingest_caf_guard_connections_refused_total"),
-                  2.0);
+  CAF_CHECK_EQUAL(
+    test::metric_value(metrics, "nodepulse_ingest_caf_guard_connections_refused_total"), 2.0);
   CAF_CHECK_GREATER_OR_EQUAL(
     test::metric_value(metrics, "nodepulse_ingest_caf_guard_handshake_timeouts_total"), 8.0);
   auto log = ingest.log();

@@ -3,16 +3,15 @@
 
 #include "integration/support/http_client.hpp"
 #include "integration/support/node_process.hpp"
-#include "integration/support/test_ca.hpp"
 #include "integration/support/postgres_server.hpp"
 #include "integration/support/redis_server.hpp"
+#include "integration/support/test_ca.hpp"
 #include "lib/ingest/agent_auth.hpp"
 #include "lib/prom/batch_diff.hpp"
 #include "lib/prom/parser.hpp"
 #include "lib/valkey/stream_codec.hpp"
 #include "unit/support/compress.hpp"
 #include "unit/support/plan_example.hpp"
-
 
 #include <cstring>
 
@@ -32,7 +31,6 @@ constexpr const char* server_b = "7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 std::string push_target(const std::string& server_id = server_a) {
   return "/metrics/prometheus?server_id=" + server_id;
 }
-
 
 // The HTTP status line of a raw response ("" when there was none).
 std::string status_line(const std::string& raw) {
@@ -66,7 +64,7 @@ CAF_TEST(the plan example is answered as the contract says and stored as one ent
   CAF_CHECK_EQUAL(ingest.stop(), 0);
 }
 
-CAF_TEST(a retried X-Batch-Id is acknowledged again and stored once) {
+CAF_TEST(a retried X - Batch - Id is acknowledged again and stored once) {
   test::redis_server redis;
   ingest_process ingest{redis.port(), ""};
   for (int i = 0; i < 3; ++i) {
@@ -74,10 +72,8 @@ CAF_TEST(a retried X-Batch-Id is acknowledged again and stored once) {
     CAF_CHECK_EQUAL(res.status, 200);
     CAF_CHECK_EQUAL(res.body, R"({"status":"success","metrics_received":4})");
   }
-  CAF_CHECK_EQUAL(ingest.post(push_target(), test::plan_example_body,
-                              {{"X-Batch-Id", "agent-7:2"}})
-                    .status,
-                  200);
+  CAF_CHECK_EQUAL(
+    ingest.post(push_target(), test::plan_example_body, {{"X-Batch-Id", "agent-7:2"}}).status, 200);
   auto stream = redis.read_stream();
   CAF_REQUIRE_EQUAL(stream.size(), 2u);
   CAF_CHECK_EQUAL(stream[0]["batch_id"], "agent-7:1");
@@ -90,11 +86,11 @@ CAF_TEST(a retried X-Batch-Id is acknowledged again and stored once) {
 CAF_TEST(gzip and zstd bodies are accepted and both endpoints work at once) {
   test::redis_server redis;
   ingest_process ingest{redis.port(), ""};
-  auto gz = ingest.post(push_target(), gzip(test::plan_example_body),
-                        {{"Content-Encoding", "gzip"}});
+  auto gz =
+    ingest.post(push_target(), gzip(test::plan_example_body), {{"Content-Encoding", "gzip"}});
   CAF_CHECK_EQUAL(gz.body, R"({"status":"success","metrics_received":4})");
-  auto zs = ingest.post(push_target(), test::zstd(test::plan_example_body),
-                        {{"Content-Encoding", "zstd"}});
+  auto zs =
+    ingest.post(push_target(), test::zstd(test::plan_example_body), {{"Content-Encoding", "zstd"}});
   CAF_CHECK_EQUAL(zs.body, R"({"status":"success","metrics_received":4})");
   auto legacy = ingest.post("/metrics",
                             std::string{R"({"server_id":")"} + server_b
@@ -119,36 +115,34 @@ CAF_TEST(every error status of the contract) {
   CAF_CHECK(bad.body.find(R"("line":2,"column":)") != std::string::npos);
   CAF_CHECK_EQUAL(ingest.post(push_target("not-a-uuid"), test::plan_example_body).status, 400);
   // 411: a POST without a length.
-  auto no_length = test::raw_exchange(ingest.port(),
-                                      "POST " + push_target()
-                                        + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\n",
-                                      3000);
+  auto no_length = test::raw_exchange(
+    ingest.port(),
+    "POST " + push_target() + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\n", 3000);
   CAF_CHECK_EQUAL(status_line(no_length), "HTTP/1.1 411 Length Required");
   CAF_CHECK(no_length.find("Content-Length") != std::string::npos);
   // 413: a body over max_body_bytes, and a small body that inflates past
   // max_inflated_bytes.
   auto big = ingest.post(push_target(), std::string(70000, '#'));
   CAF_CHECK_EQUAL(big.status, 413);
-  CAF_CHECK_EQUAL(big.body,
-                  R"({"status":"error","error":"request body is larger than limits.max_body_bytes"})");
+  CAF_CHECK_EQUAL(
+    big.body, R"({"status":"error","error":"request body is larger than limits.max_body_bytes"})");
   auto bomb_body = gzip("# " + std::string(8 * 1024 * 1024, 'x') + "\n", 9);
   CAF_CHECK_LESS(bomb_body.size(), 65536u);
   auto bomb = ingest.post(push_target(), bomb_body, {{"Content-Encoding", "gzip"}});
   CAF_CHECK_EQUAL(bomb.status, 413);
   // 415: content type and content encoding.
-  CAF_CHECK_EQUAL(ingest.post(push_target(), test::plan_example_body,
-                              {{"Content-Type", "application/x-protobuf"}})
-                    .status,
-                  415);
-  CAF_CHECK_EQUAL(ingest.post(push_target(), test::plan_example_body,
-                              {{"Content-Encoding", "snappy"}})
-                    .status,
-                  415);
+  CAF_CHECK_EQUAL(
+    ingest
+      .post(push_target(), test::plan_example_body, {{"Content-Type", "application/x-protobuf"}})
+      .status,
+    415);
+  CAF_CHECK_EQUAL(
+    ingest.post(push_target(), test::plan_example_body, {{"Content-Encoding", "snappy"}}).status,
+    415);
   // 431: a header block over its limit; 404 and 405.
-  auto huge_header = test::raw_exchange(ingest.port(),
-                                        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Junk: "
-                                          + std::string(20000, 'j') + "\r\n\r\n",
-                                        3000);
+  auto huge_header = test::raw_exchange(
+    ingest.port(),
+    "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Junk: " + std::string(20000, 'j') + "\r\n\r\n", 3000);
   CAF_CHECK_EQUAL(status_line(huge_header), "HTTP/1.1 431 Request Header Fields Too Large");
   CAF_CHECK_EQUAL(ingest.get("/api/v1/write").status, 404);
   CAF_CHECK_EQUAL(ingest.get("/metrics/prometheus").status, 405);
@@ -179,14 +173,14 @@ CAF_TEST(token mode answers 401 and 403 and takes the server from the token) {
                         "auth:\n  mode: token\n  tokens_file: \"" + tokens_file + "\"\n"};
   auto none = ingest.post("/metrics/prometheus", test::plan_example_body);
   CAF_CHECK_EQUAL(none.status, 401);
-  CAF_CHECK_EQUAL(ingest.post("/metrics/prometheus", test::plan_example_body,
-                              {{"Authorization", "Bearer tok-b"}})
-                    .status,
-                  401);
-  CAF_CHECK_EQUAL(ingest.post(push_target(server_b), test::plan_example_body,
-                              {{"Authorization", "Bearer tok-a"}})
-                    .status,
-                  403);
+  CAF_CHECK_EQUAL(
+    ingest.post("/metrics/prometheus", test::plan_example_body, {{"Authorization", "Bearer tok-b"}})
+      .status,
+    401);
+  CAF_CHECK_EQUAL(
+    ingest.post(push_target(server_b), test::plan_example_body, {{"Authorization", "Bearer tok-a"}})
+      .status,
+    403);
   auto ok = ingest.post("/metrics/prometheus", test::plan_example_body,
                         {{"Authorization", "Bearer tok-a"}});
   CAF_CHECK_EQUAL(ok.status, 200);
@@ -197,7 +191,7 @@ CAF_TEST(token mode answers 401 and 403 and takes the server from the token) {
   std::system(("rm -rf '" + std::string{dir} + "'").c_str());
 }
 
-CAF_TEST(Valkey killed mid-run gives 503s then recovery with nothing lost or doubled) {
+CAF_TEST(Valkey killed mid - run gives 503s then recovery with nothing lost or doubled) {
   test::redis_server redis; // fsyncs every write, like a production Valkey
   ingest_process ingest{redis.port(), ""};
   constexpr int pushes = 60;
@@ -274,10 +268,10 @@ CAF_TEST(valkey.allow_data_loss acknowledges pushes to a Valkey without persiste
   test::redis_server redis{test::redis_server::no_persistence};
   int port = test::free_loopback_port();
   test::node_process ingest{"ingest", port,
-                            "listen: \"127.0.0.1:" + std::to_string(port) + "\"\n"
-                              "valkey:\n  url: \"redis://127.0.0.1:"
-                              + std::to_string(redis.port())
-                              + "\"\n  allow_data_loss: true\n"};
+                            "listen: \"127.0.0.1:" + std::to_string(port)
+                              + "\"\n"
+                                "valkey:\n  url: \"redis://127.0.0.1:"
+                              + std::to_string(redis.port()) + "\"\n  allow_data_loss: true\n"};
   CAF_CHECK_EQUAL(ingest.post(push_target(), test::plan_example_body).status, 200);
   CAF_CHECK_EQUAL(ingest.get("/readyz").status, 200);
   CAF_CHECK_NOT_EQUAL(ingest.get("/metrics").body.find("nodepulse_ingest_valkey_durable 0\n"),
@@ -290,19 +284,18 @@ CAF_TEST(valkey.allow_data_loss acknowledges pushes to a Valkey without persiste
 CAF_TEST(TLS with a test CA and client certificates) {
   test::redis_server redis;
   test::test_ca ca;
-  test::tls_client_files with_cert{ca.file("ca.pem"), ca.file("agent.pem"),
-                                   ca.file("agent.key")};
+  test::tls_client_files with_cert{ca.file("ca.pem"), ca.file("agent.pem"), ca.file("agent.key")};
   ingest_process ingest{redis.port(),
                         "tls:\n  cert_file: \"" + ca.file("server.pem") + "\"\n  key_file: \""
-                          + ca.file("server.key") + "\"\n  client_ca_file: \""
-                          + ca.file("ca.pem") + "\"\n",
+                          + ca.file("server.key") + "\"\n  client_ca_file: \"" + ca.file("ca.pem")
+                          + "\"\n",
                         with_cert};
   auto ok = ingest.post(push_target(), test::plan_example_body);
   CAF_CHECK_EQUAL(ok.error, "");
   CAF_CHECK_EQUAL(ok.body, R"({"status":"success","metrics_received":4})");
   // Without a client certificate, or in plain HTTP: no exchange at all.
-  auto no_cert = test::http_request(ingest.port(), "GET", "/healthz", "", {},
-                                    {ca.file("ca.pem"), "", ""});
+  auto no_cert =
+    test::http_request(ingest.port(), "GET", "/healthz", "", {}, {ca.file("ca.pem"), "", ""});
   CAF_CHECK_EQUAL(no_cert.status, 0);
   CAF_CHECK(!no_cert.error.empty());
   CAF_CHECK_EQUAL(test::http_request(ingest.port(), "GET", "/healthz").status, 0);

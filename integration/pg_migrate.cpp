@@ -72,15 +72,16 @@ CAF_TEST(metric_samples has the plan columns and indexes and is partitioned) {
                   "id:bigint,server_id:uuid,metric_name:text,metric_type:text,labels:jsonb,"
                   "value:double precision,timestamp:timestamp with time zone,help_text:text,"
                   "unit:text,created_at:timestamp with time zone");
-  CAF_CHECK_EQUAL(pg.query("SELECT string_agg(indexdef, E'\\\\n' ORDER BY indexname) "
-                           "FROM pg_indexes WHERE schemaname = 'admiral' "
-                           "AND tablename = 'metric_samples' AND indexname <> 'metric_samples_pkey'"),
-                  "CREATE INDEX metric_samples_labels ON ONLY admiral.metric_samples USING gin "
-                  "(labels)\n"
-                  "CREATE INDEX metric_samples_metric_name ON ONLY admiral.metric_samples USING "
-                  "btree (metric_name)\n"
-                  "CREATE INDEX metric_samples_server_metric_time ON ONLY admiral.metric_samples "
-                  "USING btree (server_id, metric_name, \"timestamp\" DESC)");
+  CAF_CHECK_EQUAL(
+    pg.query("SELECT string_agg(indexdef, E'\\\\n' ORDER BY indexname) "
+             "FROM pg_indexes WHERE schemaname = 'admiral' "
+             "AND tablename = 'metric_samples' AND indexname <> 'metric_samples_pkey'"),
+    "CREATE INDEX metric_samples_labels ON ONLY admiral.metric_samples USING gin "
+    "(labels)\n"
+    "CREATE INDEX metric_samples_metric_name ON ONLY admiral.metric_samples USING "
+    "btree (metric_name)\n"
+    "CREATE INDEX metric_samples_server_metric_time ON ONLY admiral.metric_samples "
+    "USING btree (server_id, metric_name, \"timestamp\" DESC)");
   CAF_CHECK_EQUAL(pg.query("SELECT partstrat FROM pg_partitioned_table p JOIN pg_class c "
                            "ON c.oid = p.partrelid WHERE c.relname = 'metric_samples'"),
                   "r");
@@ -137,17 +138,16 @@ CAF_TEST(rows written for COPY read back as the samples they came from) {
   CAF_REQUIRE(prom::parse(body, {}, batch).ok);
   batch.fill_missing_timestamps(1764194400000);
   std::string rows;
-  CAF_REQUIRE_EQUAL(pg::append_copy_rows(batch, "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11", 0, rows)
-                      .rows,
-                    3u);
+  CAF_REQUIRE_EQUAL(
+    pg::append_copy_rows(batch, "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11", 0, rows).rows, 3u);
   char path[] = "/tmp/nodepulse-rows-XXXXXX";
   int fd = ::mkstemp(path);
   CAF_REQUIRE(fd >= 0);
   CAF_REQUIRE_EQUAL(::write(fd, rows.data(), rows.size()), static_cast<ssize_t>(rows.size()));
   ::close(fd);
   ::chmod(path, 0644);
-  CAF_REQUIRE(pg.psql(std::string{"\\copy admiral.metric_samples ("} + pg::copy_columns
-                      + ") FROM '" + path + "'"));
+  CAF_REQUIRE(pg.psql(std::string{"\\copy admiral.metric_samples ("} + pg::copy_columns + ") FROM '"
+                      + path + "'"));
   ::unlink(path);
   CAF_CHECK_EQUAL(pg.query("SELECT labels->>'path' || '|' || (labels->>'quote') || '|' "
                            "|| replace(labels->>'tab', E'\\t', '<TAB>') || '|' || value::text "
@@ -156,11 +156,12 @@ CAF_TEST(rows written for COPY read back as the samples they came from) {
   CAF_CHECK_EQUAL(pg.query("SELECT replace(replace(help_text, E'\\n', '<NL>'), E'\\t', '<TAB>') "
                            "FROM admiral.metric_samples WHERE metric_name = 'odd'"),
                   "Help with a \\ backslash,<NL>a newline and a<TAB>tab.");
-  CAF_CHECK_EQUAL(pg.query("SELECT metric_type || ' ' || value::text || ' ' || "
-                           "to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') || "
-                           "' ' || unit || ' ' || (labels->>'cpu') || '/' || (labels->>'mode') "
-                           "FROM admiral.metric_samples WHERE metric_name = 'node_cpu_seconds_total'"),
-                  "counter 123456.78 2025-11-26 22:00:01.500 seconds 0/idle");
+  CAF_CHECK_EQUAL(
+    pg.query("SELECT metric_type || ' ' || value::text || ' ' || "
+             "to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') || "
+             "' ' || unit || ' ' || (labels->>'cpu') || '/' || (labels->>'mode') "
+             "FROM admiral.metric_samples WHERE metric_name = 'node_cpu_seconds_total'"),
+    "counter 123456.78 2025-11-26 22:00:01.500 seconds 0/idle");
   CAF_CHECK_EQUAL(pg.query("SELECT value::text FROM admiral.metric_samples "
                            "WHERE metric_name = 'neg'"),
                   "-Infinity");

@@ -39,9 +39,7 @@ struct fixture {
     return e;
   }
 
-  std::vector<std::map<std::string, std::string>> read_stream() {
-    return redis.read_stream();
-  }
+  std::vector<std::map<std::string, std::string>> read_stream() { return redis.read_stream(); }
 };
 
 } // namespace
@@ -61,9 +59,7 @@ CAF_TEST(a push becomes one stream entry that decodes to its samples) {
   CAF_CHECK_EQUAL(stream[0]["received_at"], std::to_string(received));
   prom::sample_batch decoded, expected;
   std::string scratch;
-  CAF_REQUIRE_EQUAL(valkey::decode_payload(stream[0]["payload"], received, decoded,
-                                           scratch),
-                    "");
+  CAF_REQUIRE_EQUAL(valkey::decode_payload(stream[0]["payload"], received, decoded, scratch), "");
   CAF_REQUIRE(prom::parse(test::plan_example_body, {}, expected).ok);
   expected.fill_missing_timestamps(received);
   CAF_CHECK_EQUAL(decoded.samples.size(), 4u);
@@ -179,11 +175,9 @@ CAF_TEST(a server whose CONFIG command is renamed away cannot be trusted) {
   auto c = client_of(redis, true);
   auto res = c.publish(fixture::entry("b1"));
   CAF_CHECK(res.outcome == valkey::publish_outcome::not_durable);
-  CAF_CHECK_NOT_EQUAL(res.error.find("persistence settings cannot be read"),
-                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(res.error.find("persistence settings cannot be read"), std::string::npos);
   CAF_CHECK(redis.read_stream().empty());
 }
-
 
 CAF_TEST(valkey urls) {
   std::string err;

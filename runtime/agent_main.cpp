@@ -9,7 +9,7 @@
 #include <cstring>
 
 #ifndef NODEPULSE_VERSION
-#  define NODEPULSE_VERSION "0.0.0"
+#define NODEPULSE_VERSION "0.0.0"
 #endif
 
 int main(int argc, char** argv) {

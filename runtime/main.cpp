@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #ifndef NODEPULSE_VERSION
-#  define NODEPULSE_VERSION "0.0.0"
+#define NODEPULSE_VERSION "0.0.0"
 #endif
 
 namespace {
@@ -72,9 +72,9 @@ int main(int argc, char** argv) {
     // The lean binary has no CAF middleman: a caf-transport agent runs here.
     if (!nodepulse::node::agent_config_uses_caf(argc - 2, argv + 2))
       run_lean_agent(argv); // returns only when there is no nodepulse-agent beside us
-    static const nodepulse::node::agent_remoting remoting{
-      &nodepulse::node::enable_remoting, &nodepulse::node::check_remoting_tls,
-      &nodepulse::node::caf_push_route};
+    static const nodepulse::node::agent_remoting remoting{&nodepulse::node::enable_remoting,
+                                                          &nodepulse::node::check_remoting_tls,
+                                                          &nodepulse::node::caf_push_route};
     return nodepulse::node::agent_command(argc - 2, argv + 2, &remoting);
   }
   if (cmd == "status")

@@ -14,9 +14,7 @@ namespace nodepulse::test {
 
 // An actor system that knows Node Pulse's message types, as every node's.
 struct system_config : caf::actor_system_config {
-  system_config() {
-    add_message_types<caf::id_block::nodepulse>();
-  }
+  system_config() { add_message_types<caf::id_block::nodepulse>(); }
 };
 
 } // namespace nodepulse::test

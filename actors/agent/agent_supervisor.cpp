@@ -29,8 +29,8 @@ void wire_scrapers(self_ptr self) {
 
 void add_scraper(self_ptr self, const scrape_target& target) {
   auto& st = self->state;
-  auto slot = st.children.add<scraper_actor>(
-    "scraper " + target.job, [&st, target](caf::local_actor* self) {
+  auto slot =
+    st.children.add<scraper_actor>("scraper " + target.job, [&st, target](caf::local_actor* self) {
       return st.settings.spawn_scraper(self, target, st.buffer(), st.pusher());
     });
   st.scrapers.push_back({slot, target});
@@ -49,8 +49,7 @@ void reload(self_ptr self) {
   size_t removed = 0;
   size_t added = 0;
   for (auto it = st.scrapers.begin(); it != st.scrapers.end();) {
-    if (std::find(plan->targets.begin(), plan->targets.end(), it->target)
-        != plan->targets.end()) {
+    if (std::find(plan->targets.begin(), plan->targets.end(), it->target) != plan->targets.end()) {
       ++it;
       continue;
     }
@@ -159,14 +158,14 @@ void route(self_ptr self, http_exchange ex) {
 
 } // namespace
 
-agent_supervisor_actor::behavior_type
-agent_supervisor(self_ptr self, agent_supervisor_settings settings) {
+agent_supervisor_actor::behavior_type agent_supervisor(self_ptr self,
+                                                       agent_supervisor_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
   if (st.settings.serve) {
     std::string error;
-    st.server = start_status_server<agent_supervisor_actor>(st.settings.status,
-                                                            self->address(), "agent", error);
+    st.server = start_status_server<agent_supervisor_actor>(st.settings.status, self->address(),
+                                                            "agent", error);
     if (!st.server)
       self->quit(caf::make_error(caf::sec::cannot_open_port, error));
   }

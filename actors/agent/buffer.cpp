@@ -78,8 +78,7 @@ buffer_actor::behavior_type buffer(self_ptr self, buffer_settings settings) {
       const auto& f = st.log->figures();
       spdlog::info("buffer: WAL {} holds {} scrapes ({} bytes); {} torn and {} corrupt "
                    "records dropped at recovery",
-                   st.settings.wal.dir, f.records, f.bytes, f.truncated_tail,
-                   f.skipped_corrupt);
+                   st.settings.wal.dir, f.records, f.bytes, f.truncated_tail, f.skipped_corrupt);
       st.reported = status_of(st);
     }
   } else {

@@ -20,10 +20,9 @@ in_process_push(ingest_supervisor_actor ingest, std::string target,
     // The acceptor answers exactly once, from its own thread.
     auto answer = std::make_shared<std::promise<http::reply>>();
     auto future = answer->get_future();
-    caf::anon_send(ingest, http_atom::value,
-                   http_exchange{std::move(req), [answer](http::reply r) {
-                                   answer->set_value(std::move(r));
-                                 }});
+    caf::anon_send(ingest, http_atom::value, http_exchange{std::move(req), [answer](http::reply r) {
+                                                             answer->set_value(std::move(r));
+                                                           }});
     agent::http_result out;
     if (future.wait_for(timeout) != std::future_status::ready) {
       out.error = "the in-process ingest did not answer in time";

@@ -47,8 +47,7 @@ void settle(link_pointer self, uint64_t id, Answer&& answer) {
 
 } // namespace
 
-ingest_gateway_actor::behavior_type ingest_link(link_pointer self,
-                                                ingest_link_settings settings) {
+ingest_gateway_actor::behavior_type ingest_link(link_pointer self, ingest_link_settings settings) {
   self->state.settings = std::move(settings);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
@@ -59,9 +58,9 @@ ingest_gateway_actor::behavior_type ingest_link(link_pointer self,
                  "until it is back",
                  st.settings.where, self->system().render(msg.reason));
     st.gateway = nullptr;
-    auto err = caf::make_error(caf::sec::request_receiver_down,
-                               "the ingest gateway at " + st.settings.where
-                                 + " went away before answering");
+    auto err =
+      caf::make_error(caf::sec::request_receiver_down,
+                      "the ingest gateway at " + st.settings.where + " went away before answering");
     for (auto& [id, promise] : st.pending)
       promise.deliver(err);
     st.pending.clear();
@@ -76,14 +75,13 @@ ingest_gateway_actor::behavior_type ingest_link(link_pointer self,
       auto promise = self->make_response_promise<http::reply>();
       st.pending.emplace(id, promise);
       self->request(st.gateway, st.settings.timeout, publish_atom::value, std::move(req))
-        .then(
-          [self, id](http::reply& reply) { settle(self, id, std::move(reply)); },
-          [self, id](caf::error& err) {
-            settle(self, id,
-                   caf::make_error(caf::sec::request_timeout,
-                                   "the ingest gateway at " + self->state.settings.where
-                                     + " did not answer: " + error_text(self->system(), err)));
-          });
+        .then([self, id](http::reply& reply) { settle(self, id, std::move(reply)); },
+              [self, id](caf::error& err) {
+                settle(self, id,
+                       caf::make_error(caf::sec::request_timeout,
+                                       "the ingest gateway at " + self->state.settings.where
+                                         + " did not answer: " + error_text(self->system(), err)));
+              });
       return promise;
     },
   };

@@ -114,9 +114,9 @@ bool push(self_ptr self, const buffered_scrape& scrape, bool fresh) {
   // batch: dropping would lose everything until an operator fixes it.
   bool retry = answer.status == 0 || answer.status == 429 || answer.status >= 500
                || answer.status == 401 || answer.status == 403 || answer.status < 200;
-  auto why = answer.status == 0 ? answer.error
-                                : "HTTP " + std::to_string(answer.status) + ": "
-                                    + answer.body.substr(0, 512);
+  auto why = answer.status == 0
+               ? answer.error
+               : "HTTP " + std::to_string(answer.status) + ": " + answer.body.substr(0, 512);
   status.last_error = why;
   if (!retry) {
     ++status.dropped;
@@ -128,8 +128,8 @@ bool push(self_ptr self, const buffered_scrape& scrape, bool fresh) {
   }
   ++status.retries;
   ++status.failures_in_row;
-  auto delay = agent::push_backoff(s.backoff, status.failures_in_row, jitter(s),
-                                   answer.retry_after_s);
+  auto delay =
+    agent::push_backoff(s.backoff, status.failures_in_row, jitter(s), answer.retry_after_s);
   st.retry_at = self->clock().now() + delay;
   // Whatever was queued stays in the buffer: it comes back in order through
   // the replay lane once the ingest answers again.
@@ -266,9 +266,8 @@ pusher_actor::behavior_type pusher(self_ptr self, pusher_settings settings, buff
         wake(self);
       },
       [self](caf::error& err) {
-        self->quit(caf::make_error(caf::sec::runtime_error,
-                                   "pusher: the buffer did not answer: "
-                                     + self->system().render(err)));
+        self->quit(caf::make_error(caf::sec::runtime_error, "pusher: the buffer did not answer: "
+                                                              + self->system().render(err)));
       });
   return {
     [self](publish_atom, buffered_scrape& scrape) {

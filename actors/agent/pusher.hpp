@@ -71,9 +71,9 @@ struct pusher_state {
   std::deque<buffered_scrape> fresh;
   std::deque<buffered_scrape> replay;
   std::shared_ptr<agent::legacy_reporter> legacy = std::make_shared<agent::legacy_reporter>();
-  bool replay_needed = true; // the buffer may hold what was not pushed
-  bool taking = false;       // a take request is out
-  bool poll_queued = false;                          // a poll in the mailbox
+  bool replay_needed = true;                            // the buffer may hold what was not pushed
+  bool taking = false;                                  // a take request is out
+  bool poll_queued = false;                             // a poll in the mailbox
   std::optional<caf::actor_clock::time_point> tick_due; // a tick on its way
   caf::actor_clock::time_point retry_at;
   double tokens = 0;

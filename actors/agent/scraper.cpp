@@ -22,8 +22,8 @@ void schedule_next(self_ptr self) {
   auto now = wall_clock_ms(st.settings.now_ms);
   const auto interval = st.settings.interval.count();
   // A scrape that overran its slot skips the slots it missed.
-  st.next_due_ms = next_aligned_ms(std::max(now, st.next_due_ms + interval), interval,
-                                   st.settings.offset.count());
+  st.next_due_ms =
+    next_aligned_ms(std::max(now, st.next_due_ms + interval), interval, st.settings.offset.count());
   self->delayed_send(self, std::chrono::milliseconds{st.next_due_ms - now}, poll_atom::value);
 }
 
@@ -35,9 +35,9 @@ void scrape(self_ptr self) {
   auto started = std::chrono::steady_clock::now();
   auto answer = st.settings.fetch();
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto made = agent::make_scrape_text({answer.status, answer.body, answer.content_type,
-                                       answer.error},
-                                      st.settings.job, started_ms, seconds);
+  auto made =
+    agent::make_scrape_text({answer.status, answer.body, answer.content_type, answer.error},
+                            st.settings.job, started_ms, seconds);
   status.samples += made.samples;
   status.bad_lines += made.bad_lines;
   if (made.bad_lines > 0)
@@ -45,11 +45,9 @@ void scrape(self_ptr self) {
                  made.bad_lines, status.url, made.problem);
   if (made.up != status.last_up || status.up + status.down == 0) {
     if (made.up)
-      spdlog::info("scraper {}: {} is up ({} samples)", st.settings.job, status.url,
-                   made.samples);
+      spdlog::info("scraper {}: {} is up ({} samples)", st.settings.job, status.url, made.samples);
     else
-      spdlog::warn("scraper {}: {} is down: {}", st.settings.job, status.url,
-                   made.problem);
+      spdlog::warn("scraper {}: {} is down: {}", st.settings.job, status.url, made.problem);
   }
   ++(made.up ? status.up : status.down);
   status.last_up = made.up;
@@ -82,8 +80,8 @@ int64_t next_aligned_ms(int64_t now_ms, int64_t interval_ms, int64_t offset_ms) 
   return slot * interval_ms + offset_ms;
 }
 
-scraper_actor::behavior_type scraper(self_ptr self, scraper_settings settings,
-                                     buffer_actor buffer, pusher_actor pusher) {
+scraper_actor::behavior_type scraper(self_ptr self, scraper_settings settings, buffer_actor buffer,
+                                     pusher_actor pusher) {
   auto& st = self->state;
   st.settings = std::move(settings);
   st.buffer = std::move(buffer);

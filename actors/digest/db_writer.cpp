@@ -79,8 +79,8 @@ enum class commit_outcome { committed, rejected, connection_lost };
 
 // One transaction for `items`: skips those whose batch id is recorded
 // (or repeated in the same lot), COPYs the rest, records their batch ids.
-commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items,
-                      int64_t keep_from_ms, digest::db_error& error) {
+commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items, int64_t keep_from_ms,
+                      digest::db_error& error) {
   auto& st = self->state;
   auto& sink = *st.sink;
   auto started = std::chrono::steady_clock::now();
@@ -146,8 +146,8 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items,
   auto now = wall_clock_ms(st.settings.now_ms);
   for (auto* item : items) {
     item->committed = true;
-    c.lag_seconds.observe(
-      static_cast<double>(std::max<int64_t>(0, now - added_at_ms(item->d->id))) / 1000.0);
+    c.lag_seconds.observe(static_cast<double>(std::max<int64_t>(0, now - added_at_ms(item->d->id)))
+                          / 1000.0);
   }
   return commit_outcome::committed;
 }
@@ -229,8 +229,8 @@ bool write_held(self_ptr self) {
     } else if (d.deliveries > cfg.max_deliveries) {
       reason = "delivered " + std::to_string(d.deliveries) + " times without a commit";
     } else {
-      auto problem = valkey::decode_payload(d.entry.payload, d.entry.received_at_ms,
-                                            item->batch, item->scratch);
+      auto problem =
+        valkey::decode_payload(d.entry.payload, d.entry.received_at_ms, item->batch, item->scratch);
       if (!problem.empty())
         reason = "payload does not decode: " + problem;
     }
@@ -345,10 +345,9 @@ void cycle(self_ptr self) {
       spdlog::error("db_writer: the stream or its consumer group vanished from Valkey "
                     "(restarted without appendonly, or deleted){}: entries it held and "
                     "not yet written are lost; the loss detector names their batches",
-                    st.last_backlog > 0
-                      ? "; " + std::to_string(st.last_backlog)
-                          + " entries were waiting when last seen"
-                      : std::string{});
+                    st.last_backlog > 0 ? "; " + std::to_string(st.last_backlog)
+                                            + " entries were waiting when last seen"
+                                        : std::string{});
     }
     st.group_ready = true;
     st.group_seen = true;

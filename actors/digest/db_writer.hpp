@@ -53,8 +53,8 @@ struct db_writer_settings {
   std::chrono::milliseconds claim_every{15'000};
   std::chrono::milliseconds maintain_every{600'000};
   std::chrono::milliseconds idle_poll{5}; // after an empty read (which waited itself)
-  std::function<int64_t()> now_ms;         // wall clock in ms; the system's if empty
-  std::shared_ptr<dependency_log> log;     // shared by the node's writers; own if empty
+  std::function<int64_t()> now_ms;        // wall clock in ms; the system's if empty
+  std::shared_ptr<dependency_log> log;    // shared by the node's writers; own if empty
 };
 
 struct db_writer_state {
@@ -64,17 +64,17 @@ struct db_writer_state {
   std::shared_ptr<digest::sample_sink> sink;
   db_writer_settings settings;
 
-  bool group_ready = false;     // the consumer group is known to exist
-  bool group_seen = false;      // it existed at some point while this writer ran
-  int64_t last_backlog = -1;    // entries in the stream when last asked
-  bool recovered = false;       // own pending entries from before were re-read
+  bool group_ready = false;           // the consumer group is known to exist
+  bool group_seen = false;            // it existed at some point while this writer ran
+  int64_t last_backlog = -1;          // entries in the stream when last asked
+  bool recovered = false;             // own pending entries from before were re-read
   std::vector<digest::delivery> held; // taken from the stream, not yet acknowledged
   struct failure {
     uint32_t count = 0;
     std::string last_error;
   };
   std::unordered_map<std::string, failure> rejections; // by entry id
-  std::set<int64_t> partitions; // days whose partition is known to exist
+  std::set<int64_t> partitions;                        // days whose partition is known to exist
   caf::actor_clock::time_point next_claim{};
   caf::actor_clock::time_point next_maintenance{};
   uint32_t failures_in_a_row = 0; // for the retry backoff
@@ -88,9 +88,9 @@ struct db_writer_state {
   digest::writer_counters counters;
 };
 
-db_writer_actor::behavior_type
-db_writer(db_writer_actor::stateful_pointer<db_writer_state> self,
-          std::shared_ptr<digest::entry_source> source,
-          std::shared_ptr<digest::sample_sink> sink, db_writer_settings settings);
+db_writer_actor::behavior_type db_writer(db_writer_actor::stateful_pointer<db_writer_state> self,
+                                         std::shared_ptr<digest::entry_source> source,
+                                         std::shared_ptr<digest::sample_sink> sink,
+                                         db_writer_settings settings);
 
 } // namespace nodepulse

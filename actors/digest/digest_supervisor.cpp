@@ -22,8 +22,7 @@ void ask_loss_detector(self_ptr self, F f) {
   if (!detector)
     return f(loss_status{});
   self->request(detector, self->state.settings.status_timeout, status_atom::value)
-    .then([f](loss_status& s) mutable { f(s); },
-          [f](caf::error&) mutable { f(loss_status{}); });
+    .then([f](loss_status& s) mutable { f(s); }, [f](caf::error&) mutable { f(loss_status{}); });
 }
 
 std::string render_loss_metrics(const loss_status& s) {
@@ -109,8 +108,7 @@ void route(self_ptr self, http_exchange ex) {
     });
   ask_writers(self, acc, 0, [self, ex](node_status& n) mutable {
     digest::writer_health health{n.sum.stream_reachable && n.restarting == 0,
-                                 n.sum.database_reachable && n.restarting == 0,
-                                 n.sum.backlog};
+                                 n.sum.database_reachable && n.restarting == 0, n.sum.backlog};
     http::reply r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = digest::render_writer_metrics(n.sum.counters, health,
@@ -136,21 +134,21 @@ uint64_t digest_supervisor_state::writer_restarts() const {
   return n;
 }
 
-digest_supervisor_actor::behavior_type
-digest_supervisor(self_ptr self, digest_supervisor_settings settings) {
+digest_supervisor_actor::behavior_type digest_supervisor(self_ptr self,
+                                                         digest_supervisor_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
   if (st.settings.serve) {
     std::string error;
-    st.server = start_status_server<digest_supervisor_actor>(st.settings.status,
-                                                             self->address(), "digest", error);
+    st.server = start_status_server<digest_supervisor_actor>(st.settings.status, self->address(),
+                                                             "digest", error);
     if (!st.server)
       self->quit(caf::make_error(caf::sec::cannot_open_port, error));
   }
   auto& kids = st.children;
   for (uint32_t i = 0; i < std::max<uint32_t>(1, st.settings.writers); ++i)
-    st.writer_slots.push_back(kids.add<db_writer_actor>(
-      "DB writer " + std::to_string(i), [&st, i](caf::local_actor* self) {
+    st.writer_slots.push_back(
+      kids.add<db_writer_actor>("DB writer " + std::to_string(i), [&st, i](caf::local_actor* self) {
         return st.settings.spawn_writer(self, i);
       }));
   if (st.settings.spawn_loss_detector)

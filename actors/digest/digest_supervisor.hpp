@@ -53,9 +53,7 @@ struct digest_supervisor_state {
   std::vector<uint32_t> writer_slots;
   uint32_t loss_detector_slot = UINT32_MAX; // none without a loss detector
 
-  db_writer_actor writer(size_t i) const {
-    return children.get<db_writer_actor>(writer_slots[i]);
-  }
+  db_writer_actor writer(size_t i) const { return children.get<db_writer_actor>(writer_slots[i]); }
   loss_detector_actor loss_detector() const {
     return children.get<loss_detector_actor>(loss_detector_slot);
   }

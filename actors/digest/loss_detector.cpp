@@ -65,9 +65,8 @@ void run_pass(self_ptr self) {
                      "after epoch {}: its WAL was wiped, or recovery cut records off, and "
                      "what it held unpushed from epoch {} is gone. The agent's figures at "
                      "the start of the new epoch: {}; at the end of the old one: {}",
-                     e.server_id, e.epoch, e.first_sequence, e.previous_epoch,
-                     e.previous_epoch, drops_text(e.agent_drops),
-                     drops_text(e.previous_agent_drops));
+                     e.server_id, e.epoch, e.first_sequence, e.previous_epoch, e.previous_epoch,
+                     drops_text(e.agent_drops), drops_text(e.previous_agent_drops));
         break;
     }
   }

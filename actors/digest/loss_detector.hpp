@@ -26,14 +26,13 @@
 namespace nodepulse {
 
 struct loss_detector_settings {
-  std::chrono::seconds settle{3600};        // digest loss_detector.after
-  std::chrono::milliseconds every{60'000};  // digest loss_detector.every
+  std::chrono::seconds settle{3600};       // digest loss_detector.after
+  std::chrono::milliseconds every{60'000}; // digest loss_detector.every
 };
 
 // One pass: what it found, or nullopt and `error` set.
-using loss_pass =
-  std::function<std::optional<std::vector<pg::loss_event>>(std::chrono::seconds settle,
-                                                           std::string& error)>;
+using loss_pass = std::function<std::optional<std::vector<pg::loss_event>>(
+  std::chrono::seconds settle, std::string& error)>;
 
 struct loss_detector_state {
   static inline constexpr const char* name = "loss_detector";

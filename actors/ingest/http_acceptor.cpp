@@ -49,28 +49,25 @@ bool is_json(std::string_view content_type) {
 
 std::string new_batch_id(std::mt19937_64& rng) {
   char buf[40];
-  std::snprintf(buf, sizeof buf, "ingest-%016llx%016llx",
-                static_cast<unsigned long long>(rng()),
+  std::snprintf(buf, sizeof buf, "ingest-%016llx%016llx", static_cast<unsigned long long>(rng()),
                 static_cast<unsigned long long>(rng()));
   return buf;
 }
 
 // Step 3 of a push: the publisher stores it, or says why not.
-void publish(self_ptr self, http_exchange ex, std::string batch_id,
-             std::string server_id, parse_reply parsed) {
+void publish(self_ptr self, http_exchange ex, std::string batch_id, std::string server_id,
+             parse_reply parsed) {
   auto& st = self->state;
   if (!st.publisher)
     return respond_unavailable(self, ex, "the stream publisher is restarting; retry later");
-  publish_request req{std::move(batch_id), std::move(server_id),
-                      ex.req.received_at_ms, std::move(parsed.payload),
-                      std::move(ex.req.agent_dropped)};
+  publish_request req{std::move(batch_id), std::move(server_id), ex.req.received_at_ms,
+                      std::move(parsed.payload), std::move(ex.req.agent_dropped)};
   auto started = steady::now();
   self->request(st.publisher, st.settings.publish_timeout, publish_atom::value, std::move(req))
     .then(
       [self, ex, started, parsed](publish_ack& ack) mutable {
         auto& c = self->state.counters;
-        c.publish_latency.observe(
-          std::chrono::duration<double>(steady::now() - started).count());
+        c.publish_latency.observe(std::chrono::duration<double>(steady::now() - started).count());
         if (!ack.stored) {
           ++c.unavailable_answers;
           return respond(ex, ingest::error_response(503, ack.error), ack.retry_after_s);
@@ -84,8 +81,7 @@ void publish(self_ptr self, http_exchange ex, std::string batch_id,
       },
       [self, ex](caf::error& err) mutable {
         respond_unavailable(self, ex,
-                            "the stream publisher did not answer: "
-                              + self->system().render(err));
+                            "the stream publisher did not answer: " + self->system().render(err));
       });
 }
 
@@ -113,21 +109,19 @@ void parse(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id
           // The report names its server; a token may push only as its own.
           if (!st.settings.token_mode) {
             if (!ingest::valid_uuid(parsed.server_id))
-              return respond(ex, ingest::error_response(
-                                   400, "server_id '" + parsed.server_id.substr(0, 64)
-                                          + "' is not a UUID"));
+              return respond(ex, ingest::error_response(400, "server_id '"
+                                                               + parsed.server_id.substr(0, 64)
+                                                               + "' is not a UUID"));
             server_id = parsed.server_id;
           } else if (parsed.server_id != server_id) {
-            return respond(ex, ingest::error_response(
-                                 403, "this token may push only as server " + server_id));
+            return respond(
+              ex, ingest::error_response(403, "this token may push only as server " + server_id));
           }
         }
         if (parsed.samples == 0) // nothing to store: no empty stream entry
-          return respond(ex, ingest::success_response(0, parsed.rejected,
-                                                      parsed.first_rejection,
-                                                      parsed.line));
-        publish(self, std::move(ex), std::move(batch_id), std::move(server_id),
-                std::move(parsed));
+          return respond(
+            ex, ingest::success_response(0, parsed.rejected, parsed.first_rejection, parsed.line));
+        publish(self, std::move(ex), std::move(batch_id), std::move(server_id), std::move(parsed));
       },
       [self, ex](caf::error& err) mutable {
         respond_unavailable(self, ex,
@@ -135,8 +129,8 @@ void parse(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id
       });
 }
 
-void ask_token_database(self_ptr self, http_exchange ex, push_kind kind,
-                        std::string batch_id, std::string token_hash);
+void ask_token_database(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id,
+                        std::string token_hash);
 
 int64_t clock_ms(self_ptr self) {
   using namespace std::chrono;
@@ -184,8 +178,8 @@ void authenticate(self_ptr self, http_exchange ex, push_kind kind, std::string b
   parse(self, std::move(ex), kind, std::move(batch_id), std::move(server_id));
 }
 
-void ask_token_database(self_ptr self, http_exchange ex, push_kind kind,
-                        std::string batch_id, std::string token_hash) {
+void ask_token_database(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id,
+                        std::string token_hash) {
   auto& st = self->state;
   if (!st.token_db)
     return respond_unavailable(self, ex, "the token database lookup is restarting; retry later");
@@ -200,14 +194,14 @@ void ask_token_database(self_ptr self, http_exchange ex, push_kind kind,
     .then(
       [self, ex, kind, batch_id, token_hash](token_answer& answer) mutable {
         if (!answer.reachable) // the details (host, port) are in token_lookup's log line
-          return respond_unavailable(self, ex, "cannot check the token: the token database "
-                                               "is unreachable");
+          return respond_unavailable(self, ex,
+                                     "cannot check the token: the token database "
+                                     "is unreachable");
         if (!answer.found)
           self->state.token_misses.missed(ex.req.peer, clock_ms(self));
-        self->state.token_cache.put(token_hash,
-                                    answer.found ? std::optional<std::string>{answer.server_id}
-                                                 : std::nullopt,
-                                    clock_ms(self));
+        self->state.token_cache.put(
+          token_hash, answer.found ? std::optional<std::string>{answer.server_id} : std::nullopt,
+          clock_ms(self));
         authenticate(self, std::move(ex), kind, std::move(batch_id),
                      std::make_pair(std::move(token_hash), std::move(answer)));
       },
@@ -225,25 +219,23 @@ void handle_push(self_ptr self, http_exchange ex, push_kind kind) {
   if (!req.head_only) // a push is counted once, when whole
     ++(legacy ? st.counters.pushes_legacy : st.counters.pushes_prometheus);
   if (legacy ? !is_json(req.content_type) : !is_text_exposition(req.content_type))
-    return respond(ex, ingest::error_response(
-                         415, legacy ? "Content-Type must be application/json"
-                                     : "Content-Type must be text/plain (format 0.0.4) "
-                                       "or application/openmetrics-text"));
+    return respond(
+      ex, ingest::error_response(415, legacy ? "Content-Type must be application/json"
+                                             : "Content-Type must be text/plain (format 0.0.4) "
+                                               "or application/openmetrics-text"));
   if (!http::parse_content_encoding(req.content_encoding))
-    return respond(ex, ingest::error_response(
-                         415, "unsupported Content-Encoding '"
-                                + req.content_encoding.substr(0, 64)
-                                + "' (use gzip, zstd or none)"));
+    return respond(ex, ingest::error_response(415, "unsupported Content-Encoding '"
+                                                     + req.content_encoding.substr(0, 64)
+                                                     + "' (use gzip, zstd or none)"));
   // The HTTP server stops reading at this limit; a push over CAF arrives
   // whole, and is held to the same one here.
   if (req.body.size() > st.settings.server.max_body_bytes)
     return respond(ex, ingest::error_response(
                          413, "request body is larger than limits.max_body_bytes ("
-                                + std::to_string(st.settings.server.max_body_bytes)
-                                + " bytes)"));
+                                + std::to_string(st.settings.server.max_body_bytes) + " bytes)"));
   if (!req.batch_id.empty() && !valid_batch_id(req.batch_id))
-    return respond(ex, ingest::error_response(
-                         400, "X-Batch-Id must be 1 to 128 characters of [A-Za-z0-9._:-]"));
+    return respond(
+      ex, ingest::error_response(400, "X-Batch-Id must be 1 to 128 characters of [A-Za-z0-9._:-]"));
   if (!req.agent_dropped.empty()) {
     http::agent_drops drops;
     std::string why;
@@ -289,8 +281,7 @@ void handle_get(self_ptr self, http_exchange ex) {
       if (s.refusing)
         return respond(ex, ingest::error_response(
                              503, "Valkey does not keep acknowledged pushes through a crash: "
-                                    + s.durability_problem
-                                    + "; pushes are refused until it does"));
+                                    + s.durability_problem + "; pushes are refused until it does"));
       respond(ex, {200, R"({"status":"ready"})"});
     });
   // GET /metrics
@@ -300,9 +291,8 @@ void handle_get(self_ptr self, http_exchange ex) {
                                   s.refused_not_durable};
     http::reply rep;
     rep.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    rep.body = ingest::render_self_metrics(st.counters,
-                                           st.server ? &st.server->stats() : nullptr,
-                                           stream);
+    rep.body =
+      ingest::render_self_metrics(st.counters, st.server ? &st.server->stats() : nullptr, stream);
     if (st.settings.extra_metrics)
       rep.body += st.settings.extra_metrics();
     ex.done(std::move(rep));
@@ -333,8 +323,8 @@ bool valid_batch_id(std::string_view id) {
   if (id.empty() || id.size() > 128)
     return false;
   for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || c == '.' || c == '_' || c == ':' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+              || c == '_' || c == ':' || c == '-';
     if (!ok)
       return false;
   }
@@ -346,8 +336,7 @@ http_acceptor(http_acceptor_actor::stateful_pointer<http_acceptor_state> self,
               http_acceptor_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
-  st.token_cache = ingest::token_cache{st.settings.token_cache_ttl_ms,
-                                       st.settings.token_cache_max};
+  st.token_cache = ingest::token_cache{st.settings.token_cache_ttl_ms, st.settings.token_cache_max};
   st.token_misses = ingest::address_miss_limiter{st.settings.unknown_token_rate,
                                                  st.settings.unknown_token_burst, 10'000};
   if (st.settings.serve) {
@@ -378,8 +367,7 @@ http_acceptor(http_acceptor_actor::stateful_pointer<http_acceptor_state> self,
   }
   return {
     [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },
-    [self](wire_atom, parser_actor parser, publisher_actor publisher,
-           token_lookup_actor token_db) {
+    [self](wire_atom, parser_actor parser, publisher_actor publisher, token_lookup_actor token_db) {
       self->state.parser = std::move(parser);
       self->state.publisher = std::move(publisher);
       self->state.token_db = std::move(token_db);

@@ -51,12 +51,12 @@ struct http_acceptor_settings {
 struct http_acceptor_state {
   static inline constexpr const char* name = "http_acceptor";
   http_acceptor_settings settings;
-  std::unique_ptr<http::server> server; // stopped (threads joined) with the state
-  std::unique_ptr<http::server> status_server; // likewise, if configured
-  parser_actor parser;       // invalid until wired, or while restarting
-  publisher_actor publisher; // likewise
-  token_lookup_actor token_db; // likewise, with token_database
-  ingest::token_cache token_cache{0, 0}; // database answers, per settings
+  std::unique_ptr<http::server> server;               // stopped (threads joined) with the state
+  std::unique_ptr<http::server> status_server;        // likewise, if configured
+  parser_actor parser;                                // invalid until wired, or while restarting
+  publisher_actor publisher;                          // likewise
+  token_lookup_actor token_db;                        // likewise, with token_database
+  ingest::token_cache token_cache{0, 0};              // database answers, per settings
   ingest::address_miss_limiter token_misses{0, 0, 0}; // per settings
   ingest::ingest_counters counters;
   std::mt19937_64 batch_ids{std::random_device{}()}; // for pushes without X-Batch-Id

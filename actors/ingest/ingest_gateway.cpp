@@ -47,11 +47,11 @@ ingest_gateway(ingest_gateway_front_actor::stateful_pointer<ingest_gateway_state
         r.body = R"({"status":"error","error":"the ingest dropped the push; retry later"})";
         caf::anon_send(gateway, http_atom::value, gateway_answer{id, std::move(r)});
       });
-      self->send(ingest, http_atom::value,
-                 http_exchange{std::move(req), [gateway, id, dropped](http::reply r) {
-                                 caf::anon_send(gateway, http_atom::value,
-                                                gateway_answer{id, std::move(r)});
-                               }});
+      self->send(
+        ingest, http_atom::value,
+        http_exchange{std::move(req), [gateway, id, dropped](http::reply r) {
+                        caf::anon_send(gateway, http_atom::value, gateway_answer{id, std::move(r)});
+                      }});
       return promise;
     },
     [self](http_atom, gateway_answer& answer) {

@@ -28,7 +28,7 @@ struct ingest_gateway_state {
   // Pushes handed to the ingest and not answered yet, by id.
   std::unordered_map<uint64_t, caf::typed_response_promise<http::reply>> pending;
   uint64_t pushes = 0;
-  uint64_t ignored_exits = 0; // exit messages from peers, ignored
+  uint64_t ignored_exits = 0;      // exit messages from peers, ignored
   std::function<int64_t()> now_ms; // wall clock in ms; the system's if empty
 };
 

@@ -19,8 +19,7 @@ void wire(self_ptr self) {
 
 } // namespace
 
-ingest_supervisor_actor::behavior_type
-ingest_supervisor(self_ptr self, ingest_children spawn) {
+ingest_supervisor_actor::behavior_type ingest_supervisor(self_ptr self, ingest_children spawn) {
   auto& st = self->state;
   st.spawn = std::move(spawn);
   auto& kids = st.children;

@@ -42,7 +42,9 @@ struct ingest_supervisor_state {
   uint32_t token_lookup_slot = 0; // only with tokens in PostgreSQL
   uint32_t acceptor_slot = 0;
 
-  parser_pool_actor parser_pool() const { return children.get<parser_pool_actor>(parser_pool_slot); }
+  parser_pool_actor parser_pool() const {
+    return children.get<parser_pool_actor>(parser_pool_slot);
+  }
   publisher_actor publisher() const { return children.get<publisher_actor>(publisher_slot); }
   token_lookup_actor token_lookup() const {
     return children.get<token_lookup_actor>(token_lookup_slot);

@@ -15,10 +15,9 @@ parser_pool(parser_pool_actor::stateful_pointer<parser_pool_state> self, uint32_
   auto& st = self->state;
   st.settings = std::move(settings);
   for (uint32_t i = 0; i < std::max<uint32_t>(size, 1); ++i)
-    st.workers.add<parser_actor>("parser worker " + std::to_string(i),
-                                 [&st](caf::local_actor* self) {
-                                   return self->spawn(parser_worker, st.settings);
-                                 });
+    st.workers.add<parser_actor>(
+      "parser worker " + std::to_string(i),
+      [&st](caf::local_actor* self) { return self->spawn(parser_worker, st.settings); });
   st.workers.start_all(self);
   st.workers.stop_with_supervisor(self);
   self->set_down_handler([self](caf::down_msg& msg) {

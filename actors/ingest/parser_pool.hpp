@@ -23,7 +23,7 @@ struct parser_pool_state {
 };
 
 parser_pool_actor::behavior_type
-parser_pool(parser_pool_actor::stateful_pointer<parser_pool_state> self,
-            uint32_t size, parser_settings settings);
+parser_pool(parser_pool_actor::stateful_pointer<parser_pool_state> self, uint32_t size,
+            parser_settings settings);
 
 } // namespace nodepulse

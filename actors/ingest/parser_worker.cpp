@@ -11,8 +11,7 @@ namespace nodepulse {
 
 namespace {
 
-parse_reply failure(uint16_t status, std::string error, uint32_t line = 0,
-                    uint32_t column = 0) {
+parse_reply failure(uint16_t status, std::string error, uint32_t line = 0, uint32_t column = 0) {
   parse_reply reply;
   reply.status = status;
   reply.error = std::move(error);
@@ -47,8 +46,7 @@ std::optional<std::string_view> plain_body(const parse_request& req, size_t max_
   if (res.status == http::inflate_status::too_large)
     return too_large();
   if (res.status == http::inflate_status::corrupt) {
-    error = failure(400, "cannot decode the " + req.content_encoding
-                           + " body: " + res.error);
+    error = failure(400, "cannot decode the " + req.content_encoding + " body: " + res.error);
     return std::nullopt;
   }
   return std::string_view{scratch};
@@ -62,11 +60,10 @@ void shed_outsized_buffers(parser_worker_state& st) {
   if (st.inflated.capacity() > keep_bytes)
     std::string{}.swap(st.inflated);
   const auto& b = st.batch;
-  size_t held = b.samples.capacity() * sizeof(prom::sample)
-                + b.labels.capacity() * sizeof(prom::label)
-                + b.families.capacity() * sizeof(prom::family)
-                + b.exemplars.capacity() * sizeof(prom::exemplar) + b.arena.capacity()
-                + b.by_name.capacity_bytes();
+  size_t held =
+    b.samples.capacity() * sizeof(prom::sample) + b.labels.capacity() * sizeof(prom::label)
+    + b.families.capacity() * sizeof(prom::family) + b.exemplars.capacity() * sizeof(prom::exemplar)
+    + b.arena.capacity() + b.by_name.capacity_bytes();
   if (held > keep_bytes)
     st.batch = prom::sample_batch{};
 }
@@ -76,12 +73,12 @@ parse_reply parse_one(parser_worker_state& st, const parse_request& req) {
   bool legacy = req.kind == push_kind::legacy_json;
   // A legacy report is a few hundred bytes: inflating a bomb to the general
   // limit only to refuse it would cost that much memory per worker.
-  auto text = legacy ? plain_body(req,
-                                  std::min(st.settings.max_inflated_bytes,
-                                           ingest::max_legacy_report_bytes),
-                                  "the legacy report's limit", st.inflated, reply)
-                     : plain_body(req, st.settings.max_inflated_bytes,
-                                  "limits.max_inflated_bytes", st.inflated, reply);
+  auto text =
+    legacy
+      ? plain_body(req, std::min(st.settings.max_inflated_bytes, ingest::max_legacy_report_bytes),
+                   "the legacy report's limit", st.inflated, reply)
+      : plain_body(req, st.settings.max_inflated_bytes, "limits.max_inflated_bytes", st.inflated,
+                   reply);
   if (!text)
     return reply;
   if (legacy) {
@@ -119,9 +116,8 @@ parse_reply parse_one(parser_worker_state& st, const parse_request& req) {
 
 } // namespace
 
-parser_actor::behavior_type
-parser_worker(parser_actor::stateful_pointer<parser_worker_state> self,
-              parser_settings settings) {
+parser_actor::behavior_type parser_worker(parser_actor::stateful_pointer<parser_worker_state> self,
+                                          parser_settings settings) {
   self->state.settings = std::move(settings);
   return {
     [self](parse_atom, const parse_request& req) {

@@ -29,8 +29,7 @@ struct parser_worker_state {
   uint64_t parsed = 0;      // pushes handled, for tests and self-metrics
 };
 
-parser_actor::behavior_type
-parser_worker(parser_actor::stateful_pointer<parser_worker_state> self,
-              parser_settings settings);
+parser_actor::behavior_type parser_worker(parser_actor::stateful_pointer<parser_worker_state> self,
+                                          parser_settings settings);
 
 } // namespace nodepulse

@@ -25,8 +25,7 @@ struct token_lookup_state {
 };
 
 token_lookup_actor::behavior_type
-token_lookup(token_lookup_actor::stateful_pointer<token_lookup_state> self,
-             token_lookup_fn lookup);
+token_lookup(token_lookup_actor::stateful_pointer<token_lookup_state> self, token_lookup_fn lookup);
 
 // The lookup function of a running node: one libpq connection to `dsn`.
 token_lookup_fn postgres_token_lookup(const std::string& dsn);

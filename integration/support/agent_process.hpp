@@ -25,14 +25,12 @@ inline std::string push_url(int ingest_port, const char* scheme = "http") {
 
 // `server_extra`: more server.* keys (indented two spaces).
 inline std::string agent_config(int status_port, const std::string& push_to,
-                                const std::string& endpoints,
-                                const std::string& server_extra = "",
+                                const std::string& endpoints, const std::string& server_extra = "",
                                 const std::string& server_id = agent_server_id) {
-  return "scrapers:\n  prometheus:\n    endpoints:\n" + endpoints
-         + "server:\n  endpoint: \"" + push_to + "\"\n  timeout: 2s\n" + server_extra
-         + "agent:\n  server_id: \"" + server_id + "\"\n  interval: 1s\n"
-         + "status:\n  listen: \"127.0.0.1:" + std::to_string(status_port) + "\"\n"
-         + "buffer:\n  path: \"" + wal_dir(status_port) + "\"\n";
+  return "scrapers:\n  prometheus:\n    endpoints:\n" + endpoints + "server:\n  endpoint: \""
+         + push_to + "\"\n  timeout: 2s\n" + server_extra + "agent:\n  server_id: \"" + server_id
+         + "\"\n  interval: 1s\n" + "status:\n  listen: \"127.0.0.1:" + std::to_string(status_port)
+         + "\"\n" + "buffer:\n  path: \"" + wal_dir(status_port) + "\"\n";
 }
 
 // One scrapers.prometheus.endpoints item.
@@ -45,8 +43,8 @@ public:
   agent_process(const std::string& push_to, const std::string& endpoints,
                 const std::string& server_extra = "",
                 const std::string& server_id = agent_server_id, int port = free_loopback_port())
-    : node_process("agent", port,
-                   agent_config(port, push_to, endpoints, server_extra, server_id)) {}
+    : node_process("agent", port, agent_config(port, push_to, endpoints, server_extra, server_id)) {
+  }
 
   ~agent_process() {
     kill();

@@ -9,10 +9,10 @@
 namespace nodepulse::test {
 
 struct http_response {
-  int status = 0;  // 0: no HTTP response (refused, reset, handshake failed)
+  int status = 0; // 0: no HTTP response (refused, reset, handshake failed)
   std::string body;
   std::map<std::string, std::string> headers; // lowercase names
-  std::string error; // why there was no response
+  std::string error;                          // why there was no response
 };
 
 struct tls_client_files {

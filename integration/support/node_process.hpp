@@ -13,7 +13,7 @@
 #include <sstream>
 
 #ifndef NODEPULSE_BINARY
-#  error "NODEPULSE_BINARY must name the nodepulse binary under test"
+#error "NODEPULSE_BINARY must name the nodepulse binary under test"
 #endif
 
 namespace nodepulse::test {
@@ -61,8 +61,8 @@ public:
       std::this_thread::sleep_for(std::chrono::milliseconds{50});
     }
     if (code != 0)
-      std::fprintf(stderr, "nodepulse %s exited with %d; its output:\n%s\n", role_.c_str(),
-                   code, log().c_str());
+      std::fprintf(stderr, "nodepulse %s exited with %d; its output:\n%s\n", role_.c_str(), code,
+                   log().c_str());
     return code;
   }
 
@@ -190,8 +190,7 @@ inline double metric_value(const std::string& text, const std::string& name) {
 // Asks the node's /metrics until `name` has `expected` or `patience` has
 // passed; returns the last value seen (-1 if /metrics never answered). For
 // counters the node updates just after the client has seen the event.
-inline double metric_eventually(const node_process& node, const std::string& name,
-                                double expected,
+inline double metric_eventually(const node_process& node, const std::string& name, double expected,
                                 std::chrono::milliseconds patience = std::chrono::seconds{5}) {
   double last = -1;
   auto deadline = std::chrono::steady_clock::now() + patience;
@@ -208,12 +207,12 @@ inline double metric_eventually(const node_process& node, const std::string& nam
 // that sets listen and valkey.url.
 class ingest_process : public node_process {
 public:
-  ingest_process(int valkey_port, const std::string& extra_yaml,
-                 const tls_client_files& tls = {}, int port = free_loopback_port())
+  ingest_process(int valkey_port, const std::string& extra_yaml, const tls_client_files& tls = {},
+                 int port = free_loopback_port())
     : node_process("ingest", port,
                    "listen: \"127.0.0.1:" + std::to_string(port) + "\"\n"
-                     + "valkey:\n  url: \"redis://127.0.0.1:" + std::to_string(valkey_port)
-                     + "\"\n" + extra_yaml,
+                     + "valkey:\n  url: \"redis://127.0.0.1:" + std::to_string(valkey_port) + "\"\n"
+                     + extra_yaml,
                    tls) {}
 };
 

@@ -86,9 +86,7 @@ public:
   }
 
   // The rows of a query, one per line, fields separated by '|' ("" on error).
-  std::string query(const std::string& sql) const {
-    return rows_of("-c \"" + sql + "\"");
-  }
+  std::string query(const std::string& sql) const { return rows_of("-c \"" + sql + "\""); }
 
   // The rows of the SQL file at `path`, with psql variables (`:'name'`) set.
   std::string query_file(const std::string& path,

@@ -7,9 +7,9 @@
 #include <hiredis/hiredis.h>
 
 #include <arpa/inet.h>
-#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,9 +18,9 @@
 #include <cstdlib>
 #include <map>
 #include <stdexcept>
-#include <vector>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace nodepulse::test {
 
@@ -52,8 +52,7 @@ public:
   };
 
   // `extra` goes to redis-server's command line after ours.
-  explicit redis_server(persistence_mode mode = durable,
-                        std::vector<std::string> extra = {})
+  explicit redis_server(persistence_mode mode = durable, std::vector<std::string> extra = {})
     : port_(free_loopback_port()), extra_(std::move(extra)) {
     if (::access(binary, X_OK) != 0)
       throw std::runtime_error(std::string{binary}
@@ -85,11 +84,21 @@ public:
       bool on_disk = !dir_.empty();
       if (!std::freopen("/dev/null", "w", stdout))
         ::_exit(126);
-      std::vector<const char*> argv{binary, "--port", port.c_str(), "--bind", "127.0.0.1",
-                                    "--save", "", "--appendonly", on_disk ? "yes" : "no",
-                                    "--appendfsync", "always", "--dir",
+      std::vector<const char*> argv{binary,
+                                    "--port",
+                                    port.c_str(),
+                                    "--bind",
+                                    "127.0.0.1",
+                                    "--save",
+                                    "",
+                                    "--appendonly",
+                                    on_disk ? "yes" : "no",
+                                    "--appendfsync",
+                                    "always",
+                                    "--dir",
                                     on_disk ? dir_.c_str() : "/tmp",
-                                    "--loglevel", "warning"};
+                                    "--loglevel",
+                                    "warning"};
       for (const auto& arg : extra_)
         argv.push_back(arg.c_str());
       argv.push_back(nullptr);
@@ -122,8 +131,8 @@ public:
   // CONFIG SET name value, as an operator would on a live server.
   void config_set(const std::string& name, const std::string& value) const {
     redisContext* c = connect();
-    auto* r = static_cast<redisReply*>(
-      redisCommand(c, "CONFIG SET %s %s", name.c_str(), value.c_str()));
+    auto* r =
+      static_cast<redisReply*>(redisCommand(c, "CONFIG SET %s %s", name.c_str(), value.c_str()));
     bool ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
     if (r != nullptr)
       freeReplyObject(r);
@@ -151,8 +160,7 @@ public:
       for (size_t k = 0; k + 1 < kv->elements; k += 2)
         fields[std::string(kv->element[k]->str, kv->element[k]->len)] =
           std::string(kv->element[k + 1]->str, kv->element[k + 1]->len);
-      fields["id"] = std::string(r->element[i]->element[0]->str,
-                                 r->element[i]->element[0]->len);
+      fields["id"] = std::string(r->element[i]->element[0]->str, r->element[i]->element[0]->len);
       out.push_back(std::move(fields));
     }
     if (r != nullptr)

@@ -20,11 +20,12 @@ public:
     run("openssl req -x509 " + key
         + " -keyout ca.key -out ca.pem -days 2 -subj '/CN=nodepulse test CA'");
     for (std::string who : {"server", "agent"}) {
-      run("openssl req " + key + " -keyout " + who + ".key -out " + who + ".csr -subj '/CN="
-          + who + "'");
+      run("openssl req " + key + " -keyout " + who + ".key -out " + who + ".csr -subj '/CN=" + who
+          + "'");
       run("printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext && openssl x509 "
-          "-req -in " + who + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out "
-          + who + ".pem -extfile san.ext");
+          "-req -in "
+          + who + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out " + who
+          + ".pem -extfile san.ext");
     }
   }
 

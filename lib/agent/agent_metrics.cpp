@@ -83,10 +83,9 @@ std::string render_agent_metrics(const agent_figures& f) {
   t.one("nodepulse_agent_push_retries_total", "counter",
         "Failed pushes that are retried (5xx, 429, network errors).", d(p.retries));
   t.one("nodepulse_agent_push_failures_in_row", "gauge",
-        "Failed pushes since the last success (0: the ingest takes pushes).",
-        p.failures_in_row);
-  t.one("nodepulse_agent_acknowledged_sequence", "gauge",
-        "The buffer sequence acknowledged up to.", d(p.acknowledged));
+        "Failed pushes since the last success (0: the ingest takes pushes).", p.failures_in_row);
+  t.one("nodepulse_agent_acknowledged_sequence", "gauge", "The buffer sequence acknowledged up to.",
+        d(p.acknowledged));
   t.histogram_family("nodepulse_agent_push_latency_seconds",
                      "Time from sending a batch to the ingest's 2xx.", p.latency);
   t.one("nodepulse_agent_restarts_total", "counter",

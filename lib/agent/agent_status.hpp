@@ -24,14 +24,14 @@ struct scraper_status {
 
 // How the pusher is doing, for the agent's /metrics and /readyz. Local only.
 struct pusher_status {
-  uint64_t pushed = 0;          // batches the ingest accepted (2xx)
-  uint64_t pushed_fresh = 0;    // of them, sent as soon as scraped
-  uint64_t pushed_bytes = 0;    // request bodies as sent (compressed)
-  uint64_t retries = 0;         // failed attempts that will be retried (5xx, 429, network)
-  uint64_t dropped = 0;         // batches refused for good (4xx but 429)
+  uint64_t pushed = 0;       // batches the ingest accepted (2xx)
+  uint64_t pushed_fresh = 0; // of them, sent as soon as scraped
+  uint64_t pushed_bytes = 0; // request bodies as sent (compressed)
+  uint64_t retries = 0;      // failed attempts that will be retried (5xx, 429, network)
+  uint64_t dropped = 0;      // batches refused for good (4xx but 429)
   uint32_t failures_in_row = 0;
-  uint64_t acknowledged = 0;    // the buffer sequence acknowledged up to
-  std::string last_error;       // of the last failed attempt
+  uint64_t acknowledged = 0;                       // the buffer sequence acknowledged up to
+  std::string last_error;                          // of the last failed attempt
   prom::histogram latency{prom::latency_bounds()}; // of successful pushes
 };
 

@@ -107,8 +107,7 @@ struct http_client::connection {
   }
 };
 
-http_client::http_client(tls_files tls) : conn_(new connection), tls_(std::move(tls)) {
-}
+http_client::http_client(tls_files tls) : conn_(new connection), tls_(std::move(tls)) {}
 
 http_client::~http_client() {
   conn_->close();
@@ -116,8 +115,7 @@ http_client::~http_client() {
 
 http_result http_client::get(const std::string& url, const std::string& accept,
                              int64_t timeout_ms) {
-  return request("GET", url, {}, {{"Accept", accept}, {"Accept-Encoding", "gzip"}},
-                 timeout_ms);
+  return request("GET", url, {}, {{"Accept", accept}, {"Accept-Encoding", "gzip"}}, timeout_ms);
 }
 
 http_result http_client::post(const std::string& url, const std::string& body,
@@ -178,22 +176,21 @@ http_result http_client::request(const std::string& method, const std::string& u
         return out;
       }
       tcp::resolver resolver{c.ioc};
-      resolver.async_resolve(parts.host, parts.port,
-                             [&](beast::error_code e, tcp::resolver::results_type results) {
-                               if (e) {
-                                 ec = e;
-                                 return;
-                               }
-                               c.lowest().async_connect(results, [&](beast::error_code e2,
-                                                                     const tcp::endpoint&) {
-                                 if (e2 || !c.secure) {
-                                   ec = e2;
-                                   return;
-                                 }
-                                 c.secure->async_handshake(ssl::stream_base::client,
-                                                           [&](beast::error_code e3) { ec = e3; });
-                               });
-                             });
+      resolver.async_resolve(
+        parts.host, parts.port, [&](beast::error_code e, tcp::resolver::results_type results) {
+          if (e) {
+            ec = e;
+            return;
+          }
+          c.lowest().async_connect(results, [&](beast::error_code e2, const tcp::endpoint&) {
+            if (e2 || !c.secure) {
+              ec = e2;
+              return;
+            }
+            c.secure->async_handshake(ssl::stream_base::client,
+                                      [&](beast::error_code e3) { ec = e3; });
+          });
+        });
       if (!c.run_until(deadline)) {
         out.error = "timed out connecting to " + key;
         return out;
@@ -251,9 +248,9 @@ http_result http_client::request(const std::string& method, const std::string& u
       return out;
     }
     auto parsed = http::parse_content_encoding(std::string_view{coding.data(), coding.size()});
-    auto inflated = parsed ? http::inflate(*parsed, res.body(), max_response_bytes, out.body)
-                           : http::inflate_result{http::inflate_status::corrupt,
-                                                  "unsupported Content-Encoding"};
+    auto inflated =
+      parsed ? http::inflate(*parsed, res.body(), max_response_bytes, out.body)
+             : http::inflate_result{http::inflate_status::corrupt, "unsupported Content-Encoding"};
     if (inflated.status != http::inflate_status::ok) {
       out.status = 0;
       out.body.clear();

@@ -20,11 +20,11 @@ struct tls_files {
 };
 
 struct http_result {
-  int status = 0;         // 0: no HTTP response (see error)
-  std::string body;       // inflated when the server sent gzip
+  int status = 0;   // 0: no HTTP response (see error)
+  std::string body; // inflated when the server sent gzip
   std::string content_type;
   int64_t retry_after_s = -1; // Retry-After in seconds; -1 when absent
-  std::string error;      // why there was no response: "connection refused", ...
+  std::string error;          // why there was no response: "connection refused", ...
 };
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
@@ -45,9 +45,8 @@ public:
 
 private:
   struct connection;
-  http_result request(const std::string& method, const std::string& url,
-                      const std::string& body, const header_list& headers,
-                      int64_t timeout_ms);
+  http_result request(const std::string& method, const std::string& url, const std::string& body,
+                      const header_list& headers, int64_t timeout_ms);
 
   std::unique_ptr<connection> conn_;
   tls_files tls_;

@@ -23,8 +23,8 @@ inline std::chrono::milliseconds push_backoff(const backoff_policy& p, uint32_t 
   auto full = std::min<int64_t>(p.base.count() << shift, p.cap.count());
   auto delay = full / 2 + static_cast<int64_t>(static_cast<double>(full / 2) * jitter);
   if (retry_after_s >= 0)
-    delay = std::max<int64_t>(delay, std::min<int64_t>(retry_after_s * 1000,
-                                                       p.max_retry_after.count()));
+    delay =
+      std::max<int64_t>(delay, std::min<int64_t>(retry_after_s * 1000, p.max_retry_after.count()));
   return std::chrono::milliseconds{delay};
 }
 

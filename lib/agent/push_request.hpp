@@ -14,8 +14,7 @@ namespace nodepulse::agent {
 // POST `target` ("/metrics/prometheus?server_id=...") with `body` and the
 // pusher's headers (Content-Type, Content-Encoding, X-Batch-Id,
 // Authorization). received_at_ms is left for the ingest to stamp.
-http::request push_request(const std::string& target, std::string body,
-                           const header_list& headers);
+http::request push_request(const std::string& target, std::string body, const header_list& headers);
 
 // The ingest's reply as the pusher reads an HTTP response.
 http_result push_result(http::reply reply);

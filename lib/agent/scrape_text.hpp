@@ -16,24 +16,23 @@ namespace nodepulse::agent {
 
 // What came back from the exporter.
 struct exporter_answer {
-  int status = 0;           // HTTP status; 0: no answer
+  int status = 0; // HTTP status; 0: no answer
   std::string_view body;
   std::string_view content_type;
-  std::string_view error;   // why there was no answer
+  std::string_view error; // why there was no answer
 };
 
 struct scrape_text {
-  std::string text;      // what the WAL keeps and the pusher sends
-  bool up = false;       // the exporter answered 200 with something parseable
-  uint32_t samples = 0;  // the exporter's samples kept
+  std::string text;     // what the WAL keeps and the pusher sends
+  bool up = false;      // the exporter answered 200 with something parseable
+  uint32_t samples = 0; // the exporter's samples kept
   uint32_t bad_lines = 0;
-  std::string problem;   // why up is 0, or the first bad line ("line L, column C: ...")
+  std::string problem; // why up is 0, or the first bad line ("line L, column C: ...")
 };
 
 // The Accept header of a scrape: OpenMetrics first, then text 0.0.4.
-inline constexpr const char* scrape_accept =
-  "application/openmetrics-text;version=1.0.0;q=0.75,"
-  "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+inline constexpr const char* scrape_accept = "application/openmetrics-text;version=1.0.0;q=0.75,"
+                                             "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
 scrape_text make_scrape_text(const exporter_answer& answer, std::string_view job,
                              int64_t scrape_time_ms, double duration_seconds);

@@ -22,14 +22,14 @@ struct writer_status {
 
 // What the loss detector has found since it started, for /metrics.
 struct loss_status {
-  uint64_t passes = 0;        // detection passes that reached PostgreSQL
-  uint64_t failures = 0;      // passes PostgreSQL did not answer
-  uint64_t loss_ranges = 0;   // gaps recorded in admiral.batch_losses
-  uint64_t batches_lost = 0;  // batches in them
-  uint64_t agent_drop_ranges = 0;   // gaps the agents' own caps made
+  uint64_t passes = 0;                    // detection passes that reached PostgreSQL
+  uint64_t failures = 0;                  // passes PostgreSQL did not answer
+  uint64_t loss_ranges = 0;               // gaps recorded in admiral.batch_losses
+  uint64_t batches_lost = 0;              // batches in them
+  uint64_t agent_drop_ranges = 0;         // gaps the agents' own caps made
   uint64_t batches_dropped_by_agents = 0; // batches in them
-  uint64_t epochs = 0;        // agent WAL epochs seen for the first time
-  uint64_t new_epochs = 0;    // of those, a server's second or later
+  uint64_t epochs = 0;                    // agent WAL epochs seen for the first time
+  uint64_t new_epochs = 0;                // of those, a server's second or later
   bool database_reachable = false;
   std::string error;
 };

@@ -31,23 +31,20 @@ std::string render_writer_metrics(const writer_counters& c, const writer_health&
   auto counter = [&t](const char* name, const char* help, uint64_t v) {
     t.one(name, "counter", help, static_cast<double>(v));
   };
-  counter("nodepulse_digest_rows_total", "Samples committed to admiral.metric_samples.",
-          c.rows);
+  counter("nodepulse_digest_rows_total", "Samples committed to admiral.metric_samples.", c.rows);
   counter("nodepulse_digest_entries_total", "Stream entries committed.", c.entries);
   counter("nodepulse_digest_transactions_total", "Transactions committed.", c.transactions);
   counter("nodepulse_digest_duplicate_entries_total",
           "Re-delivered entries whose batch id was committed before: acknowledged, skipped.",
           c.duplicates);
-  counter("nodepulse_digest_samples_too_old_total",
-          "Samples older than retention.days: skipped.", c.too_old);
-  counter("nodepulse_digest_dead_lettered_total",
-          "Entries moved to the dead-letter stream.", c.dead_lettered);
+  counter("nodepulse_digest_samples_too_old_total", "Samples older than retention.days: skipped.",
+          c.too_old);
+  counter("nodepulse_digest_dead_lettered_total", "Entries moved to the dead-letter stream.",
+          c.dead_lettered);
   counter("nodepulse_digest_rejected_writes_total",
-          "Entry writes PostgreSQL refused (retried; dead-lettered after the limit).",
-          c.rejected);
+          "Entry writes PostgreSQL refused (retried; dead-lettered after the limit).", c.rejected);
   counter("nodepulse_digest_database_failures_total",
-          "Times PostgreSQL could not be reached or the connection was lost.",
-          c.database_failures);
+          "Times PostgreSQL could not be reached or the connection was lost.", c.database_failures);
   counter("nodepulse_digest_stream_failures_total",
           "Times Valkey could not be reached or answered with an error.", c.stream_failures);
   counter("nodepulse_digest_claimed_entries_total",
@@ -65,14 +62,12 @@ std::string render_writer_metrics(const writer_counters& c, const writer_health&
   t.histogram_family("nodepulse_digest_rows_per_commit", "Samples per transaction.",
                      c.rows_per_commit);
   t.histogram_family("nodepulse_digest_lag_seconds",
-                     "Time from XADD of an entry to the commit of its samples.",
-                     c.lag_seconds);
+                     "Time from XADD of an entry to the commit of its samples.", c.lag_seconds);
   t.one("nodepulse_digest_stream_reachable", "gauge", "1 when Valkey answered last time.",
         h.stream_reachable ? 1 : 0);
-  t.one("nodepulse_digest_database_reachable", "gauge",
-        "1 when PostgreSQL answered last time.", h.database_reachable ? 1 : 0);
-  t.one("nodepulse_digest_stream_length", "gauge",
-        "Entries in the stream (XLEN); -1 when unknown.",
+  t.one("nodepulse_digest_database_reachable", "gauge", "1 when PostgreSQL answered last time.",
+        h.database_reachable ? 1 : 0);
+  t.one("nodepulse_digest_stream_length", "gauge", "Entries in the stream (XLEN); -1 when unknown.",
         static_cast<double>(h.backlog.length));
   t.one("nodepulse_digest_pending_entries", "gauge",
         "Entries handed to a digest and not yet acknowledged; -1 when unknown.",

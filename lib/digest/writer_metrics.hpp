@@ -12,19 +12,19 @@
 namespace nodepulse::digest {
 
 struct writer_counters {
-  uint64_t rows = 0;                // samples committed
-  uint64_t entries = 0;             // stream entries committed
-  uint64_t transactions = 0;        // commits
-  uint64_t duplicates = 0;          // entries whose batch id was committed before: skipped
-  uint64_t too_old = 0;             // samples older than the retention: skipped
-  uint64_t dead_lettered = 0;       // entries moved to the dead-letter stream
-  uint64_t rejected = 0;            // entry writes PostgreSQL refused (retried, then DLQ)
-  uint64_t database_failures = 0;   // PostgreSQL unreachable or lost
-  uint64_t stream_failures = 0;     // Valkey unreachable or erring
-  uint64_t claimed = 0;             // entries taken over from an idle consumer
-  uint64_t partitions_ensured = 0;  // ensure_sample_partition calls that succeeded
+  uint64_t rows = 0;               // samples committed
+  uint64_t entries = 0;            // stream entries committed
+  uint64_t transactions = 0;       // commits
+  uint64_t duplicates = 0;         // entries whose batch id was committed before: skipped
+  uint64_t too_old = 0;            // samples older than the retention: skipped
+  uint64_t dead_lettered = 0;      // entries moved to the dead-letter stream
+  uint64_t rejected = 0;           // entry writes PostgreSQL refused (retried, then DLQ)
+  uint64_t database_failures = 0;  // PostgreSQL unreachable or lost
+  uint64_t stream_failures = 0;    // Valkey unreachable or erring
+  uint64_t claimed = 0;            // entries taken over from an idle consumer
+  uint64_t partitions_ensured = 0; // ensure_sample_partition calls that succeeded
   uint64_t retention_runs = 0;
-  uint64_t stream_vanished = 0;     // the stream or group was gone when Valkey came back
+  uint64_t stream_vanished = 0; // the stream or group was gone when Valkey came back
   prom::histogram commit_seconds{prom::latency_bounds()}; // BEGIN .. COMMIT
   prom::histogram rows_per_commit{{10, 100, 1'000, 5'000, 10'000, 50'000, 100'000, 500'000}};
   // XADD (the entry id's time) to COMMIT, per entry.

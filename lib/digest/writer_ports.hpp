@@ -37,9 +37,7 @@ public:
   // whether they had to be made now (a first start, or they vanished).
   virtual bool prepare(bool& created, std::string& error) = 0;
   // This consumer's own unacknowledged entries (after a restart).
-  virtual std::optional<std::vector<delivery>> read_own_pending(size_t max,
-                                                                std::string& error)
-    = 0;
+  virtual std::optional<std::vector<delivery>> read_own_pending(size_t max, std::string& error) = 0;
   // Entries never handed out yet; waits a little when there are none.
   virtual std::optional<std::vector<delivery>> read_new(size_t max, std::string& error) = 0;
   // Entries pending with any consumer for longer than the idle timeout
@@ -49,9 +47,7 @@ public:
   virtual bool acknowledge(const std::vector<std::string>& ids, std::string& error) = 0;
   // Copies the entry with `reason` to the dead-letter stream, then
   // acknowledges and deletes it, atomically.
-  virtual bool dead_letter(const delivery& d, const std::string& reason,
-                           std::string& error)
-    = 0;
+  virtual bool dead_letter(const delivery& d, const std::string& reason, std::string& error) = 0;
   virtual std::optional<backlog_figures> backlog(std::string& error) = 0;
 };
 
@@ -87,8 +83,7 @@ public:
   virtual bool copy_send(const std::string& rows, db_error& error) = 0;
   virtual bool copy_end(db_error& error) = 0;
   // Records the batch ids and upserts their servers' last_seen.
-  virtual bool record_batches(const std::vector<accepted_batch>& batches, db_error& error)
-    = 0;
+  virtual bool record_batches(const std::vector<accepted_batch>& batches, db_error& error) = 0;
   virtual bool commit(db_error& error) = 0;
   virtual void rollback() = 0;
   // Retention: partitions wholly older than `days` dropped; batch ids

@@ -57,8 +57,7 @@ std::string render_guard_metrics(const basp_guard_stats& s) {
   t.one("nodepulse_ingest_caf_guard_connections_accepted_total", "counter",
         "Connections the CAF guard accepted.", d(s.accepted));
   t.one("nodepulse_ingest_caf_guard_connections_refused_total", "counter",
-        "Connections closed at once: caf.max_connections or its per-address limit.",
-        d(s.refused));
+        "Connections closed at once: caf.max_connections or its per-address limit.", d(s.refused));
   t.one("nodepulse_ingest_caf_guard_handshake_timeouts_total", "counter",
         "Connections closed for not completing TLS and the BASP handshake in time.",
         d(s.handshake_timeouts));
@@ -95,8 +94,7 @@ std::string basp_header_problem(const unsigned char* h, bool first, uint64_t gat
       if ((h[3] & named_receiver_flag) != 0)
         return "a message to a named actor (CAF's built-in ones are not for peers)";
       if (big_endian(h + 24, 8) != gateway_actor_id)
-        return "a message to actor " + std::to_string(big_endian(h + 24, 8))
-               + ", not the gateway";
+        return "a message to actor " + std::to_string(big_endian(h + 24, 8)) + ", not the gateway";
       return "";
     case routed_message:
       return "a message to be routed through this node";
@@ -119,8 +117,8 @@ struct closable {
 struct context {
   explicit context(const basp_guard_settings& s)
     : settings(s), tls(ssl::context::tls_server),
-      shared_stats(s.stats ? s.stats : std::make_shared<basp_guard_stats>()),
-      stats(*shared_stats) {}
+      shared_stats(s.stats ? s.stats : std::make_shared<basp_guard_stats>()), stats(*shared_stats) {
+  }
   basp_guard_settings settings;
   std::function<void(const std::string&)> log;
   net::io_context ioc{1};
@@ -139,8 +137,8 @@ public:
 
   template <class... Args>
   session(context& ctx, std::string peer, Args&&... args)
-    : ctx_(ctx), peer_(std::move(peer)), client_(std::forward<Args>(args)...),
-      upstream_(ctx.ioc), deadline_(ctx.ioc) {
+    : ctx_(ctx), peer_(std::move(peer)), client_(std::forward<Args>(args)...), upstream_(ctx.ioc),
+      deadline_(ctx.ioc) {
     ctx_.stats.open.fetch_add(1, std::memory_order_relaxed);
   }
 
@@ -205,8 +203,7 @@ private:
                                 self->ctx_.stats.closed_for_frames.fetch_add(1);
                                 return self->close(problem);
                               }
-                              net::async_write(self->upstream_,
-                                               net::buffer(self->from_client_, n),
+                              net::async_write(self->upstream_, net::buffer(self->from_client_, n),
                                                [self](error_code wec, size_t) {
                                                  if (wec)
                                                    return self->close("");
@@ -216,18 +213,17 @@ private:
   }
 
   void read_upstream() {
-    upstream_.async_read_some(net::buffer(from_upstream_),
-                              [self = this->shared_from_this()](error_code ec, size_t n) {
-                                if (ec)
-                                  return self->close("");
-                                net::async_write(self->client_,
-                                                 net::buffer(self->from_upstream_, n),
-                                                 [self](error_code wec, size_t) {
-                                                   if (wec)
-                                                     return self->close("");
-                                                   self->read_upstream();
-                                                 });
-                              });
+    upstream_.async_read_some(
+      net::buffer(from_upstream_), [self = this->shared_from_this()](error_code ec, size_t n) {
+        if (ec)
+          return self->close("");
+        net::async_write(self->client_, net::buffer(self->from_upstream_, n),
+                         [self](error_code wec, size_t) {
+                           if (wec)
+                             return self->close("");
+                           self->read_upstream();
+                         });
+      });
   }
 
   // Walks the n bytes just read: payloads are skipped, headers checked.
@@ -248,9 +244,9 @@ private:
       if (header_have_ < header_size)
         break;
       header_have_ = 0;
-      auto problem = basp_header_problem(header_.data(), !handshaken_,
-                                         ctx_.settings.gateway_actor_id,
-                                         ctx_.settings.max_payload_bytes);
+      auto problem =
+        basp_header_problem(header_.data(), !handshaken_, ctx_.settings.gateway_actor_id,
+                            ctx_.settings.max_payload_bytes);
       if (!problem.empty())
         return problem;
       if (!handshaken_) {
@@ -381,8 +377,8 @@ private:
     ++per;
     ctx_.stats.accepted.fetch_add(1, std::memory_order_relaxed);
     if (ctx_.use_tls)
-      std::make_shared<session<ssl::stream<tcp::socket>>>(ctx_, std::move(peer),
-                                                          std::move(socket), ctx_.tls)
+      std::make_shared<session<ssl::stream<tcp::socket>>>(ctx_, std::move(peer), std::move(socket),
+                                                          ctx_.tls)
         ->run();
     else
       std::make_shared<session<tcp::socket>>(ctx_, std::move(peer), std::move(socket))->run();

@@ -27,15 +27,15 @@ namespace nodepulse::guard {
 struct basp_guard_stats {
   std::atomic<uint64_t> open{0};
   std::atomic<uint64_t> accepted{0};
-  std::atomic<uint64_t> refused{0};             // over max_connections or per address
-  std::atomic<uint64_t> handshake_timeouts{0};  // TLS or BASP handshake too slow
+  std::atomic<uint64_t> refused{0};            // over max_connections or per address
+  std::atomic<uint64_t> handshake_timeouts{0}; // TLS or BASP handshake too slow
   std::atomic<uint64_t> tls_failures{0};
-  std::atomic<uint64_t> closed_for_frames{0};   // a header that is not allowed
+  std::atomic<uint64_t> closed_for_frames{0}; // a header that is not allowed
 };
 
 struct basp_guard_settings {
-  std::string host; // where agents connect (caf.listen)
-  uint16_t port = 0; // 0: any free port (see basp_guard::port())
+  std::string host;           // where agents connect (caf.listen)
+  uint16_t port = 0;          // 0: any free port (see basp_guard::port())
   uint16_t upstream_port = 0; // CAF's BASP on 127.0.0.1
   std::string tls_cert_file;  // all three set: TLS, and agents need a certificate
   std::string tls_key_file;
@@ -53,8 +53,8 @@ std::string render_guard_metrics(const basp_guard_stats& s);
 
 // Why a client's BASP header (32 bytes, as on the wire) may not pass; ""
 // when it may. `first`: the connection's first header.
-std::string basp_header_problem(const unsigned char* header, bool first,
-                                uint64_t gateway_actor_id, uint32_t max_payload_bytes);
+std::string basp_header_problem(const unsigned char* header, bool first, uint64_t gateway_actor_id,
+                                uint32_t max_payload_bytes);
 
 class basp_guard {
 public:

@@ -13,8 +13,7 @@ namespace nodepulse::http {
 
 // `te` is the Transfer-Encoding value ("" if absent), `te_fields` how many
 // such fields the header had; nullptr when the framing is sound.
-inline const char* framing_problem(std::string_view te, size_t te_fields,
-                                   bool has_content_length) {
+inline const char* framing_problem(std::string_view te, size_t te_fields, bool has_content_length) {
   if (te_fields == 0)
     return nullptr;
   if (te_fields > 1 || !text::iequals(text::trim_ows(te), "chunked"))

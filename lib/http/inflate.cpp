@@ -21,12 +21,10 @@ size_t next_size(size_t current, size_t max_out) {
 }
 
 inflate_result too_large(size_t max_out) {
-  return {inflate_status::too_large,
-          "inflated body exceeds " + std::to_string(max_out) + " bytes"};
+  return {inflate_status::too_large, "inflated body exceeds " + std::to_string(max_out) + " bytes"};
 }
 
-inflate_result inflate_gzip(std::string_view in, size_t max_out,
-                            std::string& out) {
+inflate_result inflate_gzip(std::string_view in, size_t max_out, std::string& out) {
   z_stream zs{};
   // 16 + MAX_WBITS: gzip wrapper only.
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
@@ -65,10 +63,9 @@ inflate_result inflate_gzip(std::string_view in, size_t max_out,
   return {};
 }
 
-inflate_result inflate_zstd(std::string_view in, size_t max_out,
-                            std::string& out) {
-  std::unique_ptr<ZSTD_DStream, size_t (*)(ZSTD_DStream*)> ds{
-    ZSTD_createDStream(), ZSTD_freeDStream};
+inflate_result inflate_zstd(std::string_view in, size_t max_out, std::string& out) {
+  std::unique_ptr<ZSTD_DStream, size_t (*)(ZSTD_DStream*)> ds{ZSTD_createDStream(),
+                                                              ZSTD_freeDStream};
   if (!ds)
     return {inflate_status::corrupt, "zstd could not start"};
   ZSTD_inBuffer input{in.data(), in.size(), 0};
@@ -84,8 +81,7 @@ inflate_result inflate_zstd(std::string_view in, size_t max_out,
     size_t before_in = input.pos;
     last_rc = ZSTD_decompressStream(ds.get(), &output, &input);
     if (ZSTD_isError(last_rc))
-      return {inflate_status::corrupt,
-              std::string{"zstd: "} + ZSTD_getErrorName(last_rc)};
+      return {inflate_status::corrupt, std::string{"zstd: "} + ZSTD_getErrorName(last_rc)};
     bool progressed = output.pos > produced || input.pos > before_in;
     produced = output.pos;
     if (produced > max_out)
@@ -110,8 +106,8 @@ std::optional<content_encoding> parse_content_encoding(std::string_view header) 
   return std::nullopt;
 }
 
-inflate_result inflate(content_encoding coding, std::string_view in,
-                       size_t max_out, std::string& out) {
+inflate_result inflate(content_encoding coding, std::string_view in, size_t max_out,
+                       std::string& out) {
   out.clear();
   switch (coding) {
     case content_encoding::identity:

@@ -30,7 +30,7 @@ struct inflate_result {
 
 // Inflates `in` into `out` (replacing its content), producing at most
 // `max_out` bytes.
-inflate_result inflate(content_encoding coding, std::string_view in,
-                       size_t max_out, std::string& out);
+inflate_result inflate(content_encoding coding, std::string_view in, size_t max_out,
+                       std::string& out);
 
 } // namespace nodepulse::http

@@ -16,11 +16,11 @@ struct request {
   std::string authorization;
   std::string content_type;
   std::string content_encoding;
-  std::string batch_id; // X-Batch-Id
+  std::string batch_id;      // X-Batch-Id
   std::string agent_dropped; // X-Agent-Dropped (lib/http/agent_drops.hpp)
-  std::string body;     // as received (maybe compressed)
+  std::string body;          // as received (maybe compressed)
   int64_t received_at_ms = 0;
-  std::string peer;     // the client's IP address ("" over CAF)
+  std::string peer; // the client's IP address ("" over CAF)
   // True for the first of two calls of a request with a body: its header
   // only, before the body is read. A reply of status 100 admits it (the
   // body is read and the request handed over again, whole); any other is

@@ -66,9 +66,7 @@ struct closable {
 // settings, handler, counters, and the open connections.
 struct shared_context {
   explicit shared_context(const server_settings& s)
-    : settings(s), ioc(static_cast<int>(std::max(1u, s.threads))),
-      tls(ssl::context::tls_server) {
-  }
+    : settings(s), ioc(static_cast<int>(std::max(1u, s.threads))), tls(ssl::context::tls_server) {}
   server_settings settings;
   handler_fn handler;
   net::io_context ioc;
@@ -76,7 +74,7 @@ struct shared_context {
   server_stats stats;
   std::atomic<bool> stopped{false}; // late replies become no-ops
   std::mutex mtx;
-  std::list<std::weak_ptr<closable>> open; // guarded by mtx
+  std::list<std::weak_ptr<closable>> open;               // guarded by mtx
   std::unordered_map<std::string, uint32_t> per_address; // open connections; guarded by mtx
 
   // Takes a slot for `peer`; false when it has its share already.
@@ -104,8 +102,7 @@ struct shared_context {
 // One connection: read a request, hand it to the handler, write its reply,
 // repeat while keep-alive. All of it runs on the connection's strand.
 template <class Stream>
-class session : public closable,
-                public std::enable_shared_from_this<session<Stream>> {
+class session : public closable, public std::enable_shared_from_this<session<Stream>> {
 public:
   static constexpr bool tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
@@ -124,9 +121,7 @@ public:
     }
   }
 
-  void close_now() override {
-    tcp().close();
-  }
+  void close_now() override { tcp().close(); }
 
   void run() {
     {
@@ -135,8 +130,7 @@ public:
       registered_ = true;
     }
     // Start on the strand: the handshake or first read must not race.
-    net::dispatch(stream_.get_executor(),
-                  [self = this->shared_from_this()] { self->start(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->start(); });
   }
 
 private:
@@ -163,11 +157,9 @@ private:
     parser_->header_limit(static_cast<uint32_t>(ctx_->settings.max_header_bytes));
     parser_->body_limit(ctx_->settings.max_body_bytes);
     tcp().expires_after(ctx_->settings.idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = this->shared_from_this()](beast::error_code ec,
-                                                               size_t) {
-                               self->on_header(ec);
-                             });
+    bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -191,12 +183,11 @@ private:
     version_ = hdr.version();
     head_ = hdr.method() == bhttp::verb::head;
     auto te = hdr[bhttp::field::transfer_encoding];
-    if (auto problem = framing_problem({te.data(), te.size()},
-                                       hdr.count(bhttp::field::transfer_encoding),
-                                       hdr.count(bhttp::field::content_length) > 0))
+    if (auto problem =
+          framing_problem({te.data(), te.size()}, hdr.count(bhttp::field::transfer_encoding),
+                          hdr.count(bhttp::field::content_length) > 0))
       return send_transport_error(400, problem);
-    if (hdr.method() == bhttp::verb::post && !parser_->content_length()
-        && !parser_->chunked())
+    if (hdr.method() == bhttp::verb::post && !parser_->content_length() && !parser_->chunked())
       return send_transport_error(411, "POST needs Content-Length (or chunked encoding)");
     // What the handler sees comes from the header block alone: fields in a
     // chunked body's trailer never become headers.
@@ -244,8 +235,8 @@ private:
   void continue_then_read_body() {
     if (!beast::iequals(parser_->get()[bhttp::field::expect], "100-continue"))
       return read_body();
-    auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
-                                                                     version_);
+    auto cont =
+      std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, version_);
     bhttp::async_write(stream_, *cont,
                        [self = this->shared_from_this(), cont](beast::error_code ec, size_t) {
                          if (ec)
@@ -256,10 +247,9 @@ private:
 
   void read_body() {
     tcp().expires_after(ctx_->settings.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                        self->on_body(ec);
-                      });
+    bhttp::async_read(
+      stream_, buffer_, *parser_,
+      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
   }
 
   void on_body(beast::error_code ec) {
@@ -314,8 +304,7 @@ private:
       res->body().clear(); // Content-Length says what GET would send; no body follows
     tcp().expires_after(ctx_->settings.read_timeout);
     bhttp::async_write(stream_, *res,
-                       [self = this->shared_from_this(), res](beast::error_code ec,
-                                                              size_t) {
+                       [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
                          if (ec)
                            return;
                          if (!self->keep_alive_)
@@ -338,8 +327,8 @@ private:
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  request request_; // of the request being read: its header's fields
-  std::string peer_; // the client's address
+  request request_;   // of the request being read: its header's fields
+  std::string peer_;  // the client's address
   bool head_ = false; // the request is a HEAD: no body in the reply
   bool keep_alive_ = true;
   unsigned version_ = 11;
@@ -351,12 +340,9 @@ class beast_server final : public server {
 public:
   beast_server(std::shared_ptr<shared_context> ctx)
     : ctx_(std::move(ctx)), acceptor_(net::make_strand(ctx_->ioc)),
-      accept_pause_(acceptor_.get_executor()) {
-  }
+      accept_pause_(acceptor_.get_executor()) {}
 
-  ~beast_server() override {
-    stop();
-  }
+  ~beast_server() override { stop(); }
 
   bool open(std::string& error) {
     const auto& s = ctx_->settings;
@@ -413,8 +399,8 @@ private:
     const std::string* current = &s.tls_cert_file;
     try {
       ctx_->tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2
-                           | ssl::context::no_sslv3 | ssl::context::no_tlsv1
-                           | ssl::context::no_tlsv1_1);
+                            | ssl::context::no_sslv3 | ssl::context::no_tlsv1
+                            | ssl::context::no_tlsv1_1);
       ctx_->tls.use_certificate_chain_file(s.tls_cert_file);
       current = &s.tls_key_file;
       ctx_->tls.use_private_key_file(s.tls_key_file, ssl::context::pem);
@@ -431,10 +417,9 @@ private:
   }
 
   void accept() {
-    acceptor_.async_accept(net::make_strand(ctx_->ioc),
-                           [this](beast::error_code ec, tcp::socket socket) {
-                             on_accept(ec, std::move(socket));
-                           });
+    acceptor_.async_accept(
+      net::make_strand(ctx_->ioc),
+      [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
   }
 
   void on_accept(beast::error_code ec, tcp::socket socket) {
@@ -488,8 +473,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<server> server::start(const server_settings& settings,
-                                      handler_fn handler, std::string& error) {
+std::unique_ptr<server> server::start(const server_settings& settings, handler_fn handler,
+                                      std::string& error) {
   auto ctx = std::make_shared<shared_context>(settings);
   ctx->handler = std::move(handler);
   auto srv = std::make_unique<beast_server>(std::move(ctx));

@@ -22,7 +22,7 @@ namespace nodepulse::http {
 
 struct server_settings {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080; // 0: any free port (see server::port())
+  uint16_t port = 8080;      // 0: any free port (see server::port())
   std::string tls_cert_file; // both set: HTTPS only
   std::string tls_key_file;
   std::string tls_client_ca_file; // set: clients must present a certificate it signed
@@ -40,19 +40,19 @@ struct server_settings {
 };
 
 // Status codes the server counts one by one; the rest go to "other".
-inline constexpr std::array<int, 14> counted_statuses{
-  200, 400, 401, 403, 404, 405, 411, 413, 415, 429, 431, 500, 503, 0};
+inline constexpr std::array<int, 14> counted_statuses{200, 400, 401, 403, 404, 405, 411,
+                                                      413, 415, 429, 431, 500, 503, 0};
 
 // Transport counters, updated by the I/O threads, read by /metrics.
 struct server_stats {
   std::atomic<uint64_t> connections_open{0};
   std::atomic<uint64_t> connections_accepted{0};
-  std::atomic<uint64_t> connections_refused{0}; // over max_connections
+  std::atomic<uint64_t> connections_refused{0};             // over max_connections
   std::atomic<uint64_t> connections_refused_per_address{0}; // over the per-address limit
   std::atomic<uint64_t> accept_errors{0}; // EMFILE and the like: accepting paused briefly
   std::atomic<uint64_t> tls_handshake_failures{0};
-  std::atomic<uint64_t> timeouts{0};           // connections closed for being slow
-  std::atomic<uint64_t> bytes_received{0};     // request bodies, as sent
+  std::atomic<uint64_t> timeouts{0};       // connections closed for being slow
+  std::atomic<uint64_t> bytes_received{0}; // request bodies, as sent
   std::array<std::atomic<uint64_t>, counted_statuses.size()> responses{};
 
   void count_response(int status);
@@ -65,12 +65,12 @@ class server {
 public:
   // Binds, listens and starts the I/O threads; nullptr and `error` set when
   // the address cannot be bound or the TLS files cannot be loaded.
-  static std::unique_ptr<server> start(const server_settings& settings,
-                                       handler_fn handler, std::string& error);
+  static std::unique_ptr<server> start(const server_settings& settings, handler_fn handler,
+                                       std::string& error);
 
   virtual ~server() = default;
 
-  virtual uint16_t port() const = 0;       // the bound port
+  virtual uint16_t port() const = 0; // the bound port
   virtual const server_stats& stats() const = 0;
 
   // Stops accepting, closes every connection and joins the I/O threads.

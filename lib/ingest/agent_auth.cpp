@@ -26,8 +26,7 @@ std::string token_registry::load(std::string_view file_text) {
   while (!file_text.empty()) {
     auto nl = file_text.find('\n');
     std::string_view line = text::trim(file_text.substr(0, nl));
-    file_text = nl == std::string_view::npos ? std::string_view{}
-                                             : file_text.substr(nl + 1);
+    file_text = nl == std::string_view::npos ? std::string_view{} : file_text.substr(nl + 1);
     ++line_no;
     if (line.empty() || line.front() == '#')
       continue;
@@ -38,10 +37,11 @@ std::string token_registry::load(std::string_view file_text) {
     auto where = "line " + std::to_string(line_no) + ": ";
     if (!valid_uuid(id))
       return where + "'" + std::string{id} + "' is not a server id (a UUID)";
-    if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdefABCDEF")
-                               != std::string_view::npos)
-      return where + "expected the token's SHA-256 as 64 hex digits after "
-                     "the server id";
+    if (hash.size() != 64
+        || hash.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos)
+      return where
+             + "expected the token's SHA-256 as 64 hex digits after "
+               "the server id";
     std::string key{hash};
     for (auto& c : key)
       c = text::ascii_lower(c);
@@ -59,16 +59,16 @@ std::optional<std::string> token_registry::server_of(std::string_view token) con
   return it->second;
 }
 
-std::optional<std::optional<std::string>>
-token_cache::find(const std::string& token_hash, int64_t now_ms) const {
+std::optional<std::optional<std::string>> token_cache::find(const std::string& token_hash,
+                                                            int64_t now_ms) const {
   auto it = entries_.find(token_hash);
   if (it == entries_.end() || it->second.expires_ms <= now_ms)
     return std::nullopt;
   return it->second.server_id;
 }
 
-void token_cache::put(const std::string& token_hash,
-                      std::optional<std::string> server_id, int64_t now_ms) {
+void token_cache::put(const std::string& token_hash, std::optional<std::string> server_id,
+                      int64_t now_ms) {
   if (entries_.size() >= max_entries_ && entries_.count(token_hash) == 0)
     entries_.clear();
   entries_[token_hash] = {std::move(server_id), now_ms + ttl_ms_};
@@ -80,8 +80,8 @@ auth_decision check_query_server_id(std::string_view query_server_id) {
   if (query_server_id.empty())
     return {400, "", "missing server_id query parameter"};
   if (!valid_uuid(query_server_id))
-    return {400, "", "server_id '" + std::string{query_server_id.substr(0, 64)}
-                       + "' is not a UUID"};
+    return {400, "",
+            "server_id '" + std::string{query_server_id.substr(0, 64)} + "' is not a UUID"};
   // One server, one spelling: the stream and the loss detector compare ids
   // as text, and PostgreSQL prints uuids in lower case.
   std::string id{query_server_id};

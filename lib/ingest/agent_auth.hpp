@@ -8,11 +8,11 @@
 // secrets, not passwords, so a fast hash is safe and keeps each push cheap.
 #pragma once
 
+#include "lib/text/uuid.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include "lib/text/uuid.hpp"
 
 #include <unordered_map>
 #include <vector>
@@ -46,17 +46,14 @@ private:
 // when full it forgets everything (cheap, and the next pushes refill it).
 class token_cache {
 public:
-  token_cache(int64_t ttl_ms, size_t max_entries)
-    : ttl_ms_(ttl_ms), max_entries_(max_entries) {
-  }
+  token_cache(int64_t ttl_ms, size_t max_entries) : ttl_ms_(ttl_ms), max_entries_(max_entries) {}
 
   // nullopt: not cached (ask the database); otherwise the cached answer,
   // whose value is nullopt for "no such token".
   std::optional<std::optional<std::string>> find(const std::string& token_hash,
                                                  int64_t now_ms) const;
 
-  void put(const std::string& token_hash, std::optional<std::string> server_id,
-           int64_t now_ms);
+  void put(const std::string& token_hash, std::optional<std::string> server_id, int64_t now_ms);
 
   size_t size() const { return entries_.size(); }
 
@@ -97,9 +94,9 @@ auth_decision authorize(bool token_mode, std::string_view authorization,
     return detail::check_query_server_id(query_server_id);
   auto token = detail::bearer_token(authorization);
   if (!token)
-    return {401, "", authorization.empty()
-                       ? "missing Authorization: Bearer token"
-                       : "Authorization must be 'Bearer <token>'"};
+    return {401, "",
+            authorization.empty() ? "missing Authorization: Bearer token"
+                                  : "Authorization must be 'Bearer <token>'"};
   std::optional<std::string> owner = lookup(*token);
   if (!owner)
     return {401, "", "unknown or revoked token"};

@@ -55,19 +55,17 @@ constexpr legacy_metric metrics[] = {
    "Bytes sent since the previous legacy report.", 1},
   {"network", "download_bytes", "nodepulse_network_download_bytes",
    "Bytes received since the previous legacy report.", 1},
-  {"uptime", "days", "nodepulse_uptime_days",
-   "Uptime in days, as reported by the legacy agent.", 1},
+  {"uptime", "days", "nodepulse_uptime_days", "Uptime in days, as reported by the legacy agent.",
+   1},
 };
 
-constexpr const char* info_labels[] = {"hostname", "kernel", "kernel_version",
-                                       "distro", "distro_version",
-                                       "architecture", "cpu_cores"};
+constexpr const char* info_labels[] = {"hostname",       "kernel",       "kernel_version", "distro",
+                                       "distro_version", "architecture", "cpu_cores"};
 
 class report_mapper {
 public:
   report_mapper(prom::sample_batch& out, int64_t timestamp_ms)
-    : out_(out), timestamp_ms_(timestamp_ms) {
-  }
+    : out_(out), timestamp_ms_(timestamp_ms) {}
 
   void add(std::string_view name, std::string_view help, double value,
            const std::vector<std::pair<std::string, std::string>>& labels) {
@@ -82,8 +80,7 @@ public:
     prom::sample s;
     s.name = name;
     s.family = static_cast<uint32_t>(out_.families.size() - 1);
-    s.labels = {static_cast<uint32_t>(out_.labels.size()),
-                static_cast<uint32_t>(labels.size())};
+    s.labels = {static_cast<uint32_t>(out_.labels.size()), static_cast<uint32_t>(labels.size())};
     for (const auto& [k, v] : labels)
       out_.labels.push_back({out_.arena.copy(k), out_.arena.copy(v)});
     s.value = value;
@@ -126,8 +123,7 @@ std::string nesting_problem(std::string_view text) {
       in_string = true;
     } else if ((c == '[' || c == '{') && ++depth > max_json_depth) {
       return "invalid JSON: nested deeper than " + std::to_string(max_json_depth)
-             + " levels at line " + std::to_string(line) + ", column "
-             + std::to_string(column);
+             + " levels at line " + std::to_string(line) + ", column " + std::to_string(column);
     } else if (c == ']' || c == '}') {
       --depth;
     }
@@ -139,14 +135,12 @@ std::string nesting_problem(std::string_view text) {
 
 std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
   int year, month, day, hour, minute, second;
-  if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-'
-      || !digits(s, 5, 2, month) || s[7] != '-' || !digits(s, 8, 2, day)
-      || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
-      || !digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute)
-      || s[16] != ':' || !digits(s, 17, 2, second))
+  if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, month)
+      || s[7] != '-' || !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
+      || !digits(s, 11, 2, hour) || s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':'
+      || !digits(s, 17, 2, second))
     return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23
-      || minute > 59 || second > 60)
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
     return std::nullopt;
   size_t pos = 19;
   int64_t millis = 0;
@@ -175,10 +169,8 @@ std::optional<int64_t> parse_rfc3339_ms(std::string_view s) {
   }
   if (pos != s.size())
     return std::nullopt;
-  int64_t days = days_from_civil(year, static_cast<unsigned>(month),
-                                 static_cast<unsigned>(day));
-  int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second
-                 - offset_minutes * 60;
+  int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return secs * 1000 + millis;
 }
 
@@ -198,8 +190,7 @@ std::string parse_legacy_report(std::string_view text, int64_t received_at_ms,
     // or out_of_range.406 for a number too large for a double.
     std::string what = e.what();
     auto msg = what.find("] ");
-    return "invalid JSON: "
-           + (msg == std::string::npos ? what : what.substr(msg + 2));
+    return "invalid JSON: " + (msg == std::string::npos ? what : what.substr(msg + 2));
   }
   if (!doc.is_object())
     return "the report must be a JSON object, got " + type_name(doc);
@@ -217,8 +208,7 @@ std::string parse_legacy_report(std::string_view text, int64_t received_at_ms,
       return "field 'timestamp' must be an RFC 3339 string, got " + type_name(*ts);
     auto ms = parse_rfc3339_ms(ts->get_ref<const std::string&>());
     if (!ms)
-      return "field 'timestamp' is not an RFC 3339 time: '"
-             + ts->get<std::string>() + "'";
+      return "field 'timestamp' is not an RFC 3339 time: '" + ts->get<std::string>() + "'";
     report.timestamp_ms = *ms;
   }
 
@@ -228,14 +218,13 @@ std::string parse_legacy_report(std::string_view text, int64_t received_at_ms,
     if (section == doc.end() || section->is_null())
       continue;
     if (!section->is_object())
-      return std::string{"field '"} + m.section + "' must be an object, got "
-             + type_name(*section);
+      return std::string{"field '"} + m.section + "' must be an object, got " + type_name(*section);
     auto field = section->find(m.field);
     if (field == section->end() || field->is_null())
       continue;
     if (!field->is_number())
-      return std::string{"field '"} + m.section + "." + m.field
-             + "' must be a number, got " + type_name(*field);
+      return std::string{"field '"} + m.section + "." + m.field + "' must be a number, got "
+             + type_name(*field);
     map.add(m.name, m.help, field->get<double>() * m.scale, {});
   }
 
@@ -261,16 +250,14 @@ std::string parse_legacy_report(std::string_view text, int64_t received_at_ms,
         return std::string{"field 'system_info."} + key + "' is longer than "
                + std::to_string(max_legacy_label_bytes) + " bytes";
       labels.emplace_back(key, s);
-    }
-    else if (v->is_number_integer())
+    } else if (v->is_number_integer())
       labels.emplace_back(key, std::to_string(v->get<int64_t>()));
     else
-      return std::string{"field 'system_info."} + key
-             + "' must be a string or an integer, got " + type_name(*v);
+      return std::string{"field 'system_info."} + key + "' must be a string or an integer, got "
+             + type_name(*v);
   }
   if (!labels.empty())
-    map.add("nodepulse_system_info",
-            "Facts about the server from the legacy agent; always 1.", 1,
+    map.add("nodepulse_system_info", "Facts about the server from the legacy agent; always 1.", 1,
             labels);
   if (out.samples.empty())
     return "the report holds no metrics (cpu, memory, network, uptime or "

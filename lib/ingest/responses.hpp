@@ -20,8 +20,7 @@ struct response {
 };
 
 response success_response(uint64_t metrics_received, uint64_t rejected = 0,
-                          std::string_view first_reason = {},
-                          uint32_t first_line = 0);
+                          std::string_view first_reason = {}, uint32_t first_line = 0);
 
 response error_response(int status, std::string_view message);
 

@@ -4,8 +4,7 @@
 
 namespace nodepulse::ingest {
 
-std::string render_self_metrics(const ingest_counters& c,
-                                const http::server_stats* server,
+std::string render_self_metrics(const ingest_counters& c, const http::server_stats* server,
                                 const stream_figures& stream) {
   prom::metrics_text t;
   t.family("nodepulse_ingest_pushes_total", "counter", "Pushes received, by endpoint.");
@@ -13,14 +12,13 @@ std::string render_self_metrics(const ingest_counters& c,
            static_cast<double>(c.pushes_prometheus));
   t.sample("nodepulse_ingest_pushes_total{endpoint=\"/metrics\"}",
            static_cast<double>(c.pushes_legacy));
-  t.one("nodepulse_ingest_samples_accepted_total", "counter",
-        "Samples accepted into the stream.", static_cast<double>(c.samples_accepted));
+  t.one("nodepulse_ingest_samples_accepted_total", "counter", "Samples accepted into the stream.",
+        static_cast<double>(c.samples_accepted));
   t.one("nodepulse_ingest_samples_rejected_total", "counter",
         "Samples dropped for a timestamp too far in the future.",
         static_cast<double>(c.samples_rejected));
   t.one("nodepulse_ingest_parse_errors_total", "counter",
-        "Pushes refused because their body did not parse.",
-        static_cast<double>(c.parse_errors));
+        "Pushes refused because their body did not parse.", static_cast<double>(c.parse_errors));
   t.one("nodepulse_ingest_duplicate_batches_total", "counter",
         "Retried batches acknowledged again without being stored twice.",
         static_cast<double>(c.duplicate_batches));
@@ -36,13 +34,13 @@ std::string render_self_metrics(const ingest_counters& c,
                      "Time from handing a push to the stream publisher to its answer.",
                      c.publish_latency);
 
-  t.one("nodepulse_ingest_stream_reachable", "gauge",
-        "1 when the last probe of Valkey succeeded.", stream.reachable ? 1 : 0);
+  t.one("nodepulse_ingest_stream_reachable", "gauge", "1 when the last probe of Valkey succeeded.",
+        stream.reachable ? 1 : 0);
   t.one("nodepulse_ingest_stream_backlog", "gauge",
         "Entries in the stream (XLEN); -1 when Valkey cannot be reached.",
         static_cast<double>(stream.backlog));
-  t.one("nodepulse_ingest_stream_published_total", "counter",
-        "Entries written to the stream.", static_cast<double>(stream.published));
+  t.one("nodepulse_ingest_stream_published_total", "counter", "Entries written to the stream.",
+        static_cast<double>(stream.published));
   t.one("nodepulse_ingest_valkey_durable", "gauge",
         "1 when Valkey keeps acknowledged pushes through a crash (appendonly yes, "
         "appendfsync always).",
@@ -65,8 +63,8 @@ std::string render_self_metrics(const ingest_counters& c,
           static_cast<double>(server->bytes_received.load()));
     t.one("nodepulse_ingest_http_connections", "gauge", "Open connections.",
           static_cast<double>(server->connections_open.load()));
-    t.one("nodepulse_ingest_http_connections_accepted_total", "counter",
-          "Connections accepted.", static_cast<double>(server->connections_accepted.load()));
+    t.one("nodepulse_ingest_http_connections_accepted_total", "counter", "Connections accepted.",
+          static_cast<double>(server->connections_accepted.load()));
     t.one("nodepulse_ingest_http_connections_refused_total", "counter",
           "Connections closed at once for being over limits.max_connections.",
           static_cast<double>(server->connections_refused.load()));
@@ -79,8 +77,7 @@ std::string render_self_metrics(const ingest_counters& c,
     t.one("nodepulse_ingest_http_timeouts_total", "counter",
           "Connections closed for sending too slowly or idling too long.",
           static_cast<double>(server->timeouts.load()));
-    t.one("nodepulse_ingest_tls_handshake_failures_total", "counter",
-          "TLS handshakes that failed.",
+    t.one("nodepulse_ingest_tls_handshake_failures_total", "counter", "TLS handshakes that failed.",
           static_cast<double>(server->tls_handshake_failures.load()));
   }
   return t.take();

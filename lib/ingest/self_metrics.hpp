@@ -19,11 +19,11 @@ namespace nodepulse::ingest {
 struct ingest_counters {
   uint64_t pushes_prometheus = 0;
   uint64_t pushes_legacy = 0;
-  uint64_t samples_accepted = 0;     // published (or acknowledged again)
-  uint64_t samples_rejected = 0;     // dropped for their timestamp
-  uint64_t parse_errors = 0;         // pushes refused as malformed
-  uint64_t duplicate_batches = 0;    // retried X-Batch-Ids acknowledged again
-  uint64_t unavailable_answers = 0;  // 503s sent for a missing dependency
+  uint64_t samples_accepted = 0;      // published (or acknowledged again)
+  uint64_t samples_rejected = 0;      // dropped for their timestamp
+  uint64_t parse_errors = 0;          // pushes refused as malformed
+  uint64_t duplicate_batches = 0;     // retried X-Batch-Ids acknowledged again
+  uint64_t unavailable_answers = 0;   // 503s sent for a missing dependency
   uint64_t token_lookups_limited = 0; // 429s: an address's unknown tokens over its rate
   // Request to the publisher until its ack, in seconds.
   prom::histogram publish_latency{prom::latency_bounds()};
@@ -39,8 +39,7 @@ struct stream_figures {
 };
 
 // The text for GET /metrics. `server` may be null (no socket, in tests).
-std::string render_self_metrics(const ingest_counters& counters,
-                                const http::server_stats* server,
+std::string render_self_metrics(const ingest_counters& counters, const http::server_stats* server,
                                 const stream_figures& stream);
 
 } // namespace nodepulse::ingest

@@ -2,8 +2,7 @@
 
 namespace nodepulse::ingest {
 
-timestamp_verdict apply_timestamp_policy(prom::sample_batch& batch,
-                                         int64_t received_at_ms,
+timestamp_verdict apply_timestamp_policy(prom::sample_batch& batch, int64_t received_at_ms,
                                          int64_t max_future_skew_ms) {
   timestamp_verdict verdict;
   const int64_t latest = received_at_ms + max_future_skew_ms;
@@ -18,11 +17,11 @@ timestamp_verdict apply_timestamp_policy(prom::sample_batch& batch,
     } else if (s.timestamp_ms > latest) {
       if (verdict.rejected++ == 0) {
         verdict.first_line = s.line;
-        verdict.first_reason =
-          "sample '" + std::string{s.name} + "' at line " + std::to_string(s.line)
-          + " is " + std::to_string((s.timestamp_ms - received_at_ms) / 1000)
-          + " s ahead of the ingest clock (limit "
-          + std::to_string(max_future_skew_ms / 1000) + " s)";
+        verdict.first_reason = "sample '" + std::string{s.name} + "' at line "
+                               + std::to_string(s.line) + " is "
+                               + std::to_string((s.timestamp_ms - received_at_ms) / 1000)
+                               + " s ahead of the ingest clock (limit "
+                               + std::to_string(max_future_skew_ms / 1000) + " s)";
       }
       batch.families[s.family].sample_count--;
       continue;

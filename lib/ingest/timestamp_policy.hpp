@@ -20,8 +20,7 @@ struct timestamp_verdict {
 
 inline constexpr int64_t default_max_future_skew_ms = 10 * 60 * 1000;
 
-timestamp_verdict apply_timestamp_policy(prom::sample_batch& batch,
-                                         int64_t received_at_ms,
+timestamp_verdict apply_timestamp_policy(prom::sample_batch& batch, int64_t received_at_ms,
                                          int64_t max_future_skew_ms);
 
 } // namespace nodepulse::ingest

@@ -8,8 +8,7 @@ namespace nodepulse::pg {
 
 struct loss_store::impl : owned_connection {};
 
-loss_store::loss_store(std::string dsn) : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {
-}
+loss_store::loss_store(std::string dsn) : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {}
 
 loss_store::~loss_store() = default;
 

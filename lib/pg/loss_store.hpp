@@ -39,8 +39,7 @@ public:
 
   // One pass; `settle` is how long a gap must stay open to count as lost.
   // nullopt and `error` set when the database did not answer.
-  std::optional<std::vector<loss_event>> detect(std::chrono::seconds settle,
-                                                std::string& error);
+  std::optional<std::vector<loss_event>> detect(std::chrono::seconds settle, std::string& error);
 
 private:
   std::string dsn_;

@@ -34,8 +34,8 @@ std::string describe(PGconn* conn, PGresult* res, const std::string& sql) {
   if (res != nullptr)
     if (const char* pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION)) {
       size_t at = std::min<size_t>(static_cast<size_t>(std::atol(pos)), sql.size());
-      auto line = 1 + std::count(sql.begin(), sql.begin() + static_cast<long>(at ? at - 1 : 0),
-                                 '\n');
+      auto line =
+        1 + std::count(sql.begin(), sql.begin() + static_cast<long>(at ? at - 1 : 0), '\n');
       return "line " + std::to_string(line) + ": " + msg;
     }
   return msg;
@@ -52,13 +52,12 @@ std::string exec(PGconn* conn, const std::string& sql, result_ptr* keep = nullpt
   return "";
 }
 
-constexpr const char* bookkeeping =
-  "CREATE SCHEMA IF NOT EXISTS admiral;"
-  "CREATE TABLE IF NOT EXISTS admiral.schema_migrations ("
-  "  version    integer PRIMARY KEY,"
-  "  file       text NOT NULL,"
-  "  checksum   text NOT NULL,"
-  "  applied_at timestamptz NOT NULL DEFAULT now())";
+constexpr const char* bookkeeping = "CREATE SCHEMA IF NOT EXISTS admiral;"
+                                    "CREATE TABLE IF NOT EXISTS admiral.schema_migrations ("
+                                    "  version    integer PRIMARY KEY,"
+                                    "  file       text NOT NULL,"
+                                    "  checksum   text NOT NULL,"
+                                    "  applied_at timestamptz NOT NULL DEFAULT now())";
 
 // Any number: the same for every migrate, so they take turns.
 constexpr const char* lock_key = "4242007";
@@ -87,8 +86,7 @@ migrate_result apply_migrations(const std::string& dsn, const std::vector<migrat
     return out;
   }
   result_ptr rows;
-  if (auto e = exec(conn.get(), "SELECT version, checksum FROM admiral.schema_migrations",
-                    &rows);
+  if (auto e = exec(conn.get(), "SELECT version, checksum FROM admiral.schema_migrations", &rows);
       !e.empty()) {
     out.error = e;
     return out;
@@ -100,8 +98,8 @@ migrate_result apply_migrations(const std::string& dsn, const std::vector<migrat
     auto sum = migration_checksum(m.sql);
     if (auto it = applied.find(m.version); it != applied.end()) {
       if (it->second != sum) {
-        out.error = m.file + ": changed since it was applied (checksum " + it->second
-                    + " then, " + sum + " now); add a new migration instead";
+        out.error = m.file + ": changed since it was applied (checksum " + it->second + " then, "
+                    + sum + " now); add a new migration instead";
         return out;
       }
       ++out.already_applied;

@@ -27,8 +27,7 @@ struct sample_store::impl {
 };
 
 sample_store::sample_store(std::string dsn)
-  : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {
-}
+  : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {}
 
 sample_store::~sample_store() = default;
 
@@ -45,8 +44,7 @@ bool connected(PGconn*& conn, const std::string& dsn, digest::db_error& error) {
 
 // Whether `res` has the wanted status; `error` says why not, and whether it
 // is because the connection went away.
-bool succeeded(PGconn* conn, const PGresult* res, ExecStatusType wanted,
-               digest::db_error& error) {
+bool succeeded(PGconn* conn, const PGresult* res, ExecStatusType wanted, digest::db_error& error) {
   if (res != nullptr && PQresultStatus(res) == wanted)
     return true;
   error.connection_lost = PQstatus(conn) != CONNECTION_OK;
@@ -85,8 +83,7 @@ std::string iso_day(int64_t day) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
   return buf;
 }
 
@@ -95,8 +92,8 @@ bool sample_store::ensure_partition(int64_t day, digest::db_error& error) {
     return false;
   auto date = iso_day(day);
   const char* params[] = {date.c_str()};
-  result_ptr res{PQexecParams(impl_->conn, "SELECT admiral.ensure_sample_partition($1::date)",
-                              1, nullptr, params, nullptr, nullptr, 0)};
+  result_ptr res{PQexecParams(impl_->conn, "SELECT admiral.ensure_sample_partition($1::date)", 1,
+                              nullptr, params, nullptr, nullptr, 0)};
   return succeeded(impl_->conn, res.get(), PGRES_TUPLES_OK, error);
 }
 
@@ -105,8 +102,7 @@ bool sample_store::begin(digest::db_error& error) {
 }
 
 std::optional<std::vector<std::string>>
-sample_store::known_batches(const std::vector<std::string>& batch_ids,
-                            digest::db_error& error) {
+sample_store::known_batches(const std::vector<std::string>& batch_ids, digest::db_error& error) {
   auto ids = array_literal(batch_ids);
   const char* params[] = {ids.c_str()};
   result_ptr res{PQexecParams(impl_->conn,
@@ -122,8 +118,8 @@ sample_store::known_batches(const std::vector<std::string>& batch_ids,
 }
 
 bool sample_store::copy_start(digest::db_error& error) {
-  const std::string sql = std::string{"COPY admiral.metric_samples ("} + copy_columns
-                          + ") FROM STDIN";
+  const std::string sql =
+    std::string{"COPY admiral.metric_samples ("} + copy_columns + ") FROM STDIN";
   result_ptr start{PQexec(impl_->conn, sql.c_str())};
   if (!succeeded(impl_->conn, start.get(), PGRES_COPY_IN, error))
     return false;
@@ -245,8 +241,8 @@ bool sample_store::apply_retention(int64_t days, digest::db_error& error) {
   auto n = std::to_string(days);
   const char* params[] = {n.c_str()};
   result_ptr dropped{PQexecParams(impl_->conn,
-                                  "SELECT admiral.drop_sample_partitions_older_than($1::int)",
-                                  1, nullptr, params, nullptr, nullptr, 0)};
+                                  "SELECT admiral.drop_sample_partitions_older_than($1::int)", 1,
+                                  nullptr, params, nullptr, nullptr, 0)};
   if (!succeeded(impl_->conn, dropped.get(), PGRES_TUPLES_OK, error))
     return false;
   result_ptr pruned{PQexecParams(impl_->conn,

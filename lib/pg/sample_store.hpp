@@ -18,8 +18,8 @@ public:
 
   bool ensure_partition(int64_t day, digest::db_error& error) override;
   bool begin(digest::db_error& error) override;
-  std::optional<std::vector<std::string>>
-  known_batches(const std::vector<std::string>& batch_ids, digest::db_error& error) override;
+  std::optional<std::vector<std::string>> known_batches(const std::vector<std::string>& batch_ids,
+                                                        digest::db_error& error) override;
   bool copy_start(digest::db_error& error) override;
   bool copy_send(const std::string& rows, digest::db_error& error) override;
   bool copy_end(digest::db_error& error) override;

@@ -10,8 +10,7 @@ namespace nodepulse::pg {
 // (found with LeakSanitizer by the integration test's database restart).
 struct token_store::impl : owned_connection {};
 
-token_store::token_store(std::string dsn) : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {
-}
+token_store::token_store(std::string dsn) : dsn_(std::move(dsn)), impl_(std::make_unique<impl>()) {}
 
 token_store::~token_store() = default;
 
@@ -21,9 +20,9 @@ token_lookup_result token_store::lookup(const std::string& token_hash) {
     return res;
   const char* params[] = {token_hash.c_str()};
   result_ptr rows{PQexecParams(impl_->conn,
-                                "SELECT server_id::text FROM admiral.agent_tokens "
-                                "WHERE token_hash = $1 AND revoked_at IS NULL",
-                                1, nullptr, params, nullptr, nullptr, 0)};
+                               "SELECT server_id::text FROM admiral.agent_tokens "
+                               "WHERE token_hash = $1 AND revoked_at IS NULL",
+                               1, nullptr, params, nullptr, nullptr, 0)};
   if (PQresultStatus(rows.get()) == PGRES_TUPLES_OK) {
     res.reachable = true;
     if (PQntuples(rows.get()) > 0)

@@ -22,8 +22,8 @@ std::vector<std::vector<uint32_t>> samples_by_family(const sample_batch& b) {
   return out;
 }
 
-std::string compare_samples(const sample_batch& a, const sample& x,
-                            const sample_batch& b, const sample& y) {
+std::string compare_samples(const sample_batch& a, const sample& x, const sample_batch& b,
+                            const sample& y) {
   if (x.name != y.name)
     return "name " + std::string{y.name};
   if (!same_value(x.value, y.value))
@@ -35,8 +35,7 @@ std::string compare_samples(const sample_batch& a, const sample& x,
   if (lx.size() != ly.size())
     return "label count";
   for (size_t k = 0; k < lx.size(); ++k)
-    if (lx.begin()[k].name != ly.begin()[k].name
-        || lx.begin()[k].value != ly.begin()[k].value)
+    if (lx.begin()[k].name != ly.begin()[k].name || lx.begin()[k].value != ly.begin()[k].value)
       return "label " + std::string{lx.begin()[k].name};
   return "";
 }
@@ -65,8 +64,7 @@ std::string first_difference(const sample_batch& a, const sample_batch& b) {
     if (in_a[f].size() != in_b[f].size())
       return at + "sample count";
     for (size_t k = 0; k < in_a[f].size(); ++k) {
-      auto what = compare_samples(a, a.samples[in_a[f][k]], b,
-                                  b.samples[in_b[f][k]]);
+      auto what = compare_samples(a, a.samples[in_a[f][k]], b, b.samples[in_b[f][k]]);
       if (!what.empty())
         return at + "sample " + std::to_string(k) + ": " + what;
     }

@@ -8,7 +8,7 @@
 #include <cstring>
 
 #if defined(__SSE2__)
-#  include <emmintrin.h>
+#include <emmintrin.h>
 #endif
 
 namespace nodepulse::prom::scan {
@@ -96,8 +96,8 @@ inline const char* find_value_special(const char* p, const char* end) {
 #if defined(__SSE2__)
   while (end - p >= 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                               _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    __m128i hit =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
     hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_setzero_si128()));
     unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit))
                     | static_cast<unsigned>(_mm_movemask_epi8(v)); // high bits
@@ -118,8 +118,7 @@ namespace nodepulse::prom::scan {
 // True when the n bytes at `a` equal those at `b`. `a_avail` / `b_avail` are
 // how many bytes may be read from each (at least n): with 16 bytes to spare
 // the compare is one or two SSE2 loads instead of a call to memcmp.
-inline bool same_bytes(const char* a, size_t a_avail, const char* b,
-                       size_t b_avail, size_t n) {
+inline bool same_bytes(const char* a, size_t a_avail, const char* b, size_t b_avail, size_t n) {
 #if defined(__SSE2__)
   size_t whole = (n + 15) & ~size_t{15};
   if (a_avail >= whole && b_avail >= whole) {
@@ -137,8 +136,8 @@ inline bool same_bytes(const char* a, size_t a_avail, const char* b,
     return (differ & ((1u << n) - 1)) == 0;
   }
 #endif
-  (void) a_avail;
-  (void) b_avail;
+  (void)a_avail;
+  (void)b_avail;
   return std::memcmp(a, b, n) == 0;
 }
 

@@ -10,9 +10,9 @@
 #include <string_view>
 
 #if defined(__GNUC__)
-#  define NODEPULSE_HOT_INLINE inline __attribute__((always_inline))
+#define NODEPULSE_HOT_INLINE inline __attribute__((always_inline))
 #else
-#  define NODEPULSE_HOT_INLINE inline
+#define NODEPULSE_HOT_INLINE inline
 #endif
 
 namespace nodepulse::prom::detail {
@@ -27,15 +27,10 @@ std::string describe(const char* at, const char* end);
 
 class exposition_parser {
 public:
-  exposition_parser(std::string_view body, const parse_options& opts,
-                    sample_batch& out, parse_result& res)
-    : end_(body.data() + body.size()),
-      pos_(body.data()),
-      opts_(opts),
-      om_(opts.format == exposition_format::openmetrics),
-      out_(out),
-      res_(res) {
-  }
+  exposition_parser(std::string_view body, const parse_options& opts, sample_batch& out,
+                    parse_result& res)
+    : end_(body.data() + body.size()), pos_(body.data()), opts_(opts),
+      om_(opts.format == exposition_format::openmetrics), out_(out), res_(res) {}
 
   void run();
 
@@ -59,19 +54,19 @@ private:
   bool parse_labels(const char*& p, label_range& range, bool exemplar);
   // The unescaped value, or a view with a null data() after fail().
   NODEPULSE_HOT_INLINE std::string_view parse_label_value(const char*& p);
-  bool attach_to_family(const char* name_at, std::string_view name,
-                        label_range labels, uint32_t& family);
+  bool attach_to_family(const char* name_at, std::string_view name, label_range labels,
+                        uint32_t& family);
   // Histogram buckets need `le`, summary quantiles `quantile`; other types
   // need nothing, which the inline test settles without a call.
-  bool check_required_label(const char* name_at, std::string_view name,
-                            const family& fam, label_range labels) {
+  bool check_required_label(const char* name_at, std::string_view name, const family& fam,
+                            label_range labels) {
     if (fam.type != metric_type::histogram && fam.type != metric_type::summary
         && fam.type != metric_type::gaugehistogram)
       return true;
     return check_required_label_value(name_at, name, fam, labels);
   }
-  bool check_required_label_value(const char* name_at, std::string_view name,
-                                  const family& fam, label_range labels);
+  bool check_required_label_value(const char* name_at, std::string_view name, const family& fam,
+                                  label_range labels);
   uint32_t add_family(std::string_view name, uint64_t name_hash);
   std::string_view unescape_help(const char* first, const char* last);
 
@@ -118,7 +113,7 @@ private:
   bool om_;
   bool seen_eof_ = false;
   uint32_t current_ = family_index::npos;
-  std::string_view last_name_; // name of the last accepted sample
+  std::string_view last_name_;                // name of the last accepted sample
   uint32_t last_family_ = family_index::npos; // and its family
   label_range last_labels_;                   // and its labels
   sample_batch& out_;

@@ -48,8 +48,7 @@ uint32_t family_index::find(std::string_view name, uint64_t name_hash) const {
   }
 }
 
-void family_index::insert(std::string_view name, uint64_t name_hash,
-                          uint32_t family) {
+void family_index::insert(std::string_view name, uint64_t name_hash, uint32_t family) {
   if ((used_ + 1) * 2 > slots_.size())
     grow();
   size_t mask = slots_.size() - 1;

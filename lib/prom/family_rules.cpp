@@ -41,8 +41,7 @@ family_shape shape_of(metric_type type, bool openmetrics) {
   }
 }
 
-constexpr std::array<std::string_view, 3> text_suffixes{"_bucket", "_sum",
-                                                        "_count"};
+constexpr std::array<std::string_view, 3> text_suffixes{"_bucket", "_sum", "_count"};
 constexpr std::array<std::string_view, 8> openmetrics_suffixes{
   "_bucket", "_sum", "_count", "_total", "_created", "_gsum", "_gcount", "_info"};
 
@@ -53,8 +52,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 } // namespace
 
-bool belongs_to_family(std::string_view sample_name,
-                       std::string_view family_name, metric_type type,
+bool belongs_to_family(std::string_view sample_name, std::string_view family_name, metric_type type,
                        bool openmetrics) {
   auto shape = shape_of(type, openmetrics);
   if (sample_name.size() == family_name.size())
@@ -69,26 +67,22 @@ bool belongs_to_family(std::string_view sample_name,
   return false;
 }
 
-family_candidate next_family_candidate(std::string_view sample_name, int from,
-                                       bool openmetrics) {
+family_candidate next_family_candidate(std::string_view sample_name, int from, bool openmetrics) {
   auto try_list = [&](const auto& list) -> family_candidate {
     for (int i = from; i < static_cast<int>(list.size()); ++i)
       if (ends_with(sample_name, list[i]))
-        return {sample_name.substr(0, sample_name.size() - list[i].size()),
-                i + 1};
+        return {sample_name.substr(0, sample_name.size() - list[i].size()), i + 1};
     return {{}, static_cast<int>(list.size())};
   };
   return openmetrics ? try_list(openmetrics_suffixes) : try_list(text_suffixes);
 }
 
-std::string_view required_label(std::string_view sample_name,
-                                std::string_view family_name,
+std::string_view required_label(std::string_view sample_name, std::string_view family_name,
                                 metric_type type) {
   switch (type) {
     case metric_type::histogram:
     case metric_type::gaugehistogram:
-      return ends_with(sample_name, "_bucket")
-                 && sample_name.size() == family_name.size() + 7
+      return ends_with(sample_name, "_bucket") && sample_name.size() == family_name.size() + 7
                ? "le"
                : "";
     case metric_type::summary:

@@ -12,8 +12,7 @@ namespace nodepulse::prom {
 
 // True when a sample called `sample_name` is part of family `family_name` of
 // type `type`.
-bool belongs_to_family(std::string_view sample_name,
-                       std::string_view family_name, metric_type type,
+bool belongs_to_family(std::string_view sample_name, std::string_view family_name, metric_type type,
                        bool openmetrics);
 
 // The family name a suffixed sample name would belong to ("x_bucket" -> "x"),
@@ -24,13 +23,11 @@ struct family_candidate {
   std::string_view base;
   int next = 0;
 };
-family_candidate next_family_candidate(std::string_view sample_name, int from,
-                                       bool openmetrics);
+family_candidate next_family_candidate(std::string_view sample_name, int from, bool openmetrics);
 
 // The label a sample needs: "le" for histogram buckets, "quantile" for
 // summary quantiles; empty when none.
-std::string_view required_label(std::string_view sample_name,
-                                std::string_view family_name,
+std::string_view required_label(std::string_view sample_name, std::string_view family_name,
                                 metric_type type);
 
 } // namespace nodepulse::prom

@@ -40,8 +40,7 @@ void append_json_string(std::string_view s, std::string& out) {
   out += '"';
 }
 
-void append_jsonl_sample(const sample_batch& batch, const sample& s,
-                         std::string& out) {
+void append_jsonl_sample(const sample_batch& batch, const sample& s, std::string& out) {
   out += "{\"name\":";
   append_json_string(s.name, out);
   out += ",\"type\":";

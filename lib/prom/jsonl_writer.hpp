@@ -13,7 +13,6 @@ namespace nodepulse::prom {
 void append_json_string(std::string_view s, std::string& out);
 
 // Appends one line (with its '\n') for `s`.
-void append_jsonl_sample(const sample_batch& batch, const sample& s,
-                         std::string& out);
+void append_jsonl_sample(const sample_batch& batch, const sample& s, std::string& out);
 
 } // namespace nodepulse::prom

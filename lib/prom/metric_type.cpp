@@ -26,8 +26,7 @@ std::string_view to_string(metric_type t) {
   return "untyped";
 }
 
-std::optional<metric_type> parse_metric_type(std::string_view word,
-                                             bool openmetrics) {
+std::optional<metric_type> parse_metric_type(std::string_view word, bool openmetrics) {
   if (word == "counter")
     return metric_type::counter;
   if (word == "gauge")

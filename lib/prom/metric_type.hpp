@@ -21,7 +21,6 @@ enum class metric_type : unsigned char {
 std::string_view to_string(metric_type t);
 
 // The type named on a `# TYPE` line; nullopt when the format does not know it.
-std::optional<metric_type> parse_metric_type(std::string_view word,
-                                             bool openmetrics);
+std::optional<metric_type> parse_metric_type(std::string_view word, bool openmetrics);
 
 } // namespace nodepulse::prom

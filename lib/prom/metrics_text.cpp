@@ -5,8 +5,7 @@
 namespace nodepulse::prom {
 
 histogram::histogram(std::vector<double> bounds)
-  : bounds_(std::move(bounds)), counts_(bounds_.size(), 0) {
-}
+  : bounds_(std::move(bounds)), counts_(bounds_.size(), 0) {}
 
 void histogram::observe(double value) {
   size_t i = 0;
@@ -50,22 +49,19 @@ void metrics_text::sample(const std::string& name_and_labels, double value) {
   out_ += '\n';
 }
 
-void metrics_text::sample(const std::string& name_and_labels, double value,
-                          int64_t timestamp_ms) {
+void metrics_text::sample(const std::string& name_and_labels, double value, int64_t timestamp_ms) {
   sample(name_and_labels, value);
   out_.back() = ' ';
   out_ += std::to_string(timestamp_ms);
   out_ += '\n';
 }
 
-void metrics_text::one(const char* name, const char* type, const char* help,
-                       double value) {
+void metrics_text::one(const char* name, const char* type, const char* help, double value) {
   family(name, type, help);
   sample(name, value);
 }
 
-void metrics_text::histogram_family(const char* name, const char* help,
-                                    const histogram& h) {
+void metrics_text::histogram_family(const char* name, const char* help, const histogram& h) {
   family(name, "histogram", help);
   const std::string base = name;
   uint64_t cumulative = 0;

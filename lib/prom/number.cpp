@@ -10,10 +10,9 @@ namespace nodepulse::prom {
 // exact in a double, and so is 10^k for k <= 22, so one multiplication or
 // division gives the correctly rounded result.
 bool parse_plain_decimal(const char* p, const char* last, double& out) {
-  static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
-                                     1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-                                     1e18, 1e19, 1e20, 1e21, 1e22};
+  static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   bool negative = p != last && *p == '-';
   if (negative)
     ++p;
@@ -86,8 +85,7 @@ bool parse_value_slow(std::string_view token, double& out) {
     while (e != last && *e != 'e' && *e != 'E')
       ++e;
     bool tiny = e != last && e + 1 != last && e[1] == '-';
-    out = tiny ? (negative ? -0.0 : 0.0)
-               : (negative ? -HUGE_VAL : HUGE_VAL);
+    out = tiny ? (negative ? -0.0 : 0.0) : (negative ? -HUGE_VAL : HUGE_VAL);
     return true;
   }
   return ec == std::errc{};

@@ -18,8 +18,7 @@ void exposition_parser::run() {
   const size_t max_line = opts_.limits.max_line_bytes;
   while (pos_ < end_) {
     line_start_ = pos_;
-    auto nl = static_cast<const char*>(
-      std::memchr(pos_, '\n', static_cast<size_t>(end_ - pos_)));
+    auto nl = static_cast<const char*>(std::memchr(pos_, '\n', static_cast<size_t>(end_ - pos_)));
     line_end_ = nl != nullptr ? nl : end_;
     pos_ = nl != nullptr ? nl + 1 : end_;
     ++line_no_;
@@ -39,9 +38,8 @@ void exposition_parser::run() {
     len = static_cast<size_t>(line_end_ - line_start_);
     bool ok;
     if (max_line != 0 && len > max_line) {
-      ok = fail(line_start_ + max_line,
-                "line too long (" + std::to_string(len) + " bytes, limit "
-                  + std::to_string(max_line) + ")");
+      ok = fail(line_start_ + max_line, "line too long (" + std::to_string(len) + " bytes, limit "
+                                          + std::to_string(max_line) + ")");
     } else if (seen_eof_) {
       ok = fail(line_start_, "content after # EOF");
     } else {
@@ -98,8 +96,7 @@ bool exposition_parser::parse_sample(const char* p) {
   std::string_view name{p, static_cast<size_t>(name_end - p)};
   p = name_end;
   if (p < line_end_ && !is(*p, blank) && *p != '{')
-    return fail(p, "invalid character " + describe(p, line_end_)
-                     + " in metric name");
+    return fail(p, "invalid character " + describe(p, line_end_) + " in metric name");
 
   const size_t labels_mark = out_.labels.size();
   auto rollback = [&] { out_.labels.resize(labels_mark); };
@@ -122,8 +119,7 @@ bool exposition_parser::parse_sample(const char* p) {
     return fail(p, "expected a sample value, got " + describe(p, line_end_));
   }
   double value;
-  std::string_view value_text{value_at,
-                              static_cast<size_t>(value_end - value_at)};
+  std::string_view value_text{value_at, static_cast<size_t>(value_end - value_at)};
   if (!parse_value(value_text, value)) {
     rollback();
     return fail(value_at, "invalid sample value " + quoted(value_text));
@@ -138,17 +134,15 @@ bool exposition_parser::parse_sample(const char* p) {
     std::string_view ts{p, static_cast<size_t>(ts_end - p)};
     if (om_) {
       double seconds;
-      if (!parse_value(ts, seconds) || !std::isfinite(seconds)
-          || std::fabs(seconds) > 9.2e15) {
+      if (!parse_value(ts, seconds) || !std::isfinite(seconds) || std::fabs(seconds) > 9.2e15) {
         rollback();
-        return fail(p, "invalid timestamp " + quoted(ts)
-                         + " (OpenMetrics wants seconds)");
+        return fail(p, "invalid timestamp " + quoted(ts) + " (OpenMetrics wants seconds)");
       }
       ts_ms = std::llround(seconds * 1000.0);
     } else if (!parse_int64(ts, ts_ms)) {
       rollback();
-      return fail(p, "invalid timestamp " + quoted(ts)
-                       + " (text format wants integer milliseconds)");
+      return fail(p,
+                  "invalid timestamp " + quoted(ts) + " (text format wants integer milliseconds)");
     }
     has_ts = true;
     p = skip_blanks(ts_end);
@@ -166,8 +160,7 @@ bool exposition_parser::parse_sample(const char* p) {
     p = skip_blanks(p + 1);
     if (p >= line_end_ || *p != '{') {
       rollback();
-      return fail(p, "expected '{' to open an exemplar's labels, got "
-                       + describe(p, line_end_));
+      return fail(p, "expected '{' to open an exemplar's labels, got " + describe(p, line_end_));
     }
     exemplar ex;
     ex.labels.first = static_cast<uint32_t>(out_.labels.size());
@@ -186,8 +179,7 @@ bool exposition_parser::parse_sample(const char* p) {
     if (p < line_end_) {
       const char* et_end = scan_token(p);
       std::string_view et{p, static_cast<size_t>(et_end - p)};
-      if (!parse_value(et, ex.timestamp_seconds)
-          || !std::isfinite(ex.timestamp_seconds)) {
+      if (!parse_value(et, ex.timestamp_seconds) || !std::isfinite(ex.timestamp_seconds)) {
         rollback();
         return fail(p, "invalid exemplar timestamp " + quoted(et));
       }
@@ -201,8 +193,7 @@ bool exposition_parser::parse_sample(const char* p) {
     // OpenMetrics: exemplars only on counter _total and histogram buckets.
     bool allowed = name.size() > 6
                    && (name.compare(name.size() - 6, 6, "_total") == 0
-                       || (name.size() > 7
-                           && name.compare(name.size() - 7, 7, "_bucket") == 0));
+                       || (name.size() > 7 && name.compare(name.size() - 7, 7, "_bucket") == 0));
     if (!allowed) {
       rollback();
       return fail(ex_at, "exemplar on '" + std::string{name}
@@ -240,20 +231,18 @@ bool exposition_parser::parse_sample(const char* p) {
       ++res_.dropped_samples;
       return true;
     }
-    return fail(name_at, "too many samples (limit "
-                           + std::to_string(max_samples) + ")");
+    return fail(name_at, "too many samples (limit " + std::to_string(max_samples) + ")");
   }
   out_.families[fam_idx].sample_count++;
   last_name_ = name;
   last_family_ = fam_idx;
   last_labels_ = labels;
-  out_.samples.push_back(sample{name, fam_idx, labels, value, has_ts, ts_ms,
-                                exemplar_idx, line_no_});
+  out_.samples.push_back(
+    sample{name, fam_idx, labels, value, has_ts, ts_ms, exemplar_idx, line_no_});
   return true;
 }
 
-bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
-                                     bool exemplar) {
+bool exposition_parser::parse_labels(const char*& cursor, label_range& range, bool exemplar) {
   // A local cursor and end: writing through `cursor` on every byte would
   // force the compiler to store and reload in the scan loops.
   const char* p = cursor;
@@ -267,8 +256,7 @@ bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
     p = skip_blanks(p);
     if (p >= end)
       return fail(p, "unterminated label set, '{' at column "
-                       + std::to_string(open - line_start_ + 1)
-                       + " is never closed");
+                       + std::to_string(open - line_start_ + 1) + " is never closed");
     if (*p == '}') {
       ++p;
       break;
@@ -282,8 +270,7 @@ bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
       std::string_view prev = out_.labels[last_labels_.first + range.count].name;
       repeats = static_cast<size_t>(end - p) > prev.size()
                 && same_bytes(p, static_cast<size_t>(end - p) + 1, prev.data(),
-                              static_cast<size_t>(end_ - prev.data()),
-                              prev.size())
+                              static_cast<size_t>(end_ - prev.data()), prev.size())
                 && !is(p[prev.size()], label_char);
       if (repeats)
         p += prev.size();
@@ -299,13 +286,13 @@ bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
     std::string_view lname{lname_at, static_cast<size_t>(p - lname_at)};
     p = skip_blanks(p);
     if (p >= end || *p != '=')
-      return fail(p, "expected '=' after label name '" + std::string{lname}
-                       + "', got " + describe(p, end));
+      return fail(p, "expected '=' after label name '" + std::string{lname} + "', got "
+                       + describe(p, end));
     ++p;
     p = skip_blanks(p);
     if (p >= end || *p != '"')
-      return fail(p, "expected '\"' to open the value of label '"
-                       + std::string{lname} + "', got " + describe(p, end));
+      return fail(p, "expected '\"' to open the value of label '" + std::string{lname} + "', got "
+                       + describe(p, end));
     std::string_view lvalue = parse_label_value(p);
     if (lvalue.data() == nullptr)
       return false;
@@ -315,11 +302,9 @@ bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
     for (uint32_t i = 0; !repeats && i < range.count; ++i)
       if (seen[i].name.size() == lname.size() && seen[i].name[0] == lname[0]
           && std::memcmp(seen[i].name.data(), lname.data(), lname.size()) == 0)
-        return fail(lname_at, "duplicate label name '" + std::string{lname}
-                                + "'");
+        return fail(lname_at, "duplicate label name '" + std::string{lname} + "'");
     if (max_labels != 0 && range.count >= max_labels)
-      return fail(lname_at,
-                  "too many labels (limit " + std::to_string(max_labels) + ")");
+      return fail(lname_at, "too many labels (limit " + std::to_string(max_labels) + ")");
     // Field by field: `push_back({lname, lvalue})` goes through a stack
     // temporary whose 16-byte reload misses store forwarding.
     label& added = out_.labels.emplace_back();
@@ -336,8 +321,8 @@ bool exposition_parser::parse_labels(const char*& cursor, label_range& range,
       ++p;
       break;
     }
-    return fail(p, "expected ',' or '}' after label '" + std::string{lname}
-                     + "', got " + describe(p, end));
+    return fail(p, "expected ',' or '}' after label '" + std::string{lname} + "', got "
+                     + describe(p, end));
   }
   if (exemplar && exemplar_chars > 128)
     return fail(open, "exemplar labels too long (" + std::to_string(exemplar_chars)
@@ -376,8 +361,7 @@ std::string_view exposition_parser::parse_label_value(const char*& cursor) {
     ++q;
   }
   if (q >= end)
-    return fail(open, "unterminated label value, the quote is never closed"),
-           failed;
+    return fail(open, "unterminated label value, the quote is never closed"), failed;
   size_t raw_len = static_cast<size_t>(q - first);
   std::string_view raw{first, raw_len};
   if (non_ascii && !valid_utf8(raw))
@@ -400,8 +384,8 @@ std::string_view exposition_parser::parse_label_value(const char*& cursor) {
   }
   auto limit = opts_.limits.max_label_value_bytes;
   if (limit != 0 && value.size() > limit)
-    return fail(first, "label value too long (" + std::to_string(value.size())
-                         + " bytes, limit " + std::to_string(limit) + ")"),
+    return fail(first, "label value too long (" + std::to_string(value.size()) + " bytes, limit "
+                         + std::to_string(limit) + ")"),
            failed;
   cursor = q + 1;
   return value;

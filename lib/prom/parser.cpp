@@ -11,8 +11,7 @@
 namespace nodepulse::prom {
 
 std::string parse_error::to_string() const {
-  return "line " + std::to_string(line) + ", column " + std::to_string(column)
-         + ": " + reason;
+  return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + reason;
 }
 
 namespace detail {
@@ -37,10 +36,9 @@ std::string describe(const char* at, const char* end) {
   return std::string{"'"} + ch + "'";
 }
 
-bool exposition_parser::fail_name_too_long(const char* at, size_t n,
-                                           size_t limit) {
-  return fail(at, "name too long (" + std::to_string(n) + " bytes, limit "
-                    + std::to_string(limit) + ")");
+bool exposition_parser::fail_name_too_long(const char* at, size_t n, size_t limit) {
+  return fail(at, "name too long (" + std::to_string(n) + " bytes, limit " + std::to_string(limit)
+                    + ")");
 }
 
 bool exposition_parser::fail_too_many_families(const char* at, size_t limit) {
@@ -67,8 +65,7 @@ bool exposition_parser::parse_comment(const char* p) {
     seen_eof_ = true;
     return true;
   }
-  bool metadata = keyword == "HELP" || keyword == "TYPE"
-                  || (om_ && keyword == "UNIT");
+  bool metadata = keyword == "HELP" || keyword == "TYPE" || (om_ && keyword == "UNIT");
   if (metadata && word_end < line_end_)
     return parse_metadata(skip_blanks(word_end), keyword);
   if (om_)
@@ -77,15 +74,13 @@ bool exposition_parser::parse_comment(const char* p) {
   return true; // text 0.0.4: any other comment is ignored
 }
 
-bool exposition_parser::parse_metadata(const char* p,
-                                       std::string_view keyword) {
+bool exposition_parser::parse_metadata(const char* p, std::string_view keyword) {
   const char* name_end = scan_metric_name(p);
   if (name_end == p)
-    return fail(p, "expected a metric name after # " + std::string{keyword}
-                     + ", got " + describe(p, line_end_));
+    return fail(p, "expected a metric name after # " + std::string{keyword} + ", got "
+                     + describe(p, line_end_));
   if (name_end < line_end_ && !is(*name_end, blank))
-    return fail(name_end, "invalid character " + describe(name_end, line_end_)
-                            + " in metric name");
+    return fail(name_end, "invalid character " + describe(name_end, line_end_) + " in metric name");
   if (name_too_long(p, static_cast<size_t>(name_end - p)))
     return false;
   std::string_view name{p, static_cast<size_t>(name_end - p)};
@@ -113,11 +108,9 @@ bool exposition_parser::parse_metadata(const char* p,
 
   if (keyword == "HELP") {
     if (fam.has_help)
-      return fail(line_start_, "second HELP line for metric '"
-                                 + std::string{name} + "'");
+      return fail(line_start_, "second HELP line for metric '" + std::string{name} + "'");
     if (om_ && fam.sample_count > 0)
-      return fail(line_start_, "HELP for '" + std::string{name}
-                                 + "' after its samples");
+      return fail(line_start_, "HELP for '" + std::string{name} + "' after its samples");
     std::string_view help = unescape_help(rest, line_end_);
     if (!error_reason_.empty())
       return false;
@@ -129,14 +122,12 @@ bool exposition_parser::parse_metadata(const char* p,
   const char* word_end = scan_token(rest);
   std::string_view word{rest, static_cast<size_t>(word_end - rest)};
   if (skip_blanks(word_end) != line_end_)
-    return fail(skip_blanks(word_end),
-                "unexpected text after # " + std::string{keyword} + " "
-                  + std::string{name} + " " + std::string{word});
+    return fail(skip_blanks(word_end), "unexpected text after # " + std::string{keyword} + " "
+                                         + std::string{name} + " " + std::string{word});
 
   if (keyword == "TYPE") {
     if (fam.has_type || fam.sample_count > 0)
-      return fail(line_start_, "second TYPE line for metric '"
-                                 + std::string{name}
+      return fail(line_start_, "second TYPE line for metric '" + std::string{name}
                                  + "', or TYPE after its samples");
     std::optional<metric_type> type;
     if (om_) {
@@ -149,8 +140,8 @@ bool exposition_parser::parse_metadata(const char* p,
       type = parse_metric_type({lower, word.size()}, false);
     }
     if (!type)
-      return fail(rest, word.empty() ? "missing metric type"
-                                     : "unknown metric type " + quoted(word));
+      return fail(rest,
+                  word.empty() ? "missing metric type" : "unknown metric type " + quoted(word));
     fam.type = *type;
     fam.has_type = true;
     return true;
@@ -158,24 +149,23 @@ bool exposition_parser::parse_metadata(const char* p,
 
   // # UNIT (OpenMetrics only)
   if (fam.has_unit)
-    return fail(line_start_, "second UNIT line for metric '"
-                               + std::string{name} + "'");
+    return fail(line_start_, "second UNIT line for metric '" + std::string{name} + "'");
   if (fam.sample_count > 0)
-    return fail(line_start_, "UNIT for '" + std::string{name}
-                               + "' after its samples");
+    return fail(line_start_, "UNIT for '" + std::string{name} + "' after its samples");
   if (!word.empty()
       && !(name.size() > word.size() + 1
            && name.compare(name.size() - word.size(), word.size(), word) == 0
            && name[name.size() - word.size() - 1] == '_'))
-    return fail(rest, "unit " + quoted(word) + " is not a suffix of metric "
-                        "name '" + std::string{name} + "'");
+    return fail(rest, "unit " + quoted(word)
+                        + " is not a suffix of metric "
+                          "name '"
+                        + std::string{name} + "'");
   fam.unit = word;
   fam.has_unit = true;
   return true;
 }
 
-std::string_view exposition_parser::unescape_help(const char* first,
-                                                  const char* last) {
+std::string_view exposition_parser::unescape_help(const char* first, const char* last) {
   std::string_view raw{first, static_cast<size_t>(last - first)};
   if (!valid_utf8(raw)) {
     fail(first, "help text is not valid UTF-8");
@@ -185,8 +175,7 @@ std::string_view exposition_parser::unescape_help(const char* first,
     fail(first + nul, "help text holds a NUL byte, which cannot be stored");
     return {};
   }
-  auto bs = static_cast<const char*>(
-    std::memchr(first, '\\', static_cast<size_t>(last - first)));
+  auto bs = static_cast<const char*>(std::memchr(first, '\\', static_cast<size_t>(last - first)));
   if (bs == nullptr)
     return raw;
   // Text 0.0.4 escapes \\ and \n in HELP; OpenMetrics also \". Any other
@@ -207,8 +196,7 @@ std::string_view exposition_parser::unescape_help(const char* first,
   return {buf, static_cast<size_t>(w - buf)};
 }
 
-uint32_t exposition_parser::add_family(std::string_view name,
-                                       uint64_t name_hash) {
+uint32_t exposition_parser::add_family(std::string_view name, uint64_t name_hash) {
   auto idx = static_cast<uint32_t>(out_.families.size());
   family f;
   f.name = name;
@@ -220,10 +208,8 @@ uint32_t exposition_parser::add_family(std::string_view name,
 
 // -- families -----------------------------------------------------------------
 
-bool exposition_parser::attach_to_family(const char* name_at,
-                                         std::string_view name,
-                                         label_range labels,
-                                         uint32_t& family_out) {
+bool exposition_parser::attach_to_family(const char* name_at, std::string_view name,
+                                         label_range labels, uint32_t& family_out) {
   // Common case: the sample continues the family being read.
   if (current_ != family_index::npos) {
     const family& cur = out_.families[current_];
@@ -255,9 +241,8 @@ bool exposition_parser::attach_to_family(const char* name_at,
   }
   if (idx == family_index::npos && exact != family_index::npos) {
     const family& f = out_.families[exact];
-    return fail(name_at, "sample '" + std::string{name}
-                           + "' does not fit family '" + std::string{f.name}
-                           + "' of type " + std::string{to_string(f.type)});
+    return fail(name_at, "sample '" + std::string{name} + "' does not fit family '"
+                           + std::string{f.name} + "' of type " + std::string{to_string(f.type)});
   }
   if (idx == family_index::npos) {
     if (too_many_families(name_at))
@@ -274,10 +259,8 @@ bool exposition_parser::attach_to_family(const char* name_at,
   return check_required_label(name_at, name, out_.families[idx], labels);
 }
 
-bool exposition_parser::check_required_label_value(const char* name_at,
-                                                   std::string_view name,
-                                                   const family& fam,
-                                                   label_range labels) {
+bool exposition_parser::check_required_label_value(const char* name_at, std::string_view name,
+                                                   const family& fam, label_range labels) {
   std::string_view needed = required_label(name, fam.name, fam.type);
   if (needed.empty())
     return true;
@@ -286,22 +269,19 @@ bool exposition_parser::check_required_label_value(const char* name_at,
       continue;
     double bound;
     if (!parse_value(l.value, bound))
-      return fail(name_at, "invalid '" + std::string{needed} + "' value "
-                             + quoted(l.value) + " on '" + std::string{name}
-                             + "'");
+      return fail(name_at, "invalid '" + std::string{needed} + "' value " + quoted(l.value)
+                             + " on '" + std::string{name} + "'");
     return true;
   }
-  return fail(name_at, std::string{to_string(fam.type)} + " sample '"
-                         + std::string{name} + "' has no '"
-                         + std::string{needed} + "' label");
+  return fail(name_at, std::string{to_string(fam.type)} + " sample '" + std::string{name}
+                         + "' has no '" + std::string{needed} + "' label");
 }
 
 } // namespace detail
 
 // -- entry points -------------------------------------------------------------
 
-parse_result parse(std::string_view body, const parse_options& opts,
-                   sample_batch& out) {
+parse_result parse(std::string_view body, const parse_options& opts, sample_batch& out) {
   out.clear();
   parse_result res;
   detail::exposition_parser{body, opts, out, res}.run();

@@ -53,19 +53,17 @@ struct parse_result {
   // No error at all. In strict mode !ok means the body is rejected and the
   // batch must not be used.
   bool ok = true;
-  size_t bad_lines = 0;       // lenient: lines skipped
-  size_t dropped_samples = 0; // lenient: samples over limits.max_samples
+  size_t bad_lines = 0;            // lenient: lines skipped
+  size_t dropped_samples = 0;      // lenient: samples over limits.max_samples
   std::vector<parse_error> errors; // strict: the one error; lenient: the first N
 };
 
 // Parses `body` into `out` (cleared first).
-parse_result parse(std::string_view body, const parse_options& opts,
-                   sample_batch& out);
+parse_result parse(std::string_view body, const parse_options& opts, sample_batch& out);
 
 // `application/openmetrics-text` -> openmetrics, `text/plain` -> text,
 // anything else (or empty) -> nullopt.
-std::optional<exposition_format>
-format_from_content_type(std::string_view content_type);
+std::optional<exposition_format> format_from_content_type(std::string_view content_type);
 
 // "text" or "openmetrics" (what --format takes); nullopt for anything else,
 // including "auto".
@@ -73,7 +71,6 @@ std::optional<exposition_format> format_from_name(std::string_view name);
 
 // The content type decides when it names a format; otherwise a body whose last
 // line is `# EOF` is OpenMetrics, and anything else is text 0.0.4.
-exposition_format detect_format(std::string_view content_type,
-                                std::string_view body);
+exposition_format detect_format(std::string_view content_type, std::string_view body);
 
 } // namespace nodepulse::prom

@@ -55,7 +55,7 @@ struct sample {
   bool has_timestamp = false;
   int64_t timestamp_ms = 0;
   uint32_t exemplar = no_exemplar; // index into sample_batch::exemplars
-  uint32_t line = 0;                // in the parsed text (0: not parsed)
+  uint32_t line = 0;               // in the parsed text (0: not parsed)
 };
 
 struct sample_batch {
@@ -63,8 +63,8 @@ struct sample_batch {
   std::vector<sample> samples;
   std::vector<label> labels;
   std::vector<exemplar> exemplars;
-  string_arena arena;       // unescaped label values and help texts
-  family_index by_name;     // family name -> index, for interleaved input
+  string_arena arena;   // unescaped label values and help texts
+  family_index by_name; // family name -> index, for interleaved input
 
   void clear() {
     families.clear();

@@ -17,8 +17,7 @@ inline bool valid_utf8(std::string_view s) {
     // Help texts and label values are nearly always ASCII: skip eight bytes
     // at a time while no byte has its high bit set.
     uint64_t word;
-    while (i + 8 <= n && (std::memcpy(&word, s.data() + i, 8),
-                          (word & 0x8080808080808080ull) == 0))
+    while (i + 8 <= n && (std::memcpy(&word, s.data() + i, 8), (word & 0x8080808080808080ull) == 0))
       i += 8;
     if (i >= n)
       break;

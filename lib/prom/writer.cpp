@@ -52,8 +52,7 @@ void append_help(std::string_view help, std::string& out) {
   }
 }
 
-void append_sample(const sample_batch& batch, const sample& s,
-                   std::string& out) {
+void append_sample(const sample_batch& batch, const sample& s, std::string& out) {
   out.append(s.name);
   if (s.labels.count > 0) {
     out += '{';
@@ -118,9 +117,8 @@ void write_text(const sample_batch& batch, std::string& out) {
   std::vector<uint32_t> misfits; // samples written as families of their own
   for (size_t fi = 0; fi < nf; ++fi) {
     const family& f = batch.families[fi];
-    auto tf = as_text_family(f, start[fi] < start[fi + 1]
-                                  ? &batch.samples[order[start[fi]]]
-                                  : nullptr);
+    auto tf =
+      as_text_family(f, start[fi] < start[fi + 1] ? &batch.samples[order[start[fi]]] : nullptr);
     if (f.has_help) {
       out += "# HELP ";
       out += tf.name;

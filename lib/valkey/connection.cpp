@@ -69,8 +69,7 @@ std::optional<address> parse_url(std::string_view url, std::string& error) {
 }
 
 connection::connection(address addr, std::chrono::milliseconds timeout)
-  : addr_(std::move(addr)), timeout_(timeout) {
-}
+  : addr_(std::move(addr)), timeout_(timeout) {}
 
 connection::~connection() {
   drop();
@@ -114,8 +113,7 @@ bool connection::ensure_connected(std::string& error) {
   return true;
 }
 
-reply_ptr connection::command(const std::vector<std::string_view>& args,
-                              std::string& error,
+reply_ptr connection::command(const std::vector<std::string_view>& args, std::string& error,
                               std::optional<std::chrono::milliseconds> timeout) {
   if (!ensure_connected(error))
     return nullptr;
@@ -129,8 +127,8 @@ reply_ptr connection::command(const std::vector<std::string_view>& args,
   }
   if (timeout)
     redisSetTimeout(ctx_, to_timeval(*timeout));
-  reply_ptr reply{static_cast<redisReply*>(redisCommandArgv(
-    ctx_, static_cast<int>(argv.size()), argv.data(), argvlen.data()))};
+  reply_ptr reply{static_cast<redisReply*>(
+    redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), argvlen.data()))};
   if (!reply) {
     error = ctx_->errstr;
     drop(); // the connection is unusable after an I/O error
@@ -155,8 +153,7 @@ bool connection::pipeline(const std::vector<std::vector<std::string_view>>& comm
       argv.push_back(a.data());
       argvlen.push_back(a.size());
     }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(),
-                               argvlen.data())
+    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), argvlen.data())
         != REDIS_OK) {
       error = ctx_->errstr;
       drop();

@@ -7,20 +7,20 @@ namespace nodepulse::valkey {
 namespace {
 
 // The value of one CONFIG GET reply: [name, value].
-std::optional<std::string> config_value(connection& conn, const char* name,
-                                        std::string& error, bool& unreachable) {
+std::optional<std::string> config_value(connection& conn, const char* name, std::string& error,
+                                        bool& unreachable) {
   auto reply = conn.command({"CONFIG", "GET", name}, error);
   if (!reply) {
     unreachable = true;
     return std::nullopt;
   }
   if (reply->type == REDIS_REPLY_ERROR) {
-    error = "CONFIG GET " + std::string{name}
-            + " was refused (" + std::string{reply->str, reply->len} + ")";
+    error = "CONFIG GET " + std::string{name} + " was refused ("
+            + std::string{reply->str, reply->len} + ")";
     return std::nullopt;
   }
-  bool pair = reply->type == REDIS_REPLY_ARRAY
-              && reply->elements == 2 && reply->element[1]->type == REDIS_REPLY_STRING;
+  bool pair = reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+              && reply->element[1]->type == REDIS_REPLY_STRING;
   if (!pair) {
     error = "CONFIG GET " + std::string{name} + " did not name the setting";
     return std::nullopt;

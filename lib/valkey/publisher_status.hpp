@@ -2,7 +2,6 @@
 // actor answers status with it; /readyz and /metrics read it).
 #pragma once
 
-
 #include <cstdint>
 #include <string>
 

@@ -24,15 +24,13 @@ return {'published', id}
 } // namespace
 
 stream_client::stream_client(address addr, stream_settings settings)
-  : settings_(std::move(settings)), conn_(std::move(addr), settings_.timeout) {
-}
+  : settings_(std::move(settings)), conn_(std::move(addr), settings_.timeout) {}
 
 stream_client::~stream_client() = default;
 
 bool stream_client::check_durability(std::string& error) {
   auto now = std::chrono::steady_clock::now();
-  bool fresh = durability_.known && conn_.connected()
-               && checked_connection_ == conn_.connects()
+  bool fresh = durability_.known && conn_.connected() && checked_connection_ == conn_.connects()
                && now - checked_at_ < settings_.durability_recheck;
   if (fresh)
     return true;
@@ -43,8 +41,8 @@ bool stream_client::check_durability(std::string& error) {
     return false;
   }
   durability_.known = true;
-  durability_.problem = settings ? durability_problem(*settings)
-                                 : "its persistence settings cannot be read: " + error;
+  durability_.problem =
+    settings ? durability_problem(*settings) : "its persistence settings cannot be read: " + error;
   durability_.durable = durability_.problem.empty();
   checked_connection_ = conn_.connects();
   checked_at_ = now;
@@ -107,9 +105,9 @@ stream_client::publish_all(const std::vector<const stream_entry*>& entries) {
     batch_keys[i] = settings_.stream + ":batch:" + e.batch_id;
     versions[i] = std::to_string(e.version);
     received[i] = std::to_string(e.received_at_ms);
-    commands.push_back({"EVAL", publish_script, "2", settings_.stream, batch_keys[i], ttl,
-                        backlog, "v", versions[i], "batch_id", e.batch_id, "server_id",
-                        e.server_id, "received_at", received[i], "payload", e.payload});
+    commands.push_back({"EVAL", publish_script, "2", settings_.stream, batch_keys[i], ttl, backlog,
+                        "v", versions[i], "batch_id", e.batch_id, "server_id", e.server_id,
+                        "received_at", received[i], "payload", e.payload});
     if (!e.agent_dropped.empty()) {
       commands.back().push_back("agent_dropped");
       commands.back().push_back(e.agent_dropped);

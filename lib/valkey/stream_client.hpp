@@ -52,7 +52,7 @@ struct stream_settings {
 
 // The server's persistence as last read.
 struct durability_status {
-  bool known = false;  // read at least once on the current connection
+  bool known = false; // read at least once on the current connection
   bool durable = false;
   std::string problem; // why not durable, or why it could not be read
 };

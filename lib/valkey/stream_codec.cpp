@@ -72,16 +72,14 @@ private:
   std::vector<std::string_view> strings_;
 };
 
-void encode_body(const prom::sample_batch& batch, int64_t received_at_ms,
-                 std::string& out) {
+void encode_body(const prom::sample_batch& batch, int64_t received_at_ms, std::string& out) {
   string_table strings;
   std::string records;
   records.reserve(batch.samples.size() * 16);
   put_varint(records, batch.families.size());
   for (const auto& f : batch.families) {
     put_varint(records, strings.ref(f.name));
-    records += static_cast<char>(static_cast<unsigned char>(f.type)
-                                 | (f.has_type ? 0x80 : 0));
+    records += static_cast<char>(static_cast<unsigned char>(f.type) | (f.has_type ? 0x80 : 0));
     put_varint(records, f.has_help ? strings.ref(f.help) + 1 : 0);
     put_varint(records, f.has_unit ? strings.ref(f.unit) + 1 : 0);
   }
@@ -108,8 +106,7 @@ void encode_body(const prom::sample_batch& batch, int64_t received_at_ms,
 
 class reader {
 public:
-  explicit reader(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {
-  }
+  explicit reader(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {}
 
   bool varint(uint64_t& v) {
     v = 0;
@@ -126,9 +123,7 @@ public:
 
   // A count of items that take at least `min_bytes` each: never more than
   // the bytes left could hold, so a forged count cannot make us allocate.
-  bool count(uint64_t& n, size_t min_bytes) {
-    return varint(n) && n <= remaining() / min_bytes;
-  }
+  bool count(uint64_t& n, size_t min_bytes) { return varint(n) && n <= remaining() / min_bytes; }
 
   bool bytes(size_t n, std::string_view& out) {
     if (remaining() < n)
@@ -145,8 +140,7 @@ private:
   const char* end_;
 };
 
-std::string decode_body(std::string_view body, int64_t received_at_ms,
-                        prom::sample_batch& out) {
+std::string decode_body(std::string_view body, int64_t received_at_ms, prom::sample_batch& out) {
   reader in{body};
   uint64_t n;
   if (!in.count(n, 1))
@@ -170,8 +164,7 @@ std::string decode_body(std::string_view body, int64_t received_at_ms,
   for (auto& f : out.families) {
     uint64_t name, help, unit;
     std::string_view type;
-    if (!in.varint(name) || !in.bytes(1, type) || !in.varint(help)
-        || !in.varint(unit))
+    if (!in.varint(name) || !in.bytes(1, type) || !in.varint(help) || !in.varint(unit))
       return "families: truncated";
     auto t = static_cast<unsigned char>(type[0]);
     if ((t & 0x7f) > static_cast<unsigned char>(prom::metric_type::unknown))
@@ -197,8 +190,7 @@ std::string decode_body(std::string_view body, int64_t received_at_ms,
     s.family = static_cast<uint32_t>(family);
     if (!string_at(name, s.name))
       return "samples: string index out of range";
-    s.labels = {static_cast<uint32_t>(out.labels.size()),
-                static_cast<uint32_t>(labels)};
+    s.labels = {static_cast<uint32_t>(out.labels.size()), static_cast<uint32_t>(labels)};
     for (uint64_t k = 0; k < labels; ++k) {
       uint64_t lname, lvalue;
       prom::label l;
@@ -237,9 +229,8 @@ void encode_payload(const prom::sample_batch& batch, int64_t received_at_ms,
     put_varint(out, body.size());
     size_t header = out.size();
     out.resize(header + ZSTD_compressBound(body.size()));
-    size_t n = ZSTD_compressCCtx(thread_zstd().compress, out.data() + header,
-                                 out.size() - header, body.data(), body.size(),
-                                 opts.zstd_level);
+    size_t n = ZSTD_compressCCtx(thread_zstd().compress, out.data() + header, out.size() - header,
+                                 body.data(), body.size(), opts.zstd_level);
     if (!ZSTD_isError(n)) {
       out.resize(header + n);
       return;
@@ -269,8 +260,8 @@ std::string decode_payload(std::string_view payload, int64_t received_at_ms,
       return "bad uncompressed size";
     std::string_view frame = body.substr(body.size() - in.remaining());
     scratch.resize(size);
-    size_t n = ZSTD_decompressDCtx(thread_zstd().decompress, scratch.data(),
-                                   scratch.size(), frame.data(), frame.size());
+    size_t n = ZSTD_decompressDCtx(thread_zstd().decompress, scratch.data(), scratch.size(),
+                                   frame.data(), frame.size());
     if (ZSTD_isError(n) || n != size)
       return std::string{"corrupt zstd body: "}
              + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "size mismatch");

@@ -111,8 +111,8 @@ stream_consumer::stream_consumer(address addr, consumer_settings settings)
 
 bool stream_consumer::prepare(bool& created, std::string& error) {
   // From 0: entries published before the first digest ever ran are read too.
-  auto reply = conn_.command(
-    {"XGROUP", "CREATE", settings_.stream, settings_.group, "0", "MKSTREAM"}, error);
+  auto reply =
+    conn_.command({"XGROUP", "CREATE", settings_.stream, settings_.group, "0", "MKSTREAM"}, error);
   if (!reply)
     return false;
   bool exists = reply->type == REDIS_REPLY_ERROR && str(reply.get()).rfind("BUSYGROUP", 0) == 0;
@@ -124,13 +124,12 @@ bool stream_consumer::prepare(bool& created, std::string& error) {
   return true;
 }
 
-std::optional<std::vector<digest::delivery>>
-stream_consumer::read_new(size_t max, std::string& error) {
+std::optional<std::vector<digest::delivery>> stream_consumer::read_new(size_t max,
+                                                                       std::string& error) {
   const auto count = std::to_string(max);
   const auto block = std::to_string(settings_.block.count());
-  auto reply = conn_.command({"XREADGROUP", "GROUP", settings_.group, settings_.consumer,
-                              "COUNT", count, "BLOCK", block, "STREAMS", settings_.stream,
-                              ">"},
+  auto reply = conn_.command({"XREADGROUP", "GROUP", settings_.group, settings_.consumer, "COUNT",
+                              count, "BLOCK", block, "STREAMS", settings_.stream, ">"},
                              error, settings_.block + settings_.timeout);
   if (!reply)
     return std::nullopt;
@@ -143,13 +142,13 @@ stream_consumer::read_new(size_t max, std::string& error) {
   return out;
 }
 
-std::optional<std::vector<digest::delivery>>
-stream_consumer::read_own_pending(size_t max, std::string& error) {
+std::optional<std::vector<digest::delivery>> stream_consumer::read_own_pending(size_t max,
+                                                                               std::string& error) {
   return claim(std::chrono::milliseconds{0}, max, true, error);
 }
 
-std::optional<std::vector<digest::delivery>>
-stream_consumer::claim_idle(size_t max, std::string& error) {
+std::optional<std::vector<digest::delivery>> stream_consumer::claim_idle(size_t max,
+                                                                         std::string& error) {
   return claim(settings_.claim_min_idle, max, false, error);
 }
 
@@ -158,9 +157,8 @@ stream_consumer::claim(std::chrono::milliseconds min_idle, size_t max, bool only
                        std::string& error) {
   const auto idle = std::to_string(min_idle.count());
   const auto count = std::to_string(max);
-  std::vector<std::string_view> pending_args{"XPENDING", settings_.stream, settings_.group,
-                                             "IDLE",     idle,             "-",
-                                             "+",        count};
+  std::vector<std::string_view> pending_args{
+    "XPENDING", settings_.stream, settings_.group, "IDLE", idle, "-", "+", count};
   if (only_mine)
     pending_args.push_back(settings_.consumer);
   auto pending = conn_.command(pending_args, error);
@@ -266,11 +264,17 @@ bool stream_consumer::dead_letter(const digest::delivery& d, const std::string& 
   const auto deliveries = std::to_string(d.deliveries);
   std::vector<std::vector<std::string_view>> commands;
   if (!d.deleted)
-    commands.push_back({"XADD", settings_.dead_letter_stream, "MAXLEN", "~", max_length,
-                        "*", "source_id", d.id, "reason", reason, "deliveries", deliveries,
-                        "v", version, "batch_id", d.entry.batch_id, "server_id",
-                        d.entry.server_id, "received_at", received, "payload",
-                        d.entry.payload});
+    commands.push_back({"XADD",        settings_.dead_letter_stream,
+                        "MAXLEN",      "~",
+                        max_length,    "*",
+                        "source_id",   d.id,
+                        "reason",      reason,
+                        "deliveries",  deliveries,
+                        "v",           version,
+                        "batch_id",    d.entry.batch_id,
+                        "server_id",   d.entry.server_id,
+                        "received_at", received,
+                        "payload",     d.entry.payload});
   if (!d.deleted && !d.entry.agent_dropped.empty()) {
     commands.back().push_back("agent_dropped");
     commands.back().push_back(d.entry.agent_dropped);

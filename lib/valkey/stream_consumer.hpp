@@ -17,11 +17,11 @@ namespace nodepulse::valkey {
 struct consumer_settings {
   std::string stream = "nodepulse:metrics:stream";
   std::string group = "digest";
-  std::string consumer;                            // unique per process: host-pid
+  std::string consumer; // unique per process: host-pid
   std::string dead_letter_stream = "nodepulse:metrics:dlq";
-  int64_t dead_letter_max_length = 100'000;        // oldest trimmed beyond (approx.)
-  std::chrono::milliseconds timeout{2000};         // per command
-  std::chrono::milliseconds block{500};            // read_new waits this long for entries
+  int64_t dead_letter_max_length = 100'000;         // oldest trimmed beyond (approx.)
+  std::chrono::milliseconds timeout{2000};          // per command
+  std::chrono::milliseconds block{500};             // read_new waits this long for entries
   std::chrono::milliseconds claim_min_idle{60'000}; // pending this long: its consumer is dead
 };
 
@@ -32,10 +32,8 @@ public:
   bool prepare(bool& created, std::string& error) override;
   std::optional<std::vector<digest::delivery>> read_own_pending(size_t max,
                                                                 std::string& error) override;
-  std::optional<std::vector<digest::delivery>> read_new(size_t max,
-                                                        std::string& error) override;
-  std::optional<std::vector<digest::delivery>> claim_idle(size_t max,
-                                                          std::string& error) override;
+  std::optional<std::vector<digest::delivery>> read_new(size_t max, std::string& error) override;
+  std::optional<std::vector<digest::delivery>> claim_idle(size_t max, std::string& error) override;
   bool acknowledge(const std::vector<std::string>& ids, std::string& error) override;
   bool dead_letter(const digest::delivery& d, const std::string& reason,
                    std::string& error) override;
@@ -46,12 +44,10 @@ public:
 private:
   // XPENDING (of `only_consumer`, if set) idle for at least `min_idle`,
   // then XCLAIM of those.
-  std::optional<std::vector<digest::delivery>> claim(std::chrono::milliseconds min_idle,
-                                                     size_t max, bool only_mine,
-                                                     std::string& error);
+  std::optional<std::vector<digest::delivery>> claim(std::chrono::milliseconds min_idle, size_t max,
+                                                     bool only_mine, std::string& error);
   // Runs `commands` in one MULTI/EXEC.
-  bool transaction(const std::vector<std::vector<std::string_view>>& commands,
-                   std::string& error);
+  bool transaction(const std::vector<std::vector<std::string_view>>& commands, std::string& error);
 
   consumer_settings settings_;
   connection conn_;

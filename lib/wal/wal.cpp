@@ -104,8 +104,8 @@ int64_t steady_ms() {
 
 write_ahead_log::write_ahead_log(options opts) : opts_(std::move(opts)) {
   // A segment is the unit dropped for the size cap: keep it a small part.
-  opts_.segment_bytes = std::max<uint64_t>(64 * 1024,
-                                           std::min(opts_.segment_bytes, opts_.max_bytes / 8));
+  opts_.segment_bytes =
+    std::max<uint64_t>(64 * 1024, std::min(opts_.segment_bytes, opts_.max_bytes / 8));
 }
 
 write_ahead_log::~write_ahead_log() {
@@ -363,9 +363,8 @@ bool write_ahead_log::load(const entry& e, std::string& out) {
     }
     prefix = &cached_key_text_;
   }
-  auto seg = std::find_if(segments_.begin(), segments_.end(), [&](const segment& s) {
-    return s.first_sequence == e.segment_first;
-  });
+  auto seg = std::find_if(segments_.begin(), segments_.end(),
+                          [&](const segment& s) { return s.first_sequence == e.segment_first; });
   if (seg == segments_.end())
     return false;
   std::string frame(header_bytes + e.length, '\0');
@@ -384,8 +383,8 @@ bool write_ahead_log::load(const entry& e, std::string& out) {
   ZSTD_DCtx_reset(decompressor_, ZSTD_reset_session_only);
   if (prefix != nullptr)
     ZSTD_DCtx_refPrefix(decompressor_, prefix->data(), prefix->size());
-  auto n = ZSTD_decompressDCtx(decompressor_, out.data(), out.size(),
-                               frame.data() + header_bytes, e.length);
+  auto n = ZSTD_decompressDCtx(decompressor_, out.data(), out.size(), frame.data() + header_bytes,
+                               e.length);
   return !ZSTD_isError(n) && n == size;
 }
 
@@ -410,8 +409,8 @@ std::vector<record> write_ahead_log::read(uint64_t after, size_t max) {
   if (!unreadable.empty()) {
     entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
                                   [&](const entry& e) {
-                                    return std::binary_search(unreadable.begin(),
-                                                              unreadable.end(), e.sequence);
+                                    return std::binary_search(unreadable.begin(), unreadable.end(),
+                                                              e.sequence);
                                   }),
                    entries_.end());
     refresh_stats();

@@ -45,7 +45,7 @@ enum class fsync_policy { always, interval, never };
 
 struct options {
   std::string dir;
-  uint64_t max_bytes = 100ull << 20; // buffer.max_size_mb
+  uint64_t max_bytes = 100ull << 20;       // buffer.max_size_mb
   int64_t retention_ms = 48LL * 3'600'000; // buffer.retention_hours
   uint64_t segment_bytes = 4ull << 20;
   fsync_policy fsync = fsync_policy::always;
@@ -63,9 +63,9 @@ struct record {
 };
 
 struct stats {
-  uint64_t records = 0;          // not yet acknowledged
-  uint64_t bytes = 0;            // segment files on disk
-  int64_t oldest_time_ms = 0;    // of the oldest unacknowledged record; 0 if none
+  uint64_t records = 0;       // not yet acknowledged
+  uint64_t bytes = 0;         // segment files on disk
+  int64_t oldest_time_ms = 0; // of the oldest unacknowledged record; 0 if none
   uint64_t appended = 0;
   uint64_t dropped_retention = 0; // unacknowledged records dropped for their age
   uint64_t dropped_size = 0;      // unacknowledged records dropped for the size cap
@@ -74,9 +74,9 @@ struct stats {
   // not acknowledged is gone. The pusher tells the ingest (X-Agent-Dropped)
   // so the loss detector can name such gaps as the agent's own.
   uint64_t dropped_through = 0;
-  uint64_t truncated_tail = 0;    // torn records cut off at recovery
-  uint64_t skipped_corrupt = 0;   // corrupt records skipped at recovery or read
-  uint64_t write_failures = 0;    // appends that failed (disk full, I/O error)
+  uint64_t truncated_tail = 0;  // torn records cut off at recovery
+  uint64_t skipped_corrupt = 0; // corrupt records skipped at recovery or read
+  uint64_t write_failures = 0;  // appends that failed (disk full, I/O error)
 };
 
 class write_ahead_log {
@@ -142,7 +142,7 @@ private:
   // The key last decoded for reading.
   uint64_t cached_key_ = 0;
   std::string cached_key_text_;
-  int fd_ = -1;                   // the last segment, open for appending
+  int fd_ = -1; // the last segment, open for appending
   uint64_t next_sequence_ = 1;
   uint64_t acked_ = 0;
   uint64_t epoch_ = 0;

@@ -22,8 +22,7 @@ bool take_timing_option(int argc, char** argv, int& i, timing_options& opts);
 // format named by `format_name` ("auto": detected); `opts` is left as used,
 // for re-parsing. On failure prints why and returns the exit code (2:
 // unreadable, 1: malformed); 0 on success.
-int load_exposition(const std::string& path, std::string& body,
-                    prom::sample_batch& batch, prom::parse_options& opts,
-                    const std::string& format_name = "auto");
+int load_exposition(const std::string& path, std::string& body, prom::sample_batch& batch,
+                    prom::parse_options& opts, const std::string& format_name = "auto");
 
 } // namespace nodepulse::bench

@@ -1,9 +1,9 @@
 #include "runtime/bench/encode_bench.hpp"
 
-#include "runtime/bench/bench_input.hpp"
-#include "runtime/bench/timed_runs.hpp"
 #include "lib/prom/parser.hpp"
 #include "lib/valkey/stream_codec.hpp"
+#include "runtime/bench/bench_input.hpp"
+#include "runtime/bench/timed_runs.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -44,21 +44,18 @@ int encode_bench(int argc, char** argv) {
   batch.fill_missing_timestamps(received);
   const double samples = static_cast<double>(batch.samples.size());
 
-  std::printf("file:            %s (%zu bytes, %zu samples)\n", path.c_str(),
-              body.size(), batch.samples.size());
+  std::printf("file:            %s (%zu bytes, %zu samples)\n", path.c_str(), body.size(),
+              batch.samples.size());
   std::printf("text:            %10zu bytes  %6.1f bytes/sample\n", body.size(),
               body.size() / samples);
   for (int level : {0, 1, 3}) {
     std::string payload;
     valkey::encode_payload(batch, received, {level}, payload);
     if (level <= 1 && !payload_out.empty())
-      std::ofstream(payload_out + (level == 0 ? ".plain" : ".zstd1"),
-                    std::ios::binary)
-        << payload;
+      std::ofstream(payload_out + (level == 0 ? ".plain" : ".zstd1"), std::ios::binary) << payload;
     prom::sample_batch back;
     std::string scratch;
-    if (auto e = valkey::decode_payload(payload, received, back, scratch);
-        !e.empty()) {
+    if (auto e = valkey::decode_payload(payload, received, back, scratch); !e.empty()) {
       std::fprintf(stderr, "decode failed: %s\n", e.c_str());
       return 1;
     }
@@ -74,13 +71,13 @@ int encode_bench(int argc, char** argv) {
     });
     std::printf("payload %-7s %10zu bytes  %6.1f bytes/sample  %5.1f%% of text"
                 "  encode %6.2f M samples/s  decode %6.2f M samples/s\n",
-                level == 0 ? "plain:" : level == 1 ? "zstd-1:" : "zstd-3:",
-                payload.size(), payload.size() / samples,
-                100.0 * payload.size() / body.size(),
+                level == 0   ? "plain:"
+                : level == 1 ? "zstd-1:"
+                             : "zstd-3:",
+                payload.size(), payload.size() / samples, 100.0 * payload.size() / body.size(),
                 enc.median() * samples / 1e6, dec.median() * samples / 1e6);
   }
-  std::printf("(medians of %d runs on one core; zstd-1 is what ingest writes)\n",
-              timing_opts.runs);
+  std::printf("(medians of %d runs on one core; zstd-1 is what ingest writes)\n", timing_opts.runs);
   return 0;
 }
 

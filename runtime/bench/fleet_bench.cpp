@@ -59,8 +59,8 @@ struct options {
 struct fleet_figures {
   uint64_t scrapes = 0;
   uint64_t acked = 0;
-  uint64_t refused = 0;      // non-2xx answers
-  uint64_t conn_errors = 0;  // connect, write or read failed
+  uint64_t refused = 0;     // non-2xx answers
+  uint64_t conn_errors = 0; // connect, write or read failed
   std::map<int, uint64_t> statuses;
   double window_max_ack_ms = 0; // slowest scrape-to-ack in the current 10 s
   double max_ack_ms = 0;
@@ -71,8 +71,7 @@ class simulated_agent : public std::enable_shared_from_this<simulated_agent> {
 public:
   simulated_agent(net::io_context& ioc, const tcp::resolver::results_type& endpoints,
                   const options& opts, const std::string& body, int index,
-                  steady::time_point stop_scraping, steady::time_point give_up,
-                  fleet_figures& out)
+                  steady::time_point stop_scraping, steady::time_point give_up, fleet_figures& out)
     : server_id_(generated_server_id("9000", index)),
       conn_(ioc, endpoints, opts.host, "/metrics/prometheus?server_id=" + server_id_, body),
       tick_(ioc), retry_(ioc), opts_(opts), stop_scraping_(stop_scraping), give_up_(give_up),
@@ -122,8 +121,8 @@ private:
         wait_ms = std::atoi(std::string{retry_after}.c_str()) * 1000;
       return retry_in(std::clamp(wait_ms, 100, opts_.max_retry_ms));
     }
-    double ms = std::chrono::duration<double, std::milli>(steady::now() - taken_at_[acked_])
-                  .count();
+    double ms =
+      std::chrono::duration<double, std::milli>(steady::now() - taken_at_[acked_]).count();
     out_.window_max_ack_ms = std::max(out_.window_max_ack_ms, ms);
     out_.max_ack_ms = std::max(out_.max_ack_ms, ms);
     ++acked_;
@@ -153,8 +152,8 @@ private:
   steady::time_point stop_scraping_, give_up_, next_tick_;
   fleet_figures& out_;
   std::vector<steady::time_point> taken_at_; // scrape i+1 taken at [i]
-  uint64_t acked_ = 0;                        // scrapes 1..acked_ acknowledged
-  bool busy_ = false;                         // a push or its retry wait under way
+  uint64_t acked_ = 0;                       // scrapes 1..acked_ acknowledged
+  bool busy_ = false;                        // a push or its retry wait under way
 };
 
 bool parse_options(int argc, char** argv, options& opts) {
@@ -187,8 +186,8 @@ bool parse_options(int argc, char** argv, options& opts) {
   bool hex16 = opts.epoch.empty()
                || (opts.epoch.size() == 16
                    && opts.epoch.find_first_not_of("0123456789abcdef") == std::string::npos);
-  return !opts.body_file.empty() && opts.agents > 0 && opts.interval_ms > 0
-         && opts.seconds > 0 && opts.drain_seconds >= 0 && opts.max_retry_ms >= 100 && hex16;
+  return !opts.body_file.empty() && opts.agents > 0 && opts.interval_ms > 0 && opts.seconds > 0
+         && opts.drain_seconds >= 0 && opts.max_retry_ms >= 100 && hex16;
 }
 
 } // namespace
@@ -211,9 +210,9 @@ int fleet_bench(int argc, char** argv) {
   }
   if (opts.epoch.empty()) {
     char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx",
-                  static_cast<unsigned long long>(
-                    std::chrono::system_clock::now().time_since_epoch().count()));
+    std::snprintf(
+      hex, sizeof hex, "%016llx",
+      static_cast<unsigned long long>(std::chrono::system_clock::now().time_since_epoch().count()));
     opts.epoch = hex;
   }
 
@@ -227,15 +226,15 @@ int fleet_bench(int argc, char** argv) {
   std::mt19937 rng{7};
   std::vector<std::shared_ptr<simulated_agent>> fleet;
   for (int i = 0; i < opts.agents; ++i) {
-    fleet.push_back(std::make_shared<simulated_agent>(ioc, endpoints, opts, body, i,
-                                                      stop_scraping, give_up, out));
-    fleet.back()->start(std::chrono::milliseconds{
-      std::uniform_int_distribution<int>{0, opts.interval_ms - 1}(rng)});
+    fleet.push_back(std::make_shared<simulated_agent>(ioc, endpoints, opts, body, i, stop_scraping,
+                                                      give_up, out));
+    fleet.back()->start(
+      std::chrono::milliseconds{std::uniform_int_distribution<int>{0, opts.interval_ms - 1}(rng)});
   }
   std::printf("fleet: %d agents (epoch %s), a scrape of %zu samples every %d ms for %d s, "
               "then up to %d s to drain\n",
-              opts.agents, opts.epoch.c_str(), batch.samples.size(), opts.interval_ms,
-              opts.seconds, opts.drain_seconds);
+              opts.agents, opts.epoch.c_str(), batch.samples.size(), opts.interval_ms, opts.seconds,
+              opts.drain_seconds);
   // A line every 10 s; done once every scrape taken is acknowledged.
   net::steady_timer reporter{ioc};
   uint64_t acked_before = 0;

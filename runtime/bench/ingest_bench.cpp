@@ -66,11 +66,10 @@ struct results {
 
 class client : public std::enable_shared_from_this<client> {
 public:
-  client(net::io_context& ioc, const tcp::resolver::results_type& endpoints,
-         const options& opts, const std::string& body, int index, steady::time_point end,
-         results& out)
-    : conn_(ioc, endpoints, opts.host, target_of(opts.path, index), body), timer_(ioc),
-      opts_(opts), index_(index), end_(end), out_(out) {}
+  client(net::io_context& ioc, const tcp::resolver::results_type& endpoints, const options& opts,
+         const std::string& body, int index, steady::time_point end, results& out)
+    : conn_(ioc, endpoints, opts.host, target_of(opts.path, index), body), timer_(ioc), opts_(opts),
+      index_(index), end_(end), out_(out) {}
 
   // Starts after `delay`, so clients on an interval spread over it.
   void start(std::chrono::milliseconds delay) {
@@ -200,8 +199,7 @@ bool parse_options(int argc, char** argv, options& opts) {
       return false;
     }
   }
-  return !opts.body_file.empty() && opts.clients > 0 && opts.seconds > 0
-         && opts.interval_ms >= 0;
+  return !opts.body_file.empty() && opts.clients > 0 && opts.seconds > 0 && opts.interval_ms >= 0;
 }
 
 } // namespace
@@ -235,9 +233,8 @@ int ingest_bench(int argc, char** argv) {
   auto end = begin + std::chrono::seconds{opts.seconds};
   std::mt19937 rng{42};
   for (int i = 0; i < opts.clients; ++i) {
-    auto spread = opts.interval_ms == 0
-                    ? 0
-                    : std::uniform_int_distribution<int>{0, opts.interval_ms - 1}(rng);
+    auto spread =
+      opts.interval_ms == 0 ? 0 : std::uniform_int_distribution<int>{0, opts.interval_ms - 1}(rng);
     std::make_shared<client>(ioc, endpoints, opts, body, i, end, out)
       ->start(std::chrono::milliseconds{spread});
   }
@@ -259,8 +256,7 @@ int ingest_bench(int argc, char** argv) {
 
   uint64_t ok = out.latencies_ms.size();
   std::sort(out.latencies_ms.begin(), out.latencies_ms.end());
-  std::printf("ingest load: %d clients, %s, %.1f s, body %zu bytes = %zu samples\n",
-              opts.clients,
+  std::printf("ingest load: %d clients, %s, %.1f s, body %zu bytes = %zu samples\n", opts.clients,
               opts.interval_ms == 0 ? "back to back"
                                     : ("every " + std::to_string(opts.interval_ms) + " ms").c_str(),
               seconds, body.size(), samples_per_push);
@@ -281,8 +277,8 @@ int ingest_bench(int argc, char** argv) {
               percentile(out.latencies_ms, 99),
               out.latencies_ms.empty() ? 0.0 : out.latencies_ms.back());
   if (opts.pid != 0)
-    std::printf("  server CPU        %.2f cores (%.1f us per accepted push)\n",
-                cpu_used / seconds, ok == 0 ? 0.0 : cpu_used * 1e6 / static_cast<double>(ok));
+    std::printf("  server CPU        %.2f cores (%.1f us per accepted push)\n", cpu_used / seconds,
+                ok == 0 ? 0.0 : cpu_used * 1e6 / static_cast<double>(ok));
   if (opts.pid != 0)
     std::printf("  server RSS        %.1f MiB peak sampled, %.1f MiB peak (VmHWM), %.1f MiB now\n",
                 static_cast<double>(peak_sampled_kib) / 1024,

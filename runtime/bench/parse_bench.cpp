@@ -1,9 +1,9 @@
 #include "runtime/bench/parse_bench.hpp"
 
-#include "runtime/bench/bench_input.hpp"
-#include "runtime/bench/timed_runs.hpp"
 #include "lib/prom/parser.hpp"
 #include "lib/prom/writer.hpp"
+#include "runtime/bench/bench_input.hpp"
+#include "runtime/bench/timed_runs.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -46,19 +46,15 @@ int parse_bench(int argc, char** argv) {
       std::abort();
   });
   const double median = timing.median() * samples_per_body;
-  const double total_samples =
-    static_cast<double>(samples_per_body) * timing.calls;
+  const double total_samples = static_cast<double>(samples_per_body) * timing.calls;
 
-  std::printf("file:            %s (%zu bytes, %zu samples, %zu families)\n",
-              path.c_str(), body.size(), samples_per_body,
-              batch.populated_family_count());
-  std::printf("runs:            %d x %.1f s on one core, %llu parses\n", runs,
-              seconds / runs, static_cast<unsigned long long>(timing.calls));
-  std::printf("samples/s:       %.2f M median (min %.2f M, max %.2f M)\n",
-              median / 1e6, timing.min() * samples_per_body / 1e6,
-              timing.max() * samples_per_body / 1e6);
-  std::printf("MB/s:            %.1f median\n",
-              median / samples_per_body * body.size() / 1e6);
+  std::printf("file:            %s (%zu bytes, %zu samples, %zu families)\n", path.c_str(),
+              body.size(), samples_per_body, batch.populated_family_count());
+  std::printf("runs:            %d x %.1f s on one core, %llu parses\n", runs, seconds / runs,
+              static_cast<unsigned long long>(timing.calls));
+  std::printf("samples/s:       %.2f M median (min %.2f M, max %.2f M)\n", median / 1e6,
+              timing.min() * samples_per_body / 1e6, timing.max() * samples_per_body / 1e6);
+  std::printf("MB/s:            %.1f median\n", median / samples_per_body * body.size() / 1e6);
   std::printf("ns/sample:       %.1f median\n", 1e9 / median);
   std::printf("allocs/sample:   %.6f (steady state, batch re-used)\n",
               static_cast<double>(timing.allocations) / total_samples);

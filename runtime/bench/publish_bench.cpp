@@ -1,7 +1,7 @@
 #include "runtime/bench/publish_bench.hpp"
 
-#include "runtime/bench/bench_input.hpp"
 #include "lib/valkey/stream_client.hpp"
+#include "runtime/bench/bench_input.hpp"
 
 #include <chrono>
 #include <cstdio>

@@ -30,34 +30,34 @@ void push_connection::post(const std::string& batch_id, handler done) {
   if (connected_)
     return write(std::move(done));
   stream_.expires_after(std::chrono::seconds{10});
-  stream_.async_connect(endpoints_, [this, done = std::move(done)](
-                                      beast::error_code ec,
-                                      const boost::asio::ip::tcp::endpoint&) mutable {
-    if (ec) {
-      close();
-      return done(ec);
-    }
-    connected_ = true;
-    write(std::move(done));
-  });
+  stream_.async_connect(
+    endpoints_, [this, done = std::move(done)](beast::error_code ec,
+                                               const boost::asio::ip::tcp::endpoint&) mutable {
+      if (ec) {
+        close();
+        return done(ec);
+      }
+      connected_ = true;
+      write(std::move(done));
+    });
 }
 
 void push_connection::write(handler done) {
   stream_.expires_after(std::chrono::seconds{30});
-  bhttp::async_write(stream_, req_, [this, done = std::move(done)](beast::error_code ec,
-                                                                   size_t) mutable {
-    if (ec) {
-      close();
-      return done(ec);
-    }
-    res_ = {};
-    bhttp::async_read(stream_, buf_, res_, [this, done = std::move(done)](
-                                             beast::error_code ec, size_t) {
-      if (ec || !res_.keep_alive())
+  bhttp::async_write(
+    stream_, req_, [this, done = std::move(done)](beast::error_code ec, size_t) mutable {
+      if (ec) {
         close();
-      done(ec);
+        return done(ec);
+      }
+      res_ = {};
+      bhttp::async_read(stream_, buf_, res_,
+                        [this, done = std::move(done)](beast::error_code ec, size_t) {
+                          if (ec || !res_.keep_alive())
+                            close();
+                          done(ec);
+                        });
     });
-  });
 }
 
 void push_connection::close() {

@@ -80,7 +80,8 @@ int wal_bench(int argc, char** argv) {
       }
       double value = std::strtod(std::string{line.substr(space + 1)}.c_str(), nullptr);
       char buf[40];
-      std::snprintf(buf, sizeof buf, "%.17g\n", value + static_cast<double>(i * (n % 97 + 1)) * 0.37);
+      std::snprintf(buf, sizeof buf, "%.17g\n",
+                    value + static_cast<double>(i * (n % 97 + 1)) * 0.37);
       out.append(line.substr(0, space + 1));
       out += buf;
     }
@@ -88,24 +89,24 @@ int wal_bench(int argc, char** argv) {
   };
   // What the agent keeps: the scrape stamped with its time, plus up and
   // scrape_* (lib/agent/scrape_text.hpp), every 15 s up to now.
-  const int64_t first_ms =
-    std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch()).count()
-    - (scrapes - 1) * 15'000;
+  const int64_t first_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count()
+                           - (scrapes - 1) * 15'000;
   size_t kept_text = 0;
   auto start = std::chrono::steady_clock::now();
   for (long i = 0; i < scrapes; ++i) {
     auto raw = scrape_number(i);
-    auto scrape = agent::make_scrape_text({200, raw, "", ""}, "node_exporter",
-                                          first_ms + i * 15'000, 0.01).text;
+    auto scrape =
+      agent::make_scrape_text({200, raw, "", ""}, "node_exporter", first_ms + i * 15'000, 0.01)
+        .text;
     kept_text += scrape.size();
     if (log->append(first_ms + i * 15'000, scrape, error) == 0) {
       std::fprintf(stderr, "append %ld: %s\n", i, error.c_str());
       return 1;
     }
   }
-  double append_s =
-    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double append_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto f = log->figures();
   start = std::chrono::steady_clock::now();
   size_t read = 0;

@@ -2,10 +2,10 @@
 
 #include "actors/agent/agent_supervisor.hpp"
 #include "config/agent_config.hpp"
+#include "lib/text/redact.hpp"
 #include "runtime/node/agent_node.hpp"
 #include "runtime/node/node_runner.hpp"
 #include "runtime/node/node_system_config.hpp"
-#include "lib/text/redact.hpp"
 
 #include <malloc.h>
 
@@ -51,7 +51,8 @@ int agent_command(int argc, char** argv, const agent_remoting* remoting) {
   std::string error;
   if (caf_transport && remoting == nullptr)
     return refuse("agent", "server.transport caf: this binary leaves CAF's middleman out to "
-                           "stay small; run `nodepulse agent -c " + config_path + "`");
+                           "stay small; run `nodepulse agent -c "
+                             + config_path + "`");
   if (caf_transport && !remoting->check_tls(tls, error))
     return refuse("agent", "server.tls: " + error);
 
@@ -67,30 +68,33 @@ int agent_command(int argc, char** argv, const agent_remoting* remoting) {
     // The middleman and its TLS files are part of the actor system, made once.
     if (fresh.server.transport != transport
         || (transport == config::push_transport::caf && tls_of(fresh) != tls)) {
-      std::fprintf(stderr, "%s: server.transport and, with transport caf, server.tls are "
-                           "read at start only: restart the agent to change them\n",
+      std::fprintf(stderr,
+                   "%s: server.transport and, with transport caf, server.tls are "
+                   "read at start only: restart the agent to change them\n",
                    config_path.c_str());
       return false;
     }
     return true;
   };
-  return run_node(sys_cfg, "agent", [&](caf::actor_system& sys, int& exit_code) {
-    agent_supervisor_settings settings;
-    std::string server_id;
-    auto route = caf_transport ? remoting->route(sys) : http_push_route();
-    exit_code = make_agent_node(cfg, route, reread, settings, server_id, error);
-    if (exit_code != 0) {
-      refuse("agent", error);
-      return caf::actor{};
-    }
-    spdlog::info("agent: server {} scrapes {} endpoints, pushes to {}; WAL {}; status on http://{}",
-                 server_id, settings.plan.targets.size(),
-                 caf_transport ? "caf://" + cfg.server.endpoint
-                               : text::redact_url(cfg.server.endpoint),
-                 cfg.buffer.enabled ? cfg.buffer.path : std::string{"off (memory only)"},
-                 cfg.status.listen);
-    return caf::actor_cast<caf::actor>(sys.spawn(agent_supervisor, std::move(settings)));
-  }, true);
+  return run_node(
+    sys_cfg, "agent",
+    [&](caf::actor_system& sys, int& exit_code) {
+      agent_supervisor_settings settings;
+      std::string server_id;
+      auto route = caf_transport ? remoting->route(sys) : http_push_route();
+      exit_code = make_agent_node(cfg, route, reread, settings, server_id, error);
+      if (exit_code != 0) {
+        refuse("agent", error);
+        return caf::actor{};
+      }
+      spdlog::info(
+        "agent: server {} scrapes {} endpoints, pushes to {}; WAL {}; status on http://{}",
+        server_id, settings.plan.targets.size(),
+        caf_transport ? "caf://" + cfg.server.endpoint : text::redact_url(cfg.server.endpoint),
+        cfg.buffer.enabled ? cfg.buffer.path : std::string{"off (memory only)"}, cfg.status.listen);
+      return caf::actor_cast<caf::actor>(sys.spawn(agent_supervisor, std::move(settings)));
+    },
+    true);
 }
 
 } // namespace nodepulse::node

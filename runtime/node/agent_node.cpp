@@ -6,9 +6,9 @@
 #include "lib/agent/http_client.hpp"
 #include "lib/agent/scrape_text.hpp"
 #include "lib/agent/server_identity.hpp"
-#include "runtime/node/node_runner.hpp"
 #include "lib/base/read_input.hpp"
 #include "lib/text/ascii.hpp"
+#include "runtime/node/node_runner.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -30,8 +30,8 @@ bool make_plan(const config::agent_config& cfg, const std::string& server_id,
       scrape_target t;
       t.job = ep.name;
       t.url = ep.url;
-      t.interval = std::chrono::milliseconds{ep.interval_ms != 0 ? ep.interval_ms
-                                                                 : cfg.agent.interval_ms};
+      t.interval =
+        std::chrono::milliseconds{ep.interval_ms != 0 ? ep.interval_ms : cfg.agent.interval_ms};
       t.timeout = std::chrono::milliseconds{
         ep.timeout_ms != 0 ? ep.timeout_ms : std::min<int64_t>(t.interval.count(), 10'000)};
       // The same place in every interval for this server and endpoint, a
@@ -65,17 +65,19 @@ push_route http_push_route() {
     auto url = cfg.server.endpoint;
     url += url.find('?') == std::string::npos ? "?server_id=" : "&server_id=";
     url += server_id;
-    auto client = std::make_shared<agent::http_client>(agent::tls_files{
-      cfg.server.tls.ca_file, cfg.server.tls.cert_file, cfg.server.tls.key_file});
+    auto client = std::make_shared<agent::http_client>(
+      agent::tls_files{cfg.server.tls.ca_file, cfg.server.tls.cert_file, cfg.server.tls.key_file});
     return [client, url, timeout = cfg.server.timeout_ms](const std::string& body,
-                                                         const agent::header_list& headers) {
+                                                          const agent::header_list& headers) {
       return client->post(url, body, headers, timeout);
     };
   };
 }
 
 std::string push_target(const config::agent_config& cfg, const std::string& server_id) {
-  return cfg.server.format == config::push_format::json ? "/metrics" : "/metrics/prometheus?server_id=" + server_id;
+  return cfg.server.format == config::push_format::json
+           ? "/metrics"
+           : "/metrics/prometheus?server_id=" + server_id;
 }
 
 int make_agent_node(const config::agent_config& cfg, const push_route& route,
@@ -104,8 +106,8 @@ int make_agent_node(const config::agent_config& cfg, const push_route& route,
                              const buffer_actor& b) {
     return self->spawn<caf::detached>(pusher, p, b);
   };
-  settings.spawn_scraper = [](caf::local_actor* self, const scrape_target& t,
-                              const buffer_actor& b, const pusher_actor& p) {
+  settings.spawn_scraper = [](caf::local_actor* self, const scrape_target& t, const buffer_actor& b,
+                              const pusher_actor& p) {
     scraper_settings s;
     s.job = t.job;
     s.url = t.url;

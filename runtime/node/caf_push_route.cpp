@@ -38,8 +38,9 @@ push_route caf_push_route(caf::actor_system& sys) {
       caf::scoped_actor self{sys};
       // The link answers within the push's timeout, or at once when the
       // connection drops: the margin only covers a connect in progress.
-      self->request(*handle, timeout + std::chrono::seconds{5}, publish_atom::value,
-                    agent::push_request(target, body, headers))
+      self
+        ->request(*handle, timeout + std::chrono::seconds{5}, publish_atom::value,
+                  agent::push_request(target, body, headers))
         .receive([&](http::reply& reply) { out = agent::push_result(std::move(reply)); },
                  [&](caf::error& err) { out.error = error_text(sys, err); });
       return out;

@@ -77,8 +77,7 @@ int check_config_command(int argc, char** argv) {
     return usage_error("no such role '" + role + "' (agent, ingest, digest, dev)");
   }
   if (problems.size() == 1 && problems[0].line == 0 && problems[0].key.empty()) {
-    std::fprintf(stderr, "nodepulse check-config: %s\n",
-                 problems[0].message.c_str());
+    std::fprintf(stderr, "nodepulse check-config: %s\n", problems[0].message.c_str());
     return 2; // unreadable file
   }
   for (const auto& p : problems)

@@ -2,11 +2,11 @@
 
 #include "actors/digest/db_writer.hpp"
 #include "actors/digest/loss_detector.hpp"
-#include "runtime/node/node_runner.hpp"
 #include "lib/pg/loss_store.hpp"
 #include "lib/pg/sample_store.hpp"
 #include "lib/text/redact.hpp"
 #include "lib/valkey/stream_consumer.hpp"
+#include "runtime/node/node_runner.hpp"
 
 #include <memory>
 

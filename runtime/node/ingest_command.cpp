@@ -29,8 +29,9 @@ int ingest_command(int argc, char** argv) {
   if (!make_ingest_node(cfg, children, caf_guard_stats, summary, error))
     return refuse("ingest", error);
   // Each CAF agent takes three descriptors: the guard's two and CAF's own.
-  uint64_t needed = static_cast<uint64_t>(cfg.limits.max_connections) + spare_file_descriptors
-                    + (cfg.caf.listen.empty() ? 0 : 3 * static_cast<uint64_t>(cfg.caf.max_connections));
+  uint64_t needed =
+    static_cast<uint64_t>(cfg.limits.max_connections) + spare_file_descriptors
+    + (cfg.caf.listen.empty() ? 0 : 3 * static_cast<uint64_t>(cfg.caf.max_connections));
   uint64_t raised_from = 0;
   if (!ensure_open_files(needed,
                          "limits.max_connections " + std::to_string(cfg.limits.max_connections),

@@ -5,10 +5,10 @@
 #include "actors/ingest/parser_pool.hpp"
 #include "actors/ingest/stream_publisher.hpp"
 #include "actors/ingest/token_lookup.hpp"
-#include "runtime/node/node_runner.hpp"
-#include "lib/guard/basp_guard.hpp"
 #include "lib/base/read_input.hpp"
+#include "lib/guard/basp_guard.hpp"
 #include "lib/text/redact.hpp"
+#include "runtime/node/node_runner.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -140,8 +140,7 @@ bool make_ingest_node(const config::ingest_config& cfg, ingest_children& childre
             + (cfg.valkey.allow_data_loss ? " (allow_data_loss: acknowledged pushes may be lost)"
                                           : " (durable: pushes acknowledged once fsynced)");
   if (!cfg.caf.listen.empty())
-    summary += "; CAF gateway on " + cfg.caf.listen
-               + (gateway_tls(cfg).enabled() ? " (TLS)" : "");
+    summary += "; CAF gateway on " + cfg.caf.listen + (gateway_tls(cfg).enabled() ? " (TLS)" : "");
   return true;
 }
 

@@ -1,8 +1,8 @@
 #include "runtime/node/migrate_command.hpp"
 
 #include "config/digest_config.hpp"
-#include "runtime/node/node_runner.hpp"
 #include "lib/pg/migrations.hpp"
+#include "runtime/node/node_runner.hpp"
 
 #include <cstdio>
 #include <string>

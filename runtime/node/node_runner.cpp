@@ -7,9 +7,9 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/system_messages.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <caf/system_messages.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -55,8 +55,7 @@ int run_until_stopped(caf::actor_system& sys, const caf::actor& root, const char
     if (sig == SIGHUP) {
       if (on_hangup)
         return on_hangup();
-      spdlog::info("{}: SIGHUP received; nothing to reload (restart to apply a new config)",
-                   role);
+      spdlog::info("{}: SIGHUP received; nothing to reload (restart to apply a new config)", role);
       return;
     }
     spdlog::info("{}: signal {} received, stopping", role, sig);

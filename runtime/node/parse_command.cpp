@@ -76,8 +76,7 @@ int parse_command(int argc, char** argv) {
 
   prom::parse_options opts;
   opts.mode = lenient ? prom::parse_mode::lenient : prom::parse_mode::strict;
-  opts.format =
-    prom::format_from_name(format).value_or(prom::detect_format({}, body));
+  opts.format = prom::format_from_name(format).value_or(prom::detect_format({}, body));
   prom::sample_batch batch;
   auto res = prom::parse(body, opts, batch);
   for (const auto& e : res.errors)
@@ -86,13 +85,11 @@ int parse_command(int argc, char** argv) {
     return 1;
 
   std::string summary = std::to_string(batch.samples.size()) + " samples in "
-                        + std::to_string(batch.populated_family_count())
-                        + " families";
+                        + std::to_string(batch.populated_family_count()) + " families";
   if (lenient && res.bad_lines > 0)
     summary += " (" + std::to_string(res.bad_lines) + " bad lines skipped)";
   if (res.dropped_samples > 0)
-    summary += " (" + std::to_string(res.dropped_samples)
-               + " samples over the limit dropped)";
+    summary += " (" + std::to_string(res.dropped_samples) + " samples over the limit dropped)";
 
   if (jsonl) {
     // stdout carries the samples and nothing else.

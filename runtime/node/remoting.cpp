@@ -40,8 +40,7 @@ std::string openssl_reason() {
 bool check_remoting_tls(const remoting_tls& tls, std::string& error) {
   if (!tls.enabled())
     return true;
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{SSL_CTX_new(TLS_method()),
-                                                         &SSL_CTX_free};
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{SSL_CTX_new(TLS_method()), &SSL_CTX_free};
   if (SSL_CTX_use_certificate_chain_file(ctx.get(), tls.cert_file.c_str()) != 1) {
     error = tls.cert_file + ": not a usable certificate: " + openssl_reason();
     return false;

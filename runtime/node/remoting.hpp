@@ -23,8 +23,7 @@ struct remoting_tls {
   std::string key_file;
   bool enabled() const { return !cert_file.empty(); }
   bool operator!=(const remoting_tls& other) const {
-    return ca_file != other.ca_file || cert_file != other.cert_file
-           || key_file != other.key_file;
+    return ca_file != other.ca_file || cert_file != other.cert_file || key_file != other.key_file;
   }
 };
 

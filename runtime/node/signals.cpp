@@ -34,8 +34,7 @@ signal_waiter::signal_waiter(std::function<void(int)> on_signal)
         if (sig != SIGHUP) // SIGHUP asks for a reload: keep waiting
           return;
       }
-    }) {
-}
+    }) {}
 
 signal_waiter::~signal_waiter() {
   wake();

@@ -2,8 +2,8 @@
 
 #include "config/agent_config.hpp"
 #include "lib/agent/http_client.hpp"
-#include "runtime/node/node_runner.hpp"
 #include "lib/prom/parser.hpp"
+#include "runtime/node/node_runner.hpp"
 
 #include <cstdio>
 #include <cstring>

@@ -24,14 +24,12 @@ struct child_state {
   static inline constexpr const char* name = "test_child";
 };
 
-child_actor::behavior_type child(child_actor::stateful_pointer<child_state> self,
-                                 std::string name, std::shared_ptr<std::vector<std::string>> log,
-                                 bool linger) {
+child_actor::behavior_type child(child_actor::stateful_pointer<child_state> self, std::string name,
+                                 std::shared_ptr<std::vector<std::string>> log, bool linger) {
   self->attach_functor([name, log] { log->push_back(name); });
   if (linger)
-    self->set_exit_handler([self](caf::exit_msg&) {
-      self->delayed_send(self, milliseconds{100}, poll_atom::value);
-    });
+    self->set_exit_handler(
+      [self](caf::exit_msg&) { self->delayed_send(self, milliseconds{100}, poll_atom::value); });
   return {
     [self](poll_atom) { self->quit(caf::exit_reason::user_shutdown); },
   };
@@ -39,9 +37,9 @@ child_actor::behavior_type child(child_actor::stateful_pointer<child_state> self
 
 // The smallest supervisor: its slots, the backoff, the ordered stop; and
 // two test-only messages: stop (ack_atom) or remove (tick_atom) a slot.
-using supervisor_actor = caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
-                                          caf::reacts_to<ack_atom, uint32_t>,
-                                          caf::reacts_to<tick_atom, uint32_t>>;
+using supervisor_actor =
+  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>, caf::reacts_to<ack_atom, uint32_t>,
+                   caf::reacts_to<tick_atom, uint32_t>>;
 
 struct supervisor_state {
   static inline constexpr const char* name = "test_supervisor";
@@ -54,8 +52,8 @@ struct child_spec {
 };
 
 supervisor_actor::behavior_type
-supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
-           std::vector<child_spec> specs, std::shared_ptr<std::vector<std::string>> log) {
+supervisor(supervisor_actor::stateful_pointer<supervisor_state> self, std::vector<child_spec> specs,
+           std::shared_ptr<std::vector<std::string>> log) {
   for (const auto& spec : specs)
     self->state.children.add<child_actor>(spec.name, [spec, log](caf::local_actor* self) {
       return self->spawn(child, spec.name, log, spec.linger);

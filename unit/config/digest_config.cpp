@@ -50,35 +50,36 @@ CAF_TEST(values are read and bad ones named with key and line) {
   CAF_CHECK_EQUAL(problems("retention:\n  days: 0\n"),
                   std::vector<std::string>{
                     "line 2, column 9: retention.days: must be between 1 and 36500, got 0"});
-  CAF_CHECK_EQUAL(problems("status:\n  listen: nowhere\nvalkey:\n  group: \"\"\n  grup: x\n"),
-                  (std::vector<std::string>{
-                    "line 2, column 11: status.listen: expected host:port, got 'nowhere'",
-                    "line 4, column 10: valkey.group: must not be empty",
-                    "line 5, column 3: valkey.grup: unknown key"}));
+  CAF_CHECK_EQUAL(
+    problems("status:\n  listen: nowhere\nvalkey:\n  group: \"\"\n  grup: x\n"),
+    (std::vector<std::string>{"line 2, column 11: status.listen: expected host:port, got 'nowhere'",
+                              "line 4, column 10: valkey.group: must not be empty",
+                              "line 5, column 3: valkey.grup: unknown key"}));
   CAF_CHECK_EQUAL(problems("postgres:\n  dsn: mysql://x\n"),
                   std::vector<std::string>{
                     "line 2, column 8: postgres.dsn: expected postgresql://user@host:port/db "
                     "or key=value pairs, got 'mysql://x'"});
 }
 
-CAF_TEST(the writer section tunes batching and the dead-letter rules) {
+CAF_TEST(the writer section tunes batching and the dead - letter rules) {
   digest_config cfg;
   CAF_CHECK_EQUAL(cfg.writer.connections, 2);
   CAF_CHECK_EQUAL(cfg.writer.batch_entries, 200);
   CAF_CHECK_EQUAL(cfg.writer.claim_idle_ms, 60'000);
-  CAF_REQUIRE(load_digest_config("writer:\n  connections: 4\n  batch_entries: 50\n  max_failures: 3\n"
-                                 "  claim_idle: 2s\n  dead_letter_stream: dead\n",
-                                 cfg)
-                .empty());
+  CAF_REQUIRE(
+    load_digest_config("writer:\n  connections: 4\n  batch_entries: 50\n  max_failures: 3\n"
+                       "  claim_idle: 2s\n  dead_letter_stream: dead\n",
+                       cfg)
+      .empty());
   CAF_CHECK_EQUAL(cfg.writer.connections, 4);
   CAF_CHECK_EQUAL(cfg.writer.batch_entries, 50);
   CAF_CHECK_EQUAL(cfg.writer.max_failures, 3);
   CAF_CHECK_EQUAL(cfg.writer.claim_idle_ms, 2'000);
   CAF_CHECK_EQUAL(cfg.writer.dead_letter_stream, "dead");
-  CAF_CHECK_EQUAL(problems("writer:\n  claim_idle: 100ms\n"),
-                  std::vector<std::string>{
-                    "line 2, column 15: writer.claim_idle: must be at least 1s (a busy "
-                    "digest must not lose its entries)"});
+  CAF_CHECK_EQUAL(
+    problems("writer:\n  claim_idle: 100ms\n"),
+    std::vector<std::string>{"line 2, column 15: writer.claim_idle: must be at least 1s (a busy "
+                             "digest must not lose its entries)"});
   CAF_CHECK_EQUAL(problems("writer:\n  batch_entries: 0\n"),
                   std::vector<std::string>{"line 2, column 18: writer.batch_entries: must "
                                            "be between 1 and 10000, got 0"});

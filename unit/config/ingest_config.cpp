@@ -90,8 +90,9 @@ CAF_TEST(unknown keys are errors with their line) {
 CAF_TEST(bad values name the key and what was expected) {
   CAF_CHECK_EQUAL(only_problem("valkey:\n  max_backlog: lots\n"),
                   "line 2, column 16: valkey.max_backlog: expected an integer, got 'lots'");
-  CAF_CHECK_EQUAL(only_problem("valkey:\n  max_backlog: 0\n"),
-                  "line 2, column 16: valkey.max_backlog: must be between 1 and 1099511627776, got 0");
+  CAF_CHECK_EQUAL(
+    only_problem("valkey:\n  max_backlog: 0\n"),
+    "line 2, column 16: valkey.max_backlog: must be between 1 and 1099511627776, got 0");
   CAF_CHECK_EQUAL(only_problem("auth:\n  mode: tokens\n"),
                   "line 2, column 9: auth.mode: expected one of none, token, got 'tokens'");
   CAF_CHECK_EQUAL(only_problem("limits:\n  max_future_skew: soon\n"),
@@ -136,8 +137,9 @@ CAF_TEST(keys that go together are checked together) {
                   "line 2, column 9: auth.mode: token mode needs tokens_file or postgres_dsn");
   CAF_CHECK_EQUAL(only_problem("limits: {max_body_bytes: 2048, max_inflated_bytes: 1024}\n"),
                   "line 1, column 52: limits.max_inflated_bytes: must be at least max_body_bytes");
-  CAF_CHECK_EQUAL(only_problem("auth:\n  mode: token\n  tokens_file: /t\n  postgres_dsn: postgresql://x\n"),
-                  "line 4, column 17: auth.postgres_dsn: set tokens_file or postgres_dsn, not both");
+  CAF_CHECK_EQUAL(
+    only_problem("auth:\n  mode: token\n  tokens_file: /t\n  postgres_dsn: postgresql://x\n"),
+    "line 4, column 17: auth.postgres_dsn: set tokens_file or postgres_dsn, not both");
 }
 
 CAF_TEST(every problem is reported at once in file order) {

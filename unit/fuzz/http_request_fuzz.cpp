@@ -70,13 +70,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Both auth modes: without tokens the query names the server; with
   // them a registry of one token answers.
-  auto open = ingest::authorize(false, req.authorization,
-                                http::query_param(req.query, "server_id"),
+  auto open = ingest::authorize(false, req.authorization, http::query_param(req.query, "server_id"),
                                 [](std::string_view) { return std::optional<std::string>{}; });
   require_reason(open.status == 200, open.error);
   auto token = ingest::authorize(
-    true, req.authorization, http::query_param(req.query, "server_id"),
-    [](std::string_view t) {
+    true, req.authorization, http::query_param(req.query, "server_id"), [](std::string_view t) {
       return t == "tok" ? std::optional<std::string>{"0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11"}
                         : std::nullopt;
     });

@@ -41,8 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       auto diff = first_difference(batch, again);
       if (!diff.empty()) {
-        std::fprintf(stderr, "round trip changed %s\n%s\n", diff.c_str(),
-                     text.c_str());
+        std::fprintf(stderr, "round trip changed %s\n%s\n", diff.c_str(), text.c_str());
         std::abort();
       }
     }

@@ -32,9 +32,8 @@ scrape_target target(const std::string& job, int64_t offset_ms) {
 // Stands in for a pusher with a push in flight when it is told to stop: it
 // finishes 100 ms later.
 pusher_actor::behavior_type lingering_pusher(pusher_actor::pointer self) {
-  self->set_exit_handler([self](caf::exit_msg&) {
-    self->delayed_send(self, milliseconds{100}, tick_atom::value);
-  });
+  self->set_exit_handler(
+    [self](caf::exit_msg&) { self->delayed_send(self, milliseconds{100}, tick_atom::value); });
   return {
     [](publish_atom, buffered_scrape&) {},
     [](poll_atom) {},
@@ -45,8 +44,7 @@ pusher_actor::behavior_type lingering_pusher(pusher_actor::pointer self) {
 
 // Notes `name` in `log` when the actor behind `handle` ends.
 template <class Handle>
-Handle noting_end(Handle handle, std::string name,
-                  std::shared_ptr<std::vector<std::string>> log) {
+Handle noting_end(Handle handle, std::string name, std::shared_ptr<std::vector<std::string>> log) {
   caf::actor_cast<caf::abstract_actor*>(handle)->attach_functor(
     [name = std::move(name), log] { log->push_back(name); });
   return handle;
@@ -90,11 +88,12 @@ struct fixture : test_coordinator_fixture<test::system_config> {
     };
     s.spawn_pusher = [this](caf::local_actor* self, const pusher_settings& p,
                             const buffer_actor& b) {
-      auto pusher_actor = pusher_lingers ? self->spawn(lingering_pusher) : self->spawn(pusher, p, b);
+      auto pusher_actor =
+        pusher_lingers ? self->spawn(lingering_pusher) : self->spawn(pusher, p, b);
       return noting_end(pusher_actor, "pusher", ended);
     };
-    s.spawn_scraper = [this](caf::local_actor* self, const scrape_target& t,
-                             const buffer_actor& b, const pusher_actor& p) {
+    s.spawn_scraper = [this](caf::local_actor* self, const scrape_target& t, const buffer_actor& b,
+                             const pusher_actor& p) {
       auto& e = exporters[t.job];
       if (!e)
         e = std::make_shared<test::scripted_exporter>();
@@ -130,9 +129,8 @@ struct fixture : test_coordinator_fixture<test::system_config> {
     std::vector<std::string> out;
     for (const auto& p : ingest->asked) {
       auto at = p.text.find("up{job=\"");
-      out.push_back(at == std::string::npos
-                      ? "?"
-                      : p.text.substr(at + 8, p.text.find('"', at + 8) - at - 8));
+      out.push_back(
+        at == std::string::npos ? "?" : p.text.substr(at + 8, p.text.find('"', at + 8) - at - 8));
     }
     return out;
   }

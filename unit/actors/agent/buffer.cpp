@@ -78,8 +78,7 @@ struct fixture : test_coordinator_fixture<test::system_config> {
     auto rh = self->request(buf, caf::infinite, status_atom::value);
     sched.run();
     buffer_status out;
-    rh.receive([&](buffer_status& s) { out = s; },
-               [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    rh.receive([&](buffer_status& s) { out = s; }, [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
     return out;
   }
 };
@@ -171,8 +170,7 @@ CAF_TEST(an unusable WAL directory stops the buffer with the reason) {
   caf::error reason;
   self->receive([&](caf::down_msg& msg) { reason = msg.reason; });
   CAF_CHECK(reason);
-  CAF_CHECK(sys.render(reason).find("/proc/nodepulse-cannot-be-here/wal")
-            != std::string::npos);
+  CAF_CHECK(sys.render(reason).find("/proc/nodepulse-cannot-be-here/wal") != std::string::npos);
   buf = nullptr;
 }
 

@@ -13,9 +13,9 @@
 #include <vector>
 
 using namespace nodepulse;
+using std::chrono::milliseconds;
 using test::scripted_ingest;
 using test::sequence_of;
-using std::chrono::milliseconds;
 
 namespace {
 
@@ -60,8 +60,7 @@ struct fixture : test_coordinator_fixture<test::system_config> {
   // Keeps a scrape in the buffer; with `fresh`, hands it to the pusher as a
   // scraper would.
   uint64_t scrape(const std::string& text, bool fresh = true) {
-    auto rh = self->request(buf, caf::infinite, append_atom::value,
-                            buffered_scrape{0, t0, text});
+    auto rh = self->request(buf, caf::infinite, append_atom::value, buffered_scrape{0, t0, text});
     sched.run();
     uint64_t seq = 0;
     rh.receive([&](uint64_t s) { seq = s; }, [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
@@ -169,7 +168,7 @@ CAF_TEST(nothing is acknowledged without a 2xx) {
   CAF_CHECK_EQUAL(pushed().failures_in_row, 0u);
 }
 
-CAF_TEST(failures back off exponentially and never sooner than Retry-After) {
+CAF_TEST(failures back off exponentially and never sooner than Retry - After) {
   start(settings());
   ingest->answer(503);
   ingest->refuse_connections(1);
@@ -246,8 +245,7 @@ CAF_TEST(a backlog replays oldest first at the rate limit with fresh scrapes ahe
   CAF_CHECK_EQUAL(sequence_of(ingest->asked.back().batch_id), fresh);
   for (int i = 0; i < 4; ++i)
     advance(milliseconds{1000});
-  CAF_CHECK_EQUAL(sequences_asked(),
-                  (std::vector<uint64_t>{1, 2, 3, 4, 11, 5, 6, 7, 8, 9, 10}));
+  CAF_CHECK_EQUAL(sequences_asked(), (std::vector<uint64_t>{1, 2, 3, 4, 11, 5, 6, 7, 8, 9, 10}));
   CAF_CHECK_EQUAL(buffered().records, 0u);
   CAF_CHECK_EQUAL(buffered().acknowledged, 11u);
   auto st = pushed();
@@ -258,8 +256,8 @@ CAF_TEST(a backlog replays oldest first at the rate limit with fresh scrapes ahe
 CAF_TEST(scrapes kept during an outage arrive in order once the ingest is back) {
   start(settings());
   ingest->refuse_connections(3);
-  scrape("x 1\n"); // refused: 500 ms backoff
-  scrape("x 2\n"); // kept, not tried while failing
+  scrape("x 1\n");            // refused: 500 ms backoff
+  scrape("x 2\n");            // kept, not tried while failing
   advance(milliseconds{500}); // refused again: 1 s
   scrape("x 3\n");
   advance(milliseconds{1000}); // refused again: 2 s

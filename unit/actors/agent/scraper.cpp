@@ -20,8 +20,7 @@ constexpr int64_t t0 = 1764194400000; // a multiple of 15 s
 
 struct fixture : test_coordinator_fixture<test::system_config> {
   std::shared_ptr<test::scripted_ingest> ingest = std::make_shared<test::scripted_ingest>();
-  std::shared_ptr<test::scripted_exporter> exporter =
-    std::make_shared<test::scripted_exporter>();
+  std::shared_ptr<test::scripted_exporter> exporter = std::make_shared<test::scripted_exporter>();
   caf::actor_clock::time_point started = sched.clock().now();
   int64_t wall_offset = 1000; // the wall clock at start: t0 + 1 s
   buffer_actor buf;
@@ -75,7 +74,8 @@ struct fixture : test_coordinator_fixture<test::system_config> {
     auto rh = self->request(scr, caf::infinite, status_atom::value);
     sched.run();
     scraper_status out;
-    rh.receive([&](scraper_status& s) { out = s; }, [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+    rh.receive([&](scraper_status& s) { out = s; },
+               [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
     return out;
   }
 };
@@ -150,7 +150,7 @@ CAF_TEST(malformed lines are counted and the rest is pushed) {
 
 CAF_TEST(a scrape that overran its slot skips to the next one) {
   start(milliseconds{0});
-  wall_offset = 1000 + 40'000; // the wall clock jumps 40 s (a scrape that hung)
+  wall_offset = 1000 + 40'000;   // the wall clock jumps 40 s (a scrape that hung)
   advance(milliseconds{14'000}); // the slot at t0 + 15 s, run at t0 + 55 s
   CAF_CHECK_EQUAL(exporter->fetches, 1);
   // The slots at 30 s and 45 s are gone; the next is t0 + 60 s, 5 s away.

@@ -47,11 +47,11 @@ digest::delivery entry(std::string id, std::string batch_id, int64_t at = now,
 // Valkey as the writer sees it: reads hand out what a test queued.
 struct scripted_stream : digest::entry_source {
   call_log& log;
-  std::deque<digest::delivery> fresh;   // for read_new
-  std::vector<digest::delivery> mine;   // for read_own_pending
-  std::vector<digest::delivery> idle;   // for claim_idle
+  std::deque<digest::delivery> fresh; // for read_new
+  std::vector<digest::delivery> mine; // for read_own_pending
+  std::vector<digest::delivery> idle; // for claim_idle
   bool down = false;
-  bool ack_fails = false; // only acknowledging fails
+  bool ack_fails = false;    // only acknowledging fails
   bool group_exists = false; // false again: Valkey lost the stream and its group
   std::vector<std::pair<std::string, std::string>> dead; // id, reason
 
@@ -76,8 +76,7 @@ struct scripted_stream : digest::entry_source {
     log.push_back("own pending " + std::to_string(mine.size()));
     return std::exchange(mine, {});
   }
-  std::optional<std::vector<digest::delivery>> read_new(size_t max,
-                                                        std::string& error) override {
+  std::optional<std::vector<digest::delivery>> read_new(size_t max, std::string& error) override {
     if (down && !fail(error))
       return std::nullopt;
     std::vector<digest::delivery> out;
@@ -89,8 +88,7 @@ struct scripted_stream : digest::entry_source {
       log.push_back("read " + std::to_string(out.size()));
     return out;
   }
-  std::optional<std::vector<digest::delivery>> claim_idle(size_t,
-                                                          std::string& error) override {
+  std::optional<std::vector<digest::delivery>> claim_idle(size_t, std::string& error) override {
     if (down && !fail(error))
       return std::nullopt;
     if (!idle.empty())
@@ -123,12 +121,12 @@ struct scripted_stream : digest::entry_source {
 // transactions; a transaction's work is kept only if it commits.
 struct scripted_database : digest::sample_sink {
   call_log& log;
-  std::set<std::string> committed;      // batch ids
+  std::set<std::string> committed; // batch ids
   size_t committed_rows = 0;
   std::set<int64_t> partitions;
   bool down = false;
-  bool commit_fails = false;            // the connection is lost at COMMIT
-  std::string rejected_server;          // COPY of this server's rows is refused
+  bool commit_fails = false;   // the connection is lost at COMMIT
+  std::string rejected_server; // COPY of this server's rows is refused
   // The open transaction.
   std::vector<std::string> pending_ids;
   size_t pending_rows = 0;
@@ -170,8 +168,8 @@ struct scripted_database : digest::sample_sink {
   }
   bool copy_send(const std::string& rows, digest::db_error&) override {
     copying += static_cast<size_t>(std::count(rows.begin(), rows.end(), '\n'));
-    refused = refused || (!rejected_server.empty()
-                          && rows.find(rejected_server) != std::string::npos);
+    refused =
+      refused || (!rejected_server.empty() && rows.find(rejected_server) != std::string::npos);
     return true;
   }
   // PostgreSQL reports a refused row at the end of the COPY.
@@ -201,9 +199,7 @@ struct scripted_database : digest::sample_sink {
     return true;
   }
   void rollback() override { log.push_back("rollback"); }
-  bool apply_retention(int64_t, digest::db_error& error) override {
-    return !down || lost(error);
-  }
+  bool apply_retention(int64_t, digest::db_error& error) override { return !down || lost(error); }
 };
 
 struct fixture : test_coordinator_fixture<test::system_config> {
@@ -258,8 +254,8 @@ CAF_TEST_FIXTURE_SCOPE(db_writer_tests, fixture)
 CAF_TEST(entries read together are written in one transaction then acknowledged) {
   stream->fresh = {entry("1-0", "a"), entry("2-0", "b"), entry("3-0", "c")};
   start();
-  CAF_CHECK_EQUAL(since("read"), (call_log{"read 3", "begin", "copy 12", "record a,b,c",
-                                           "commit", "ack 1-0,2-0,3-0"}));
+  CAF_CHECK_EQUAL(since("read"), (call_log{"read 3", "begin", "copy 12", "record a,b,c", "commit",
+                                           "ack 1-0,2-0,3-0"}));
   CAF_CHECK_EQUAL(db->committed_rows, 12u);
   CAF_CHECK_EQUAL(state().counters.rows, 12u);
   CAF_CHECK_EQUAL(state().counters.transactions, 1u);
@@ -284,8 +280,7 @@ CAF_TEST(nothing is acknowledged when the commit fails and the lot is retried) {
   db->commit_fails = true;
   stream->fresh = {entry("1-0", "a"), entry("2-0", "b")};
   start();
-  CAF_CHECK_EQUAL(since("read"),
-                  (call_log{"read 2", "begin", "copy 8", "record a,b", "rollback"}));
+  CAF_CHECK_EQUAL(since("read"), (call_log{"read 2", "begin", "copy 8", "record a,b", "rollback"}));
   CAF_CHECK(!status().database_reachable);
   CAF_CHECK_EQUAL(state().held.size(), 2u);
   CAF_CHECK_EQUAL(state().counters.database_failures, 1u);
@@ -301,8 +296,8 @@ CAF_TEST(an entry whose batch id is committed is acknowledged and skipped) {
   db->committed = {"a"}; // committed before a crash kept it from being acknowledged
   stream->fresh = {entry("1-0", "a"), entry("2-0", "b"), entry("3-0", "b")};
   start();
-  CAF_CHECK_EQUAL(since("read"), (call_log{"read 3", "begin", "copy 4", "record b", "commit",
-                                           "ack 1-0,2-0,3-0"}));
+  CAF_CHECK_EQUAL(since("read"),
+                  (call_log{"read 3", "begin", "copy 4", "record b", "commit", "ack 1-0,2-0,3-0"}));
   CAF_CHECK_EQUAL(db->committed_rows, 4u);
   CAF_CHECK_EQUAL(state().counters.duplicates, 2u);
 }
@@ -335,17 +330,15 @@ CAF_TEST(an entry that does not decode goes to the dead letters at once) {
 }
 
 CAF_TEST(an entry PostgreSQL keeps refusing reaches the dead letters after max_failures) {
-  stream->fresh = {entry("1-0", "a"), entry("2-0", "b", now, "not-a-uuid"),
-                   entry("3-0", "c")};
+  stream->fresh = {entry("1-0", "a"), entry("2-0", "b", now, "not-a-uuid"), entry("3-0", "c")};
   db->rejected_server = "not-a-uuid";
   db_writer_settings s;
   s.max_failures = 3;
   start(s);
   // The lot is refused; entry by entry, the other two commit.
-  CAF_CHECK_EQUAL(since("read"),
-                  (call_log{"read 3", "begin", "rollback", "begin", "copy 4",
-                            "record a", "commit", "begin", "rollback", "begin", "copy 4",
-                            "record c", "commit", "ack 1-0,3-0"}));
+  CAF_CHECK_EQUAL(since("read"), (call_log{"read 3", "begin", "rollback", "begin", "copy 4",
+                                           "record a", "commit", "begin", "rollback", "begin",
+                                           "copy 4", "record c", "commit", "ack 1-0,3-0"}));
   CAF_CHECK_EQUAL(state().rejections["2-0"].count, 1u);
   wait(std::chrono::milliseconds{100});
   wait(std::chrono::milliseconds{200});
@@ -361,7 +354,7 @@ CAF_TEST(an entry PostgreSQL keeps refusing reaches the dead letters after max_f
   CAF_CHECK_EQUAL(db->committed, (std::set<std::string>{"a", "c"}));
 }
 
-CAF_TEST(an entry delivered too often is dead-lettered without a try) {
+CAF_TEST(an entry delivered too often is dead - lettered without a try) {
   auto loop = entry("1-0", "a");
   loop.deliveries = 11;
   stream->idle = {loop};
@@ -371,7 +364,7 @@ CAF_TEST(an entry delivered too often is dead-lettered without a try) {
   CAF_CHECK(db->committed.empty());
 }
 
-CAF_TEST(own pending entries are re-read first and idle ones claimed) {
+CAF_TEST(own pending entries are re - read first and idle ones claimed) {
   stream->mine = {entry("1-0", "a")};
   stream->idle = {entry("2-0", "b")};
   stream->fresh = {entry("3-0", "c")};
@@ -379,10 +372,9 @@ CAF_TEST(own pending entries are re-read first and idle ones claimed) {
   s.claim_every = std::chrono::milliseconds{1000};
   start(s);
   CAF_CHECK_EQUAL(since("own pending"),
-                  (call_log{"own pending 1", "begin", "copy 4", "record a", "commit",
-                            "ack 1-0", "claim 1", "begin", "copy 4", "record b", "commit",
-                            "ack 2-0", "read 1", "begin", "copy 4", "record c", "commit",
-                            "ack 3-0"}));
+                  (call_log{"own pending 1", "begin", "copy 4", "record a", "commit", "ack 1-0",
+                            "claim 1", "begin", "copy 4", "record b", "commit", "ack 2-0", "read 1",
+                            "begin", "copy 4", "record c", "commit", "ack 3-0"}));
   CAF_CHECK_EQUAL(state().counters.claimed, 1u);
 }
 

@@ -46,19 +46,20 @@ struct fixture : test_coordinator_fixture<test::system_config> {
     settings.settle = std::chrono::seconds{90};
     settings.every = std::chrono::seconds{60};
     auto passes = db;
-    detector = sys.spawn(loss_detector,
-                         [passes](std::chrono::seconds settle, std::string& error)
-                           -> std::optional<std::vector<pg::loss_event>> {
-                           passes->asked.push_back(settle);
-                           if (passes->answers.empty())
-                             return std::vector<pg::loss_event>{};
-                           auto answer = std::move(passes->answers.front());
-                           passes->answers.pop_front();
-                           if (!answer)
-                             error = "connection refused";
-                           return answer;
-                         },
-                         settings);
+    detector = sys.spawn(
+      loss_detector,
+      [passes](std::chrono::seconds settle,
+               std::string& error) -> std::optional<std::vector<pg::loss_event>> {
+        passes->asked.push_back(settle);
+        if (passes->answers.empty())
+          return std::vector<pg::loss_event>{};
+        auto answer = std::move(passes->answers.front());
+        passes->answers.pop_front();
+        if (!answer)
+          error = "connection refused";
+        return answer;
+      },
+      settings);
     sched.run();
   }
 
@@ -115,8 +116,7 @@ CAF_TEST(gaps the agent dropped itself are counted apart from losses) {
 
 CAF_TEST(the first epoch of a server is no news and a later one is counted) {
   db->answers.push_back(std::vector<pg::loss_event>{epoch("00000000000000aa", "")});
-  db->answers.push_back(
-    std::vector<pg::loss_event>{epoch("00000000000000bb", "00000000000000aa")});
+  db->answers.push_back(std::vector<pg::loss_event>{epoch("00000000000000bb", "00000000000000aa")});
   start();
   sched.clock().advance_time(std::chrono::seconds{60});
   sched.run();

@@ -9,7 +9,6 @@
 #include "unit/support/compress.hpp"
 #include "unit/support/plan_example.hpp"
 
-
 #include <chrono>
 #include <map>
 
@@ -21,7 +20,6 @@ namespace {
 
 constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
 constexpr const char* server_b = "7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
-
 
 // The real acceptor (no socket), the real parser pool, and the real
 // publisher in front of a scripted Valkey, all on the deterministic scheduler.
@@ -62,8 +60,7 @@ struct fixture : test_coordinator_fixture<test::system_config> {
 
   ~fixture() {
     for (auto hdl : {caf::actor_cast<caf::actor>(acceptor), caf::actor_cast<caf::actor>(pool),
-                     caf::actor_cast<caf::actor>(publisher),
-                     caf::actor_cast<caf::actor>(token_db)})
+                     caf::actor_cast<caf::actor>(publisher), caf::actor_cast<caf::actor>(token_db)})
       if (hdl)
         caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
     sched.run();
@@ -150,7 +147,9 @@ CAF_TEST(a malformed body is a 400 with line and column and nothing is stored) {
   start();
   auto rep = push("ok 1\nbad{x=\"1\" 2\n");
   CAF_CHECK_EQUAL(rep.status, 400);
-  CAF_CHECK_EQUAL(rep.body, R"({"status":"error","error":"expected ',' or '}' after label 'x', got '2'","line":2,"column":11})");
+  CAF_CHECK_EQUAL(
+    rep.body,
+    R"({"status":"error","error":"expected ',' or '}' after label 'x', got '2'","line":2,"column":11})");
   CAF_CHECK(valkey->asked.empty());
   CAF_CHECK_EQUAL(state().counters.parse_errors, 1u);
 }
@@ -159,7 +158,8 @@ CAF_TEST(server ids are checked without auth) {
   start();
   auto missing = push(test::plan_example_body, "");
   CAF_CHECK_EQUAL(missing.status, 400);
-  CAF_CHECK_EQUAL(missing.body, R"({"status":"error","error":"missing server_id query parameter"})");
+  CAF_CHECK_EQUAL(missing.body,
+                  R"({"status":"error","error":"missing server_id query parameter"})");
   auto bad = push(test::plan_example_body, "server_id=web-1");
   CAF_CHECK_EQUAL(bad.status, 400);
   CAF_CHECK_EQUAL(bad.body, R"({"status":"error","error":"server_id 'web-1' is not a UUID"})");
@@ -178,8 +178,9 @@ CAF_TEST(token mode: 401 without or with an unknown token and 403 for another se
   req.query = std::string{"server_id="} + server_b;
   auto other = send(req);
   CAF_CHECK_EQUAL(other.status, 403);
-  CAF_CHECK_EQUAL(other.body, std::string{R"({"status":"error","error":"this token may push only as server )"}
-                                + server_a + "\"}");
+  CAF_CHECK_EQUAL(other.body,
+                  std::string{R"({"status":"error","error":"this token may push only as server )"}
+                    + server_a + "\"}");
   CAF_CHECK(valkey->asked.empty());
   req.query.clear(); // the token names the server
   CAF_CHECK_EQUAL(send(req).status, 200);
@@ -275,12 +276,16 @@ CAF_TEST(unsupported content types and encodings are 415) {
                           test::plan_example_body, "application/x-www-form-urlencoded");
   auto type = send(req);
   CAF_CHECK_EQUAL(type.status, 415);
-  CAF_CHECK_EQUAL(type.body, R"j({"status":"error","error":"Content-Type must be text/plain (format 0.0.4) or application/openmetrics-text"})j");
+  CAF_CHECK_EQUAL(
+    type.body,
+    R"j({"status":"error","error":"Content-Type must be text/plain (format 0.0.4) or application/openmetrics-text"})j");
   req.content_type = "text/plain; version=0.0.4";
   req.content_encoding = "br";
   auto coding = send(req);
   CAF_CHECK_EQUAL(coding.status, 415);
-  CAF_CHECK_EQUAL(coding.body, R"j({"status":"error","error":"unsupported Content-Encoding 'br' (use gzip, zstd or none)"})j");
+  CAF_CHECK_EQUAL(
+    coding.body,
+    R"j({"status":"error","error":"unsupported Content-Encoding 'br' (use gzip, zstd or none)"})j");
   CAF_CHECK(valkey->asked.empty());
 }
 
@@ -299,7 +304,9 @@ CAF_TEST(a gzip body is inflated and a compression bomb is 413) {
   CAF_CHECK_LESS(req.body.size(), 8192u);
   auto bomb = send(req);
   CAF_CHECK_EQUAL(bomb.status, 413);
-  CAF_CHECK_EQUAL(bomb.body, R"j({"status":"error","error":"body inflates to more than limits.max_inflated_bytes (65536 bytes)"})j");
+  CAF_CHECK_EQUAL(
+    bomb.body,
+    R"j({"status":"error","error":"body inflates to more than limits.max_inflated_bytes (65536 bytes)"})j");
   req.body = "definitely not gzip";
   CAF_CHECK_EQUAL(send(req).status, 400);
   CAF_CHECK_EQUAL(valkey->asked.size(), 1u);
@@ -315,7 +322,7 @@ CAF_TEST(more samples than max_samples_per_push is 413) {
   CAF_CHECK(valkey->asked.empty());
 }
 
-CAF_TEST(a body over the limit that arrives whole (over CAF) is 413 and not parsed) {
+CAF_TEST(a body over the limit that arrives whole(over CAF) is 413 and not parsed) {
   http_acceptor_settings settings;
   settings.server.max_body_bytes = 1024;
   start(settings);
@@ -348,7 +355,7 @@ CAF_TEST(samples far in the future are dropped and the answer says so) {
   CAF_CHECK_EQUAL(state().counters.samples_rejected, 1u);
 }
 
-CAF_TEST(the legacy JSON report is accepted on POST /metrics) {
+CAF_TEST(the legacy JSON report is accepted on POST / metrics) {
   start();
   auto req = make_request("POST", "/metrics",
                           std::string{R"({"server_id":")"} + server_a
@@ -373,27 +380,29 @@ CAF_TEST(the legacy JSON report is accepted on POST /metrics) {
 
 CAF_TEST(a token may send the legacy report only for its own server) {
   start(tokens_file_settings());
-  auto req = make_request("POST", "/metrics",
-                          std::string{R"({"server_id":")"} + server_b
-                            + R"(","cpu":{"usage_percent":1}})",
-                          "application/json");
+  auto req =
+    make_request("POST", "/metrics",
+                 std::string{R"({"server_id":")"} + server_b + R"(","cpu":{"usage_percent":1}})",
+                 "application/json");
   req.authorization = "Bearer s3cret";
   CAF_CHECK_EQUAL(send(req).status, 403);
   CAF_CHECK(valkey->asked.empty());
 }
 
-CAF_TEST(a full stream or an unreachable Valkey is 503 with Retry-After) {
+CAF_TEST(a full stream or an unreachable Valkey is 503 with Retry - After) {
   start();
   valkey->answers.push_back({valkey::publish_outcome::backlog_full, "", ""});
   auto full = push(test::plan_example_body);
   CAF_CHECK_EQUAL(full.status, 503);
   CAF_CHECK_EQUAL(full.retry_after_s, backlog_retry_after_s);
-  CAF_CHECK_EQUAL(full.body, R"({"status":"error","error":"the stream is over its backlog limit; retry later"})");
+  CAF_CHECK_EQUAL(
+    full.body, R"({"status":"error","error":"the stream is over its backlog limit; retry later"})");
   valkey->answers.push_back({valkey::publish_outcome::unavailable, "", "Connection refused"});
   auto down = push(test::plan_example_body);
   CAF_CHECK_EQUAL(down.status, 503);
   CAF_CHECK_EQUAL(down.retry_after_s, 1u);
-  CAF_CHECK_EQUAL(down.body, R"({"status":"error","error":"Valkey is unavailable: Connection refused"})");
+  CAF_CHECK_EQUAL(down.body,
+                  R"({"status":"error","error":"Valkey is unavailable: Connection refused"})");
   CAF_CHECK_EQUAL(state().counters.unavailable_answers, 2u);
   CAF_CHECK_EQUAL(state().counters.samples_accepted, 0u);
 }
@@ -418,7 +427,8 @@ CAF_TEST(readiness follows Valkey) {
   valkey->down = true;
   auto not_ready = send(make_request("GET", "/readyz"));
   CAF_CHECK_EQUAL(not_ready.status, 503);
-  CAF_CHECK_EQUAL(not_ready.body, R"({"status":"error","error":"Valkey is unreachable: Connection refused"})");
+  CAF_CHECK_EQUAL(not_ready.body,
+                  R"({"status":"error","error":"Valkey is unreachable: Connection refused"})");
 }
 
 CAF_TEST(self metrics count pushes samples errors and publish latency) {
@@ -428,12 +438,11 @@ CAF_TEST(self metrics count pushes samples errors and publish latency) {
   auto rep = send(make_request("GET", "/metrics"));
   CAF_CHECK_EQUAL(rep.status, 200);
   CAF_CHECK_EQUAL(rep.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  for (const char* line : {"nodepulse_ingest_pushes_total{endpoint=\"/metrics/prometheus\"} 2\n",
-                           "nodepulse_ingest_samples_accepted_total 4\n",
-                           "nodepulse_ingest_parse_errors_total 1\n",
-                           "nodepulse_ingest_publish_latency_seconds_count 1\n",
-                           "nodepulse_ingest_stream_backlog 1\n",
-                           "nodepulse_ingest_stream_reachable 1\n"})
+  for (const char* line :
+       {"nodepulse_ingest_pushes_total{endpoint=\"/metrics/prometheus\"} 2\n",
+        "nodepulse_ingest_samples_accepted_total 4\n", "nodepulse_ingest_parse_errors_total 1\n",
+        "nodepulse_ingest_publish_latency_seconds_count 1\n", "nodepulse_ingest_stream_backlog 1\n",
+        "nodepulse_ingest_stream_reachable 1\n"})
     if (rep.body.find(line) == std::string::npos)
       CAF_FAIL("missing from /metrics: " << line);
 }

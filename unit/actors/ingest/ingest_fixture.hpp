@@ -21,7 +21,7 @@ namespace nodepulse::test {
 struct scripted_valkey {
   std::deque<valkey::publish_result> answers;
   std::vector<valkey::stream_entry> asked;
-  bool down = false; // the length probe fails
+  bool down = false;    // the length probe fails
   size_t pipelines = 0; // publish calls, each one write of one or more entries
 
   stream_backend backend(std::shared_ptr<scripted_valkey> self) {
@@ -32,8 +32,8 @@ struct scripted_valkey {
       for (const auto* e : entries) {
         self->asked.push_back(*e);
         if (self->answers.empty()) {
-          results.push_back({valkey::publish_outcome::published,
-                             std::to_string(self->asked.size()) + "-0", ""});
+          results.push_back(
+            {valkey::publish_outcome::published, std::to_string(self->asked.size()) + "-0", ""});
           continue;
         }
         results.push_back(self->answers.front());
@@ -53,8 +53,7 @@ struct scripted_valkey {
 };
 
 // An HTTP request for the acceptor, with the fields a test usually sets.
-inline http::request make_request(std::string method, std::string target,
-                                  std::string body = "",
+inline http::request make_request(std::string method, std::string target, std::string body = "",
                                   std::string content_type = "text/plain") {
   http::request req;
   req.method = std::move(method);
@@ -99,9 +98,7 @@ inline ingest_children scripted_children(std::shared_ptr<scripted_valkey> valkey
   c.publisher = [valkey](caf::local_actor* self) {
     return self->spawn(stream_publisher, valkey->backend(valkey));
   };
-  c.acceptor = [acceptor](caf::local_actor* self) {
-    return self->spawn(http_acceptor, *acceptor);
-  };
+  c.acceptor = [acceptor](caf::local_actor* self) { return self->spawn(http_acceptor, *acceptor); };
   return c;
 }
 
@@ -109,8 +106,7 @@ inline ingest_children scripted_children(std::shared_ptr<scripted_valkey> valkey
 // `server_id` under `batch_id`, not yet stamped (the gateway does that).
 inline http::request agent_push(const std::string& server_id, const std::string& batch_id,
                                 std::string body) {
-  auto req = make_request("POST", "/metrics/prometheus?server_id=" + server_id,
-                          std::move(body));
+  auto req = make_request("POST", "/metrics/prometheus?server_id=" + server_id, std::move(body));
   req.batch_id = batch_id;
   req.received_at_ms = 0;
   return req;

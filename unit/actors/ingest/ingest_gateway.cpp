@@ -37,7 +37,8 @@ CAF_TEST(a push through the gateway is accepted and stored like an HTTP push) {
 }
 
 CAF_TEST(a bad push is answered 400 with its line and column and nothing is stored) {
-  auto reply = push_to(gateway, test::agent_push(server_a, "a:1:8", "node_load1 1\nnode_load5 {\n"));
+  auto reply =
+    push_to(gateway, test::agent_push(server_a, "a:1:8", "node_load1 1\nnode_load5 {\n"));
   CAF_REQUIRE(reply);
   CAF_CHECK_EQUAL(reply->status, 400);
   CAF_CHECK(reply->body.find("\"line\":2,\"column\":") != std::string::npos);

@@ -36,23 +36,18 @@ struct fixture : test_coordinator_fixture<test::system_config> {
   }
 
   ingest_supervisor_state& state() {
-    return deref<ingest_supervisor_actor::stateful_base<ingest_supervisor_state>>(supervisor)
-      .state;
+    return deref<ingest_supervisor_actor::stateful_base<ingest_supervisor_state>>(supervisor).state;
   }
 
   http_acceptor_state& acceptor_state() {
-    return deref<http_acceptor_actor::stateful_base<http_acceptor_state>>(
-             state().acceptor())
-      .state;
+    return deref<http_acceptor_actor::stateful_base<http_acceptor_state>>(state().acceptor()).state;
   }
 
   int push() {
     auto log = std::make_shared<std::vector<http::reply>>();
-    auto req = test::make_request("POST",
-                                  std::string{"/metrics/prometheus?server_id="} + server_a,
+    auto req = test::make_request("POST", std::string{"/metrics/prometheus?server_id="} + server_a,
                                   test::plan_example_body);
-    self->send(state().acceptor(), http_atom::value,
-               test::exchange_into(std::move(req), log));
+    self->send(state().acceptor(), http_atom::value, test::exchange_into(std::move(req), log));
     sched.run();
     return log->size() == 1 ? log->front().status : -1;
   }

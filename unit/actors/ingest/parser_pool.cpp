@@ -2,9 +2,9 @@
 #include "unit/test_support.hpp"
 
 #include "actors/ingest/parser_pool.hpp"
-#include "unit/support/plan_example.hpp"
 #include "lib/prom/batch_diff.hpp"
 #include "lib/valkey/stream_codec.hpp"
+#include "unit/support/plan_example.hpp"
 
 #include <chrono>
 
@@ -15,9 +15,7 @@ namespace {
 constexpr int64_t received_at = 1700000000000;
 
 struct config : caf::actor_system_config {
-  config() {
-    add_message_types<caf::id_block::nodepulse>();
-  }
+  config() { add_message_types<caf::id_block::nodepulse>(); }
 };
 
 // Note: the fixture's run() also fires due timers (a worker's respawn, say);
@@ -52,8 +50,9 @@ struct fixture : test_coordinator_fixture<config> {
   // Sends one push through the pool, as the HTTP acceptor will.
   caf::expected<parse_reply> push(std::string body) {
     auto handle = caf::actor_cast<parser_actor>(pool);
-    auto rh = self->request(handle, caf::infinite, parse_atom::value,
-                            parse_request{push_kind::prometheus, std::move(body), "", "", received_at});
+    auto rh =
+      self->request(handle, caf::infinite, parse_atom::value,
+                    parse_request{push_kind::prometheus, std::move(body), "", "", received_at});
     sched.run();
     caf::expected<parse_reply> result{caf::error{}};
     rh.receive([&](parse_reply& r) { result = std::move(r); },
@@ -75,9 +74,7 @@ CAF_TEST(a valid push comes back as a stream payload with its sample count) {
   // The payload decodes to the four samples, stamped with the receive time.
   prom::sample_batch decoded;
   std::string scratch;
-  CAF_REQUIRE_EQUAL(valkey::decode_payload(reply->payload, received_at, decoded,
-                                           scratch),
-                    "");
+  CAF_REQUIRE_EQUAL(valkey::decode_payload(reply->payload, received_at, decoded, scratch), "");
   std::string text = test::plan_example_body;
   prom::sample_batch expected;
   CAF_REQUIRE(prom::parse(text, {}, expected).ok);

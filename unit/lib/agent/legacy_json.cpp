@@ -18,21 +18,32 @@ const std::string server = "6f1c2b9e-4a57-4d8e-9b1a-2f3c4d5e6f70";
 // A node_exporter scrape with two CPUs, as the agent keeps it.
 std::string scrape(double idle, double user, double tx, double rx) {
   auto n = [](double v) { return std::to_string(v); };
-  return "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} " + n(idle) + "\n"
-         "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} " + n(user) + "\n"
-         "node_cpu_seconds_total{cpu=\"1\",mode=\"idle\"} " + n(idle) + "\n"
-         "node_cpu_seconds_total{cpu=\"1\",mode=\"iowait\"} 0\n"
-         "node_cpu_seconds_total{cpu=\"1\",mode=\"user\"} " + n(user) + "\n"
-         "node_memory_MemTotal_bytes 8589934592\n"
-         "node_memory_MemAvailable_bytes 2147483648\n"
-         "node_network_transmit_bytes_total{device=\"eth0\"} " + n(tx) + "\n"
-         "node_network_transmit_bytes_total{device=\"lo\"} 999999\n"
-         "node_network_receive_bytes_total{device=\"eth0\"} " + n(rx) + "\n"
-         "node_boot_time_seconds 1764021600\n"
-         "node_time_seconds 1764194400\n"
-         "node_uname_info{machine=\"x86_64\",nodename=\"web-1\",release=\"6.1.0-18-amd64\","
-         "sysname=\"Linux\"} 1\n"
-         "node_os_info{id=\"debian\",version_id=\"12\"} 1\n";
+  return "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} " + n(idle)
+         + "\n"
+           "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} "
+         + n(user)
+         + "\n"
+           "node_cpu_seconds_total{cpu=\"1\",mode=\"idle\"} "
+         + n(idle)
+         + "\n"
+           "node_cpu_seconds_total{cpu=\"1\",mode=\"iowait\"} 0\n"
+           "node_cpu_seconds_total{cpu=\"1\",mode=\"user\"} "
+         + n(user)
+         + "\n"
+           "node_memory_MemTotal_bytes 8589934592\n"
+           "node_memory_MemAvailable_bytes 2147483648\n"
+           "node_network_transmit_bytes_total{device=\"eth0\"} "
+         + n(tx)
+         + "\n"
+           "node_network_transmit_bytes_total{device=\"lo\"} 999999\n"
+           "node_network_receive_bytes_total{device=\"eth0\"} "
+         + n(rx)
+         + "\n"
+           "node_boot_time_seconds 1764021600\n"
+           "node_time_seconds 1764194400\n"
+           "node_uname_info{machine=\"x86_64\",nodename=\"web-1\",release=\"6.1.0-18-amd64\","
+           "sysname=\"Linux\"} 1\n"
+           "node_os_info{id=\"debian\",version_id=\"12\"} 1\n";
 }
 
 // What ingest makes of the report: sample name -> value, plus the info labels.

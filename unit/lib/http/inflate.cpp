@@ -15,20 +15,18 @@ using nodepulse::test::zstd;
 
 namespace {
 
-
-
 std::string body(size_t n) {
   std::string s;
   while (s.size() < n)
-    s += "node_cpu_seconds_total{cpu=\"" + std::to_string(s.size() % 97)
-         + "\",mode=\"idle\"} " + std::to_string(s.size()) + "\n";
+    s += "node_cpu_seconds_total{cpu=\"" + std::to_string(s.size() % 97) + "\",mode=\"idle\"} "
+         + std::to_string(s.size()) + "\n";
   s.resize(n);
   return s;
 }
 
 } // namespace
 
-CAF_TEST(content encodings are read case-insensitively and lists are refused) {
+CAF_TEST(content encodings are read case -insensitively and lists are refused) {
   CAF_CHECK(parse_content_encoding("") == content_encoding::identity);
   CAF_CHECK(parse_content_encoding("identity") == content_encoding::identity);
   CAF_CHECK(parse_content_encoding(" GZip ") == content_encoding::gzip);
@@ -67,8 +65,7 @@ CAF_TEST(a body exactly at the cap is accepted and one byte more is too large) {
   std::string original = body(100000);
   std::string out;
   for (auto coding : {content_encoding::gzip, content_encoding::zstd}) {
-    std::string packed = coding == content_encoding::gzip ? gzip(original)
-                                                          : zstd(original);
+    std::string packed = coding == content_encoding::gzip ? gzip(original) : zstd(original);
     CAF_CHECK(inflate(coding, packed, 100000, out).status == inflate_status::ok);
     CAF_CHECK_EQUAL(out.size(), 100000u);
     auto r = inflate(coding, packed, 99999, out);

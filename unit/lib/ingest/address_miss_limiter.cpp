@@ -12,7 +12,7 @@ CAF_TEST(misses drain the bucket of an address and time refills it) {
     limiter.missed("a", 0);
   }
   CAF_CHECK(!limiter.allows("a", 0));
-  CAF_CHECK(limiter.allows("b", 0)); // addresses are apart
+  CAF_CHECK(limiter.allows("b", 0));    // addresses are apart
   CAF_CHECK(!limiter.allows("a", 400)); // 0.8 of a lookup
   CAF_CHECK(limiter.allows("a", 500));  // 2 per second
   limiter.missed("a", 500);

@@ -16,9 +16,9 @@ constexpr const char* web2 = "7d1f0a52-9e2b-4c1a-8f3e-2b5c9d0e4a77";
 
 token_registry registry() {
   token_registry r;
-  std::string file = "# server id, SHA-256 of its token\n\n" + std::string{web1}
-                     + " " + hash_token("secret-one") + "\n" + web2 + "\t"
-                     + hash_token("secret-two") + "  \r\n";
+  std::string file = "# server id, SHA-256 of its token\n\n" + std::string{web1} + " "
+                     + hash_token("secret-one") + "\n" + web2 + "\t" + hash_token("secret-two")
+                     + "  \r\n";
   auto err = r.load(file);
   if (!err.empty())
     CAF_FAIL("tokens file rejected: " << err);
@@ -27,14 +27,11 @@ token_registry registry() {
 
 auth_decision token_auth(std::string_view header, std::string_view query) {
   static const token_registry r = registry();
-  return authorize(true, header, query,
-                   [&](std::string_view token) { return r.server_of(token); });
+  return authorize(true, header, query, [&](std::string_view token) { return r.server_of(token); });
 }
 
 auth_decision open_auth(std::string_view query) {
-  return authorize(false, "", query, [](std::string_view) {
-    return std::optional<std::string>{};
-  });
+  return authorize(false, "", query, [](std::string_view) { return std::optional<std::string>{}; });
 }
 
 } // namespace
@@ -48,7 +45,7 @@ CAF_TEST(server ids must be UUIDs) {
   CAF_CHECK(!valid_uuid(""));
 }
 
-CAF_TEST(tokens hash to the SHA-256 operators compute with sha256sum) {
+CAF_TEST(tokens hash to the SHA - 256 operators compute with sha256sum) {
   // printf %s abc | sha256sum
   CAF_CHECK_EQUAL(hash_token("abc"),
                   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -105,8 +102,8 @@ CAF_TEST(a bad tokens file names the line) {
                   "line 2: 'web-1' is not a server id (a UUID)");
   CAF_CHECK_EQUAL(r.load(std::string{web1} + " secret-in-clear\n"),
                   "line 1: expected the token's SHA-256 as 64 hex digits after the server id");
-  std::string twice = std::string{web1} + " " + hash_token("x") + "\n" + web2 + " "
-                      + hash_token("x") + "\n";
+  std::string twice =
+    std::string{web1} + " " + hash_token("x") + "\n" + web2 + " " + hash_token("x") + "\n";
   CAF_CHECK_EQUAL(r.load(twice), "line 2: the same token hash is listed twice");
   // A file that fails to load leaves the previous tokens in force.
   CAF_CHECK_EQUAL(r.size(), 0u);
@@ -125,7 +122,7 @@ CAF_TEST(the cache answers until its entries expire and stays bounded) {
   auto unknown = cache.find(h2, 2000);
   CAF_REQUIRE(unknown);
   CAF_CHECK(!unknown->has_value());
-  CAF_CHECK(!cache.find(h1, 61000)); // expired: ask the database again
+  CAF_CHECK(!cache.find(h1, 61000));      // expired: ask the database again
   cache.put(h3, std::string{web2}, 5000); // full: starts over
   CAF_CHECK_EQUAL(cache.size(), 1u);
   CAF_CHECK(cache.find(h3, 5000));

@@ -49,16 +49,25 @@ CAF_TEST(a full report becomes eight gauges at the report time) {
   CAF_REQUIRE_EQUAL(m.error, "");
   CAF_CHECK_EQUAL(m.report.server_id, "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11");
   CAF_CHECK_EQUAL(m.report.timestamp_ms, received - 15000);
-  CAF_CHECK_EQUAL(
-    m.jsonl(),
-    "{\"name\":\"nodepulse_cpu_usage_percent\",\"type\":\"gauge\",\"labels\":{},\"value\":12.5,\"timestamp_ms\":1761559185000}\n"
-    "{\"name\":\"nodepulse_memory_used_bytes\",\"type\":\"gauge\",\"labels\":{},\"value\":2147483648,\"timestamp_ms\":1761559185000}\n"
-    "{\"name\":\"nodepulse_memory_total_bytes\",\"type\":\"gauge\",\"labels\":{},\"value\":8589934592,\"timestamp_ms\":1761559185000}\n"
-    "{\"name\":\"nodepulse_memory_usage_percent\",\"type\":\"gauge\",\"labels\":{},\"value\":25,\"timestamp_ms\":1761559185000}\n"
-    "{\"name\":\"nodepulse_network_upload_bytes\",\"type\":\"gauge\",\"labels\":{},\"value\":1200,\"timestamp_ms\":1761559185000}\n"
-    "{\"name\":\"nodepulse_network_download_bytes\",\"type\":\"gauge\",\"labels\":{},\"value\":3400,\"timestamp_ms\":1761559185000}\n"
-    "{\"name\":\"nodepulse_uptime_days\",\"type\":\"gauge\",\"labels\":{},\"value\":3.5,\"timestamp_ms\":1761559185000}\n"
-    "{\"name\":\"nodepulse_system_info\",\"type\":\"gauge\",\"labels\":{\"hostname\":\"web-1\",\"kernel\":\"Linux\",\"kernel_version\":\"6.1.0-18-amd64\",\"distro\":\"debian\",\"distro_version\":\"12\",\"architecture\":\"amd64\",\"cpu_cores\":\"4\"},\"value\":1,\"timestamp_ms\":1761559185000}\n");
+  CAF_CHECK_EQUAL(m.jsonl(),
+                  "{\"name\":\"nodepulse_cpu_usage_percent\",\"type\":\"gauge\",\"labels\":{},"
+                  "\"value\":12.5,\"timestamp_ms\":1761559185000}\n"
+                  "{\"name\":\"nodepulse_memory_used_bytes\",\"type\":\"gauge\",\"labels\":{},"
+                  "\"value\":2147483648,\"timestamp_ms\":1761559185000}\n"
+                  "{\"name\":\"nodepulse_memory_total_bytes\",\"type\":\"gauge\",\"labels\":{},"
+                  "\"value\":8589934592,\"timestamp_ms\":1761559185000}\n"
+                  "{\"name\":\"nodepulse_memory_usage_percent\",\"type\":\"gauge\",\"labels\":{},"
+                  "\"value\":25,\"timestamp_ms\":1761559185000}\n"
+                  "{\"name\":\"nodepulse_network_upload_bytes\",\"type\":\"gauge\",\"labels\":{},"
+                  "\"value\":1200,\"timestamp_ms\":1761559185000}\n"
+                  "{\"name\":\"nodepulse_network_download_bytes\",\"type\":\"gauge\",\"labels\":{},"
+                  "\"value\":3400,\"timestamp_ms\":1761559185000}\n"
+                  "{\"name\":\"nodepulse_uptime_days\",\"type\":\"gauge\",\"labels\":{},\"value\":"
+                  "3.5,\"timestamp_ms\":1761559185000}\n"
+                  "{\"name\":\"nodepulse_system_info\",\"type\":\"gauge\",\"labels\":{\"hostname\":"
+                  "\"web-1\",\"kernel\":\"Linux\",\"kernel_version\":\"6.1.0-18-amd64\",\"distro\":"
+                  "\"debian\",\"distro_version\":\"12\",\"architecture\":\"amd64\",\"cpu_cores\":"
+                  "\"4\"},\"value\":1,\"timestamp_ms\":1761559185000}\n");
   CAF_CHECK_EQUAL(std::string{m.batch.families[1].help},
                   "Memory in use in bytes (legacy memory.used_mb x 1048576).");
 }
@@ -69,8 +78,7 @@ CAF_TEST(missing sections are skipped and a missing timestamp is the receive tim
   CAF_CHECK_EQUAL(m.report.timestamp_ms, received);
   CAF_REQUIRE_EQUAL(m.batch.samples.size(), 2u);
   CAF_CHECK_EQUAL(std::string{m.batch.samples[1].name}, "nodepulse_system_info");
-  CAF_CHECK_EQUAL(std::string{m.batch.labels_of(m.batch.samples[1].labels).begin()->value},
-                  "h");
+  CAF_CHECK_EQUAL(std::string{m.batch.labels_of(m.batch.samples[1].labels).begin()->value}, "h");
 }
 
 CAF_TEST(malformed JSON names its line and column) {
@@ -100,8 +108,7 @@ CAF_TEST(deep nesting is refused before the document is built) {
 CAF_TEST(strings PostgreSQL cannot store or that are too long are refused) {
   CAF_CHECK_EQUAL(mapped{R"({"server_id":"s","system_info":{"hostname":"a\u0000b"}})"}.error,
                   "field 'system_info.hostname' holds a NUL character, which cannot be stored");
-  CAF_CHECK_EQUAL(mapped{R"({"server_id":"s","hostname":")" + std::string(2000, 'h') + "\"}"}
-                    .error,
+  CAF_CHECK_EQUAL(mapped{R"({"server_id":"s","hostname":")" + std::string(2000, 'h') + "\"}"}.error,
                   "field 'system_info.hostname' is longer than 1024 bytes");
 }
 
@@ -116,8 +123,9 @@ CAF_TEST(wrong types name the field) {
                   "field 'memory' must be an object, got array");
   CAF_CHECK_EQUAL(mapped{R"({"server_id":"s","system_info":{"cpu_cores":1.5}})"}.error,
                   "field 'system_info.cpu_cores' must be a string or an integer, got number");
-  CAF_CHECK_EQUAL(mapped{R"({"server_id":"s","timestamp":"yesterday","cpu":{"usage_percent":1}})"}.error,
-                  "field 'timestamp' is not an RFC 3339 time: 'yesterday'");
+  CAF_CHECK_EQUAL(
+    mapped{R"({"server_id":"s","timestamp":"yesterday","cpu":{"usage_percent":1}})"}.error,
+    "field 'timestamp' is not an RFC 3339 time: 'yesterday'");
   CAF_CHECK_EQUAL(mapped{R"({"server_id":"s"})"}.error,
                   "the report holds no metrics (cpu, memory, network, uptime or system_info)");
 }
@@ -127,9 +135,10 @@ CAF_TEST(RFC 3339 times with fractions and offsets) {
   CAF_CHECK_EQUAL(parse_rfc3339_ms("1970-01-01T00:00:00Z").value_or(-1), 0);
   CAF_CHECK_EQUAL(parse_rfc3339_ms("2025-10-27T10:00:00Z").value_or(-1), received);
   CAF_CHECK_EQUAL(parse_rfc3339_ms("2025-10-27T12:00:00.250+02:00").value_or(-1), received + 250);
-  CAF_CHECK_EQUAL(parse_rfc3339_ms("2025-10-27T05:30:00.123456789-04:30").value_or(-1), received + 123);
+  CAF_CHECK_EQUAL(parse_rfc3339_ms("2025-10-27T05:30:00.123456789-04:30").value_or(-1),
+                  received + 123);
   CAF_CHECK_EQUAL(parse_rfc3339_ms("2024-02-29T00:00:00z").value_or(-1), 1709164800000);
-  CAF_CHECK(!parse_rfc3339_ms("2025-10-27 10:00:00"));     // no zone
+  CAF_CHECK(!parse_rfc3339_ms("2025-10-27 10:00:00")); // no zone
   CAF_CHECK(!parse_rfc3339_ms("2025-13-01T00:00:00Z"));
   CAF_CHECK(!parse_rfc3339_ms("2025-10-27T10:00:00.Z"));
   CAF_CHECK(!parse_rfc3339_ms("2025-10-27T10:00:00Zjunk"));

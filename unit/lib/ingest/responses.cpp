@@ -29,6 +29,7 @@ CAF_TEST(errors carry their status and an escaped message) {
 CAF_TEST(parse errors add line and column) {
   auto r = parse_error_response(2, 11, "expected ',' or '}' after label 'x', got '2'");
   CAF_CHECK_EQUAL(r.status, 400);
-  CAF_CHECK_EQUAL(r.body, R"({"status":"error","error":"expected ',' or '}' after label 'x', got '2'",)"
-                          R"("line":2,"column":11})");
+  CAF_CHECK_EQUAL(r.body,
+                  R"({"status":"error","error":"expected ',' or '}' after label 'x', got '2'",)"
+                  R"("line":2,"column":11})");
 }

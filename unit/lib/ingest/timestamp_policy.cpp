@@ -28,10 +28,10 @@ CAF_TEST(samples without a timestamp get the receive time) {
 CAF_TEST(samples too far in the future are dropped counted and named) {
   parsed p{"# TYPE a gauge\n"
            "a{i=\"1\"} 1\n"
-           "a{i=\"2\"} 2 1700000754000\n"  // 754 s ahead: dropped
-           "a{i=\"3\"} 3 1700000600000\n"  // exactly at the limit: kept
-           "b 4 1700009999000\n"           // dropped
-           "c 5 1600000000000\n"};         // far in the past: kept
+           "a{i=\"2\"} 2 1700000754000\n" // 754 s ahead: dropped
+           "a{i=\"3\"} 3 1700000600000\n" // exactly at the limit: kept
+           "b 4 1700009999000\n"          // dropped
+           "c 5 1600000000000\n"};        // far in the past: kept
   auto v = ingest::apply_timestamp_policy(p.batch, now, skew);
   CAF_CHECK_EQUAL(v.rejected, 2u);
   CAF_CHECK_EQUAL(v.first_line, 3u);

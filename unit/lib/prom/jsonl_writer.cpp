@@ -21,20 +21,18 @@ std::string jsonl(const parsed& p) {
 CAF_TEST(a sample becomes the JSON object of the contract) {
   parsed p{"# TYPE node_cpu_seconds_total counter\n"
            "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 1.5\n"};
-  CAF_CHECK_EQUAL(jsonl(p),
-                  "{\"name\":\"node_cpu_seconds_total\",\"type\":\"counter\","
-                  "\"labels\":{\"cpu\":\"0\",\"mode\":\"idle\"},\"value\":1.5,"
-                  "\"timestamp_ms\":null}\n");
+  CAF_CHECK_EQUAL(jsonl(p), "{\"name\":\"node_cpu_seconds_total\",\"type\":\"counter\","
+                            "\"labels\":{\"cpu\":\"0\",\"mode\":\"idle\"},\"value\":1.5,"
+                            "\"timestamp_ms\":null}\n");
 }
 
 CAF_TEST(the name is the full sample name and the type that of its family) {
   parsed p{"# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2 1700000000000\n"
            "plain 3\n"};
-  CAF_CHECK_EQUAL(jsonl(p),
-                  "{\"name\":\"h_bucket\",\"type\":\"histogram\",\"labels\":"
-                  "{\"le\":\"+Inf\"},\"value\":2,\"timestamp_ms\":1700000000000}\n"
-                  "{\"name\":\"plain\",\"type\":\"untyped\",\"labels\":{},"
-                  "\"value\":3,\"timestamp_ms\":null}\n");
+  CAF_CHECK_EQUAL(jsonl(p), "{\"name\":\"h_bucket\",\"type\":\"histogram\",\"labels\":"
+                            "{\"le\":\"+Inf\"},\"value\":2,\"timestamp_ms\":1700000000000}\n"
+                            "{\"name\":\"plain\",\"type\":\"untyped\",\"labels\":{},"
+                            "\"value\":3,\"timestamp_ms\":null}\n");
 }
 
 CAF_TEST(NaN and infinities are strings) {
@@ -47,10 +45,9 @@ CAF_TEST(NaN and infinities are strings) {
 
 CAF_TEST(label values are escaped for JSON) {
   parsed p{"a{x=\"q\\\"b\\\\n\\n\",y=\"\xc3\xa9\"} 1e+21\n"};
-  CAF_CHECK_EQUAL(jsonl(p),
-                  "{\"name\":\"a\",\"type\":\"untyped\",\"labels\":"
-                  "{\"x\":\"q\\\"b\\\\n\\n\",\"y\":\"\xc3\xa9\"},"
-                  "\"value\":1e+21,\"timestamp_ms\":null}\n");
+  CAF_CHECK_EQUAL(jsonl(p), "{\"name\":\"a\",\"type\":\"untyped\",\"labels\":"
+                            "{\"x\":\"q\\\"b\\\\n\\n\",\"y\":\"\xc3\xa9\"},"
+                            "\"value\":1e+21,\"timestamp_ms\":null}\n");
 }
 
 CAF_TEST(control characters are escaped as unicode) {

@@ -90,8 +90,7 @@ CAF_TEST(values format as the shortest text that reads back exactly) {
   CAF_CHECK_EQUAL(formatted(HUGE_VAL), "+Inf");
   CAF_CHECK_EQUAL(formatted(-HUGE_VAL), "-Inf");
   for (double v : {0.1 + 0.2, 1e-300, 123456.789e10, -7.0 / 3.0,
-                   std::numeric_limits<double>::denorm_min(),
-                   std::numeric_limits<double>::max()}) {
+                   std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max()}) {
     double back = value_of(formatted(v));
     CAF_CHECK(back == v); // exact, not within an epsilon
   }
@@ -99,11 +98,28 @@ CAF_TEST(values format as the shortest text that reads back exactly) {
 
 CAF_TEST(the exact fast path agrees with from_chars on every spelling) {
   // parse_value takes the fast path for these; parse_value_slow never does.
-  for (const char* text :
-       {"0", "-0", "1", "42", "123456789012345", "1234567890123456", "0.1",
-        "-0.000123", "9.1781e-05", "1.6994e+09", "1e22", "1e23", "1e-22",
-        "1e-23", "123456789012345e-22", "4.9e-324", "1.7976931348623157e308",
-        "5e-324", "0.30000000000000004", "1E5", "2.5e+0", "7e-0"}) {
+  for (const char* text : {"0",
+                           "-0",
+                           "1",
+                           "42",
+                           "123456789012345",
+                           "1234567890123456",
+                           "0.1",
+                           "-0.000123",
+                           "9.1781e-05",
+                           "1.6994e+09",
+                           "1e22",
+                           "1e23",
+                           "1e-22",
+                           "1e-23",
+                           "123456789012345e-22",
+                           "4.9e-324",
+                           "1.7976931348623157e308",
+                           "5e-324",
+                           "0.30000000000000004",
+                           "1E5",
+                           "2.5e+0",
+                           "7e-0"}) {
     double fast = -1, slow = -2;
     CAF_REQUIRE(parse_value(text, fast));
     CAF_REQUIRE(parse_value_slow(text, slow));

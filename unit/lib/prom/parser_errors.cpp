@@ -22,8 +22,7 @@ std::string error_of(std::string body) {
 CAF_TEST(a line that does not start with a metric name) {
   CAF_CHECK_EQUAL(error_of("ok 1\n9lives 1\n"),
                   "line 2, column 1: expected a metric name, got '9'");
-  CAF_CHECK_EQUAL(error_of("{a=\"1\"} 1\n"),
-                  "line 1, column 1: expected a metric name, got '{'");
+  CAF_CHECK_EQUAL(error_of("{a=\"1\"} 1\n"), "line 1, column 1: expected a metric name, got '{'");
 }
 
 CAF_TEST(an invalid character inside a metric name) {
@@ -32,26 +31,22 @@ CAF_TEST(an invalid character inside a metric name) {
 }
 
 CAF_TEST(a missing value) {
-  CAF_CHECK_EQUAL(error_of("a\n"),
-                  "line 1, column 2: expected a sample value, got end of line");
+  CAF_CHECK_EQUAL(error_of("a\n"), "line 1, column 2: expected a sample value, got end of line");
   CAF_CHECK_EQUAL(error_of("a{b=\"c\"}\n"),
                   "line 1, column 9: expected a sample value, got end of line");
 }
 
 CAF_TEST(a value that is not a number) {
-  CAF_CHECK_EQUAL(error_of("a 12x\n"),
-                  "line 1, column 3: invalid sample value '12x'");
+  CAF_CHECK_EQUAL(error_of("a 12x\n"), "line 1, column 3: invalid sample value '12x'");
 }
 
 CAF_TEST(a timestamp that is not an integer) {
-  CAF_CHECK_EQUAL(error_of("a 1 1.5\n"),
-                  "line 1, column 5: invalid timestamp '1.5' (text format "
-                  "wants integer milliseconds)");
+  CAF_CHECK_EQUAL(error_of("a 1 1.5\n"), "line 1, column 5: invalid timestamp '1.5' (text format "
+                                         "wants integer milliseconds)");
 }
 
 CAF_TEST(text after the timestamp) {
-  CAF_CHECK_EQUAL(error_of("a 1 2 3\n"),
-                  "line 1, column 7: unexpected text after the sample: '3'");
+  CAF_CHECK_EQUAL(error_of("a 1 2 3\n"), "line 1, column 7: unexpected text after the sample: '3'");
 }
 
 CAF_TEST(an exemplar is not text format) {
@@ -86,8 +81,7 @@ CAF_TEST(a label without equals sign or quotes) {
 CAF_TEST(an invalid label name) {
   CAF_CHECK_EQUAL(error_of("a{1b=\"c\"} 1\n"),
                   "line 1, column 3: expected a label name or '}', got '1'");
-  CAF_CHECK_EQUAL(error_of("a{,} 1\n"),
-                  "line 1, column 3: expected a label name or '}', got ','");
+  CAF_CHECK_EQUAL(error_of("a{,} 1\n"), "line 1, column 3: expected a label name or '}', got ','");
   CAF_CHECK_EQUAL(error_of("a{b:c=\"d\"} 1\n"),
                   "line 1, column 4: expected '=' after label name 'b', got ':'");
 }
@@ -98,10 +92,8 @@ CAF_TEST(a duplicate label name) {
 }
 
 CAF_TEST(a control byte is named by its code) {
-  CAF_CHECK_EQUAL(error_of("a \x01\n"),
-                  "line 1, column 3: invalid sample value '\x01'");
-  CAF_CHECK_EQUAL(error_of("\x7f 1\n"),
-                  "line 1, column 1: expected a metric name, got byte 0x7f");
+  CAF_CHECK_EQUAL(error_of("a \x01\n"), "line 1, column 3: invalid sample value '\x01'");
+  CAF_CHECK_EQUAL(error_of("\x7f 1\n"), "line 1, column 1: expected a metric name, got byte 0x7f");
 }
 
 CAF_TEST(the line number counts every line including comments) {
@@ -125,8 +117,7 @@ CAF_TEST(a metadata line without a valid metric name) {
 }
 
 CAF_TEST(a TYPE line without a type or with extra words) {
-  CAF_CHECK_EQUAL(error_of("# TYPE a \n"),
-                  "line 1, column 10: missing metric type");
+  CAF_CHECK_EQUAL(error_of("# TYPE a \n"), "line 1, column 10: missing metric type");
   CAF_CHECK_EQUAL(error_of("# TYPE a gauge extra\n"),
                   "line 1, column 16: unexpected text after # TYPE a gauge");
 }

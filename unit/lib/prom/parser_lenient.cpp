@@ -9,8 +9,8 @@ using nodepulse::prom::test::parsed;
 CAF_TEST(bad lines are skipped and counted and the rest is kept) {
   auto p = parsed::lenient("# TYPE a gauge\n"
                            "a{x=\"1\"} 1\n"
-                           "a{x=\"2\" 2\n"    // unclosed label set
-                           "b 1 2 3\n"         // spurious text
+                           "a{x=\"2\" 2\n" // unclosed label set
+                           "b 1 2 3\n"     // spurious text
                            "a{x=\"3\"} 3\n"
                            "c oops\n"
                            "d 4\n");

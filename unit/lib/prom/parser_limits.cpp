@@ -8,8 +8,7 @@ using nodepulse::prom::test::parsed;
 
 namespace {
 
-parsed with_limits(std::string body, parse_limits limits,
-                   parse_mode mode = parse_mode::strict) {
+parsed with_limits(std::string body, parse_limits limits, parse_mode mode = parse_mode::strict) {
   parse_options opts;
   opts.limits = limits;
   opts.mode = mode;
@@ -25,8 +24,7 @@ CAF_TEST(a line over the length limit) {
   CAF_CHECK(ok.result.ok);
   auto p = with_limits("a{b=\"01234567\"} 1\n", l);
   CAF_CHECK(!p.result.ok);
-  CAF_CHECK_EQUAL(p.error(),
-                  "line 1, column 17: line too long (17 bytes, limit 16)");
+  CAF_CHECK_EQUAL(p.error(), "line 1, column 17: line too long (17 bytes, limit 16)");
 }
 
 CAF_TEST(too many labels on one sample) {

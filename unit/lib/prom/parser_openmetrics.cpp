@@ -7,13 +7,12 @@ using namespace nodepulse::prom;
 using nodepulse::prom::test::parsed;
 
 CAF_TEST(counters with total and created samples and a unit) {
-  auto p = parsed::openmetrics(
-    "# TYPE http_bytes counter\n"
-    "# UNIT http_bytes bytes\n"
-    "# HELP http_bytes Bytes served.\n"
-    "http_bytes_total{code=\"200\"} 1024 1520879607.789\n"
-    "http_bytes_created{code=\"200\"} 1520430000.123\n"
-    "# EOF\n");
+  auto p = parsed::openmetrics("# TYPE http_bytes counter\n"
+                               "# UNIT http_bytes bytes\n"
+                               "# HELP http_bytes Bytes served.\n"
+                               "http_bytes_total{code=\"200\"} 1024 1520879607.789\n"
+                               "http_bytes_created{code=\"200\"} 1520430000.123\n"
+                               "# EOF\n");
   CAF_REQUIRE(p.result.ok);
   CAF_REQUIRE_EQUAL(p.size(), 2u);
   CAF_CHECK_EQUAL(p.name(0), "http_bytes_total");
@@ -28,13 +27,13 @@ CAF_TEST(counters with total and created samples and a unit) {
 }
 
 CAF_TEST(exemplars are parsed and kept with their sample) {
-  auto p = parsed::openmetrics(
-    "# TYPE lat histogram\n"
-    "lat_bucket{le=\"0.5\"} 7 # {trace_id=\"abc123\"} 0.43 1520879607.5\n"
-    "lat_bucket{le=\"+Inf\"} 9 # {} 2\n"
-    "lat_sum 4.2\n"
-    "lat_count 9\n"
-    "# EOF\n");
+  auto p =
+    parsed::openmetrics("# TYPE lat histogram\n"
+                        "lat_bucket{le=\"0.5\"} 7 # {trace_id=\"abc123\"} 0.43 1520879607.5\n"
+                        "lat_bucket{le=\"+Inf\"} 9 # {} 2\n"
+                        "lat_sum 4.2\n"
+                        "lat_count 9\n"
+                        "# EOF\n");
   CAF_REQUIRE(p.result.ok);
   CAF_REQUIRE_EQUAL(p.batch.exemplars.size(), 2u);
   const auto& s0 = p.at(0);
@@ -62,8 +61,7 @@ CAF_TEST(an exemplar on a gauge is an error) {
 
 CAF_TEST(exemplar labels over 128 characters are an error) {
   std::string long_id(130, 'x');
-  auto p = parsed::openmetrics("c_total 1 # {id=\"" + long_id
-                               + "\"} 1\n# EOF\n");
+  auto p = parsed::openmetrics("c_total 1 # {id=\"" + long_id + "\"} 1\n# EOF\n");
   CAF_CHECK(!p.result.ok);
   CAF_CHECK(p.error_mentions("exemplar labels too long"));
 }
@@ -111,13 +109,12 @@ CAF_TEST(the unit must be the suffix of the family name) {
 }
 
 CAF_TEST(info gaugehistogram stateset and unknown types) {
-  auto p = parsed::openmetrics(
-    "# TYPE build info\nbuild_info{version=\"1.2\"} 1\n"
-    "# TYPE queue gaugehistogram\nqueue_bucket{le=\"+Inf\"} 3\n"
-    "queue_gsum 2\nqueue_gcount 3\n"
-    "# TYPE feature stateset\nfeature{feature=\"a\"} 1\n"
-    "# TYPE mystery unknown\nmystery 4\n"
-    "plain 5\n# EOF\n");
+  auto p = parsed::openmetrics("# TYPE build info\nbuild_info{version=\"1.2\"} 1\n"
+                               "# TYPE queue gaugehistogram\nqueue_bucket{le=\"+Inf\"} 3\n"
+                               "queue_gsum 2\nqueue_gcount 3\n"
+                               "# TYPE feature stateset\nfeature{feature=\"a\"} 1\n"
+                               "# TYPE mystery unknown\nmystery 4\n"
+                               "plain 5\n# EOF\n");
   CAF_REQUIRE(p.result.ok);
   CAF_CHECK_EQUAL(p.type(0), "info");
   CAF_CHECK_EQUAL(p.type(1), "gaugehistogram");

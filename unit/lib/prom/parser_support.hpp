@@ -37,12 +37,8 @@ struct parsed {
   const sample& at(size_t i) const { return batch.samples.at(i); }
   std::string name(size_t i) const { return std::string{at(i).name}; }
   double value(size_t i) const { return at(i).value; }
-  std::string type(size_t i) const {
-    return std::string{to_string(batch.family_of(at(i)).type)};
-  }
-  std::string help(size_t i) const {
-    return std::string{batch.family_of(at(i)).help};
-  }
+  std::string type(size_t i) const { return std::string{to_string(batch.family_of(at(i)).type)}; }
+  std::string help(size_t i) const { return std::string{batch.family_of(at(i)).help}; }
 
   // "a=x,b=y" in stored order.
   std::string labels(size_t i) const {
@@ -69,8 +65,7 @@ struct parsed {
   uint32_t error_line() const { return result.errors.at(0).line; }
   uint32_t error_column() const { return result.errors.at(0).column; }
   bool error_mentions(std::string_view what) const {
-    return !result.errors.empty()
-           && result.errors.front().reason.find(what) != std::string::npos;
+    return !result.errors.empty() && result.errors.front().reason.find(what) != std::string::npos;
   }
 };
 

@@ -78,7 +78,7 @@ CAF_TEST(the last line needs no newline and an empty body is valid) {
   CAF_CHECK_EQUAL(empty.size(), 0u);
 }
 
-CAF_TEST(metric names may hold colons and label values any UTF-8) {
+CAF_TEST(metric names may hold colons and label values any UTF - 8) {
   parsed p{"job:rate5m{path=\"/ünïcödé/路径\"} 1\n"};
   CAF_REQUIRE(p.result.ok);
   CAF_CHECK_EQUAL(p.name(0), "job:rate5m");
@@ -93,17 +93,14 @@ CAF_TEST(type names are case insensitive in text format as in the Go parser) {
 }
 
 CAF_TEST(format detection from content type and body) {
-  CAF_CHECK(detect_format("text/plain; version=0.0.4", "# EOF\n")
-            == exposition_format::text);
+  CAF_CHECK(detect_format("text/plain; version=0.0.4", "# EOF\n") == exposition_format::text);
   CAF_CHECK(detect_format("application/openmetrics-text; version=1.0.0", "a 1\n")
             == exposition_format::openmetrics);
-  CAF_CHECK(detect_format("Application/OpenMetrics-Text", "")
-            == exposition_format::openmetrics);
+  CAF_CHECK(detect_format("Application/OpenMetrics-Text", "") == exposition_format::openmetrics);
   CAF_CHECK(detect_format("", "a 1\n# EOF\n") == exposition_format::openmetrics);
   CAF_CHECK(detect_format("", "a 1\n# EOF") == exposition_format::openmetrics);
   CAF_CHECK(detect_format("", "a 1\n") == exposition_format::text);
   CAF_CHECK(detect_format("", "a 1\n#EOF\n") == exposition_format::text);
-  CAF_CHECK(detect_format("application/json", "a 1\n")
-            == exposition_format::text);
+  CAF_CHECK(detect_format("application/json", "a 1\n") == exposition_format::text);
   CAF_CHECK(!format_from_content_type("application/json"));
 }

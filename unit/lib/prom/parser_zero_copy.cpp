@@ -10,15 +10,14 @@ using nodepulse::bench::allocation_count;
 namespace {
 
 bool inside(std::string_view view, const std::string& buffer) {
-  return view.data() >= buffer.data()
-         && view.data() + view.size() <= buffer.data() + buffer.size();
+  return view.data() >= buffer.data() && view.data() + view.size() <= buffer.data() + buffer.size();
 }
 
 std::string many_samples(int n) {
   std::string body = "# HELP m A metric.\n# TYPE m gauge\n";
   for (int i = 0; i < n; ++i)
-    body += "m{instance=\"host-" + std::to_string(i) + "\",esc=\"a\\\"b\"} "
-            + std::to_string(i) + "\n";
+    body +=
+      "m{instance=\"host-" + std::to_string(i) + "\",esc=\"a\\\"b\"} " + std::to_string(i) + "\n";
   body += "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_sum 1\nh_count 1\n";
   return body;
 }
@@ -44,7 +43,7 @@ CAF_TEST(escaped values live in the batch arena and not in the input) {
   CAF_CHECK_EQUAL(std::string{batch.labels.at(0).value}, "a\\b");
 }
 
-CAF_TEST(re-parsing into a used batch allocates nothing) {
+CAF_TEST(re - parsing into a used batch allocates nothing) {
   std::string body = many_samples(5000);
   sample_batch batch;
   CAF_REQUIRE(parse(body, {}, batch).ok); // grows to steady-state capacity
@@ -61,8 +60,7 @@ CAF_TEST(views stay valid while the arena grows) {
   // Far more escaped bytes than one arena block holds.
   std::string body;
   for (int i = 0; i < 3000; ++i)
-    body += "a{x=\"" + std::string(100, 'z') + "\\n" + std::to_string(i)
-            + "\"} 1\n";
+    body += "a{x=\"" + std::string(100, 'z') + "\\n" + std::to_string(i) + "\"} 1\n";
   sample_batch batch;
   CAF_REQUIRE(parse(body, {}, batch).ok);
   for (int i = 0; i < 3000; ++i) {

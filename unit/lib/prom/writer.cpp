@@ -76,8 +76,7 @@ CAF_TEST(a changed value label or help is a difference) {
                   "family x, help");
   CAF_CHECK_EQUAL(first_difference(parsed{"x -0\n"}.batch, parsed{"x 0\n"}.batch),
                   "family x, sample 0: value");
-  CAF_CHECK_EQUAL(first_difference(parsed{"# TYPE x gauge\nx 1\n"}.batch,
-                                   parsed{"x 1\n"}.batch),
+  CAF_CHECK_EQUAL(first_difference(parsed{"# TYPE x gauge\nx 1\n"}.batch, parsed{"x 1\n"}.batch),
                   "family x, type");
 }
 
@@ -88,18 +87,18 @@ CAF_TEST(interleaved samples are written grouped by family) {
   check_round_trip(p.body);
 }
 
-CAF_TEST(metadata-only families are written) {
+CAF_TEST(metadata - only families are written) {
   check_round_trip("# HELP lonely no samples\n# TYPE lonely gauge\nx 1\n");
   parsed p{"# HELP lonely no samples\n"};
   CAF_CHECK_EQUAL(written(p), "# HELP lonely no samples\n");
 }
 
 CAF_TEST(openmetrics families are mapped to text format) {
-  auto om = parsed::openmetrics(
-    "# TYPE c counter\n# HELP c Things.\nc_total 3\nc_created 17\n"
-    "# TYPE i info\ni_info{v=\"1\"} 1\n"
-    "# TYPE g gaugehistogram\ng_bucket{le=\"+Inf\"} 1\ng_gsum 1\ng_gcount 1\n"
-    "# EOF\n");
+  auto om =
+    parsed::openmetrics("# TYPE c counter\n# HELP c Things.\nc_total 3\nc_created 17\n"
+                        "# TYPE i info\ni_info{v=\"1\"} 1\n"
+                        "# TYPE g gaugehistogram\ng_bucket{le=\"+Inf\"} 1\ng_gsum 1\ng_gcount 1\n"
+                        "# EOF\n");
   CAF_REQUIRE(om.result.ok);
   std::string text = written(om);
   CAF_CHECK_EQUAL(text, "# HELP c_total Things.\n# TYPE c_total counter\n"

@@ -12,16 +12,15 @@ namespace {
 
 constexpr int64_t received = 1700000000000;
 
-const char* rich_body =
-  "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
-  "# TYPE node_cpu_seconds_total counter\n"
-  "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 123456.78\n"
-  "node_cpu_seconds_total{cpu=\"0\",mode=\"system\"} 12345.67 1699999985000\n"
-  "# HELP h Latency \\\\ with\\nnewline.\n# TYPE h histogram\n"
-  "h_bucket{le=\"0.5\",path=\"/q\\\"uote/\xc3\xa9\"} 1 1700000600000\n"
-  "h_bucket{le=\"+Inf\",path=\"/q\\\"uote/\xc3\xa9\"} 2\n"
-  "h_sum NaN\nh_count 2\n"
-  "untyped_thing -Inf\nzero -0\n";
+const char* rich_body = "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
+                        "# TYPE node_cpu_seconds_total counter\n"
+                        "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 123456.78\n"
+                        "node_cpu_seconds_total{cpu=\"0\",mode=\"system\"} 12345.67 1699999985000\n"
+                        "# HELP h Latency \\\\ with\\nnewline.\n# TYPE h histogram\n"
+                        "h_bucket{le=\"0.5\",path=\"/q\\\"uote/\xc3\xa9\"} 1 1700000600000\n"
+                        "h_bucket{le=\"+Inf\",path=\"/q\\\"uote/\xc3\xa9\"} 2\n"
+                        "h_sum NaN\nh_count 2\n"
+                        "untyped_thing -Inf\nzero -0\n";
 
 // The batch as ingest publishes it: every sample stamped.
 parsed stamped(const char* body) {
@@ -110,11 +109,10 @@ CAF_TEST(every truncation of a payload is an error and never a crash) {
     for (size_t n = 0; n < payload.size(); ++n) {
       prom::sample_batch back;
       std::string scratch;
-      auto err = valkey::decode_payload(std::string_view{payload}.substr(0, n),
-                                        received, back, scratch);
+      auto err =
+        valkey::decode_payload(std::string_view{payload}.substr(0, n), received, back, scratch);
       if (err.empty())
-        CAF_FAIL("a payload cut to " << n << " of " << payload.size()
-                                     << " bytes decoded");
+        CAF_FAIL("a payload cut to " << n << " of " << payload.size() << " bytes decoded");
       CAF_CHECK(back.samples.empty());
     }
   }
@@ -135,8 +133,7 @@ CAF_TEST(every single flipped byte decodes or fails cleanly) {
       // Whatever decodes must be internally consistent.
       for (const auto& s : back.samples) {
         CAF_REQUIRE_LESS(s.family, back.families.size());
-        CAF_REQUIRE_LESS_OR_EQUAL(s.labels.first + s.labels.count,
-                                  back.labels.size());
+        CAF_REQUIRE_LESS_OR_EQUAL(s.labels.first + s.labels.count, back.labels.size());
       }
     }
   }
@@ -152,8 +149,7 @@ CAF_TEST(named corruptions give named errors) {
                   "not a nodepulse batch (bad magic)");
   std::string flags = payload;
   flags[4] = 0x40;
-  CAF_CHECK_EQUAL(valkey::decode_payload(flags, received, back, scratch),
-                  "unknown flags 64");
+  CAF_CHECK_EQUAL(valkey::decode_payload(flags, received, back, scratch), "unknown flags 64");
   // A forged string count far beyond the bytes left is refused before any
   // allocation: magic, flags, then varint 2^62.
   std::string forged = payload.substr(0, 5) + "\x80\x80\x80\x80\x80\x80\x80\x80\x40";
@@ -163,6 +159,5 @@ CAF_TEST(named corruptions give named errors) {
   CAF_CHECK_EQUAL(valkey::decode_payload(trailing, received, back, scratch),
                   "trailing bytes after the samples");
   std::string bomb = std::string{"NPB1\x01", 5} + "\x80\x80\x80\x80\x10";
-  CAF_CHECK_EQUAL(valkey::decode_payload(bomb, received, back, scratch),
-                  "bad uncompressed size");
+  CAF_CHECK_EQUAL(valkey::decode_payload(bomb, received, back, scratch), "bad uncompressed size");
 }
