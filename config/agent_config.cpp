@@ -120,7 +120,12 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
       r.fail_key("listen", "expected host:port, got '" + cfg.status.listen + "'");
   });
   top.section("logging", [&](yaml_reader& r) {
-    r.one_of("level", cfg.logging.level, {"trace", "debug", "info", "warn", "error"});
+    r.choice("level", cfg.logging.level,
+             {{"trace", log_level::trace},
+              {"debug", log_level::debug},
+              {"info", log_level::info},
+              {"warn", log_level::warn},
+              {"error", log_level::error}});
   });
   if (cfg.prometheus.enabled && cfg.prometheus.endpoints.empty())
     errors.push_back({0, 0, prefix + "scrapers.prometheus.endpoints",

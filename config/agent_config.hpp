@@ -1,11 +1,11 @@
 // The agent's config (/etc/nodepulse/nodepulse.yml): exactly the plan's keys
 // (scrapers.prometheus.endpoints[].{url,name,interval}, server.{endpoint,
 // format,timeout}, agent.{server_id,interval}, buffer.{enabled,
-// retention_hours,max_size_mb}) plus what operators need
-// (docs/configuration.md, "Agent"): server.token_file, server.tls.{ca_file,cert_file,
-// key_file}, buffer.path, per-endpoint timeout, status.listen,
-// logging.level; and server.compression, server.replay_rate, buffer.fsync. Loaded and checked; every problem named with its key and
-// line, all at once.
+// retention_hours,max_size_mb}) plus what operators need (docs/configuration.md,
+// "Agent"): server.token_file, server.tls.{ca_file,cert_file,key_file},
+// buffer.path, per-endpoint timeout, status.listen, logging.level,
+// server.compression, server.replay_rate, buffer.fsync. Loaded and checked;
+// every problem named with its key and line, all at once.
 #pragma once
 
 #include "config/config_error.hpp"
@@ -22,6 +22,8 @@ namespace nodepulse::config {
 enum class push_transport { http, caf };
 // What it pushes (server.format): Prometheus text, or the old agent's JSON.
 enum class push_format { prometheus, json };
+// The least severe log line written (logging.level).
+enum class log_level { trace, debug, info, warn, error };
 
 // What agent.server_id says when the agent is to make its id itself, once,
 // and keep it next to the WAL.
@@ -72,7 +74,7 @@ struct agent_config {
     std::string listen = "127.0.0.1:9310"; // /healthz /readyz /metrics
   } status;
   struct {
-    std::string level = "info"; // trace | debug | info | warn | error
+    log_level level = log_level::info;
   } logging;
 };
 

@@ -20,6 +20,26 @@
 
 namespace nodepulse::node {
 
+namespace {
+
+spdlog::level::level_enum spdlog_level(config::log_level level) {
+  switch (level) {
+    case config::log_level::trace:
+      return spdlog::level::trace;
+    case config::log_level::debug:
+      return spdlog::level::debug;
+    case config::log_level::warn:
+      return spdlog::level::warn;
+    case config::log_level::error:
+      return spdlog::level::err;
+    case config::log_level::info:
+      break;
+  }
+  return spdlog::level::info;
+}
+
+} // namespace
+
 bool agent_config_uses_caf(int argc, char** argv) {
   std::string path;
   for (int i = 0; i + 1 < argc; ++i)
@@ -41,8 +61,7 @@ int agent_command(int argc, char** argv, const agent_remoting* remoting) {
   config::agent_config cfg;
   if (!read_config(argc, argv, "agent", config::load_agent_config_file, config_path, cfg))
     return 2;
-  if (auto level = spdlog::level::from_str(cfg.logging.level); level != spdlog::level::off)
-    spdlog::set_level(level);
+  spdlog::set_level(spdlog_level(cfg.logging.level));
   bool caf_transport = cfg.server.transport == config::push_transport::caf;
   auto tls_of = [](const config::agent_config& c) {
     return remoting_tls{c.server.tls.ca_file, c.server.tls.cert_file, c.server.tls.key_file};

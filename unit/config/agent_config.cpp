@@ -93,7 +93,7 @@ CAF_TEST(an empty file gives the defaults and one node_exporter endpoint) {
   CAF_REQUIRE_EQUAL(cfg.prometheus.endpoints.size(), 1u);
   CAF_CHECK_EQUAL(cfg.prometheus.endpoints[0].url, "http://127.0.0.1:9100/metrics");
   CAF_CHECK(cfg.server.format == push_format::prometheus);
-  CAF_CHECK_EQUAL(cfg.logging.level, "info");
+  CAF_CHECK(cfg.logging.level == log_level::info);
 }
 
 CAF_TEST(the additions for operators are read) {
@@ -115,7 +115,7 @@ CAF_TEST(the additions for operators are read) {
   CAF_CHECK_EQUAL(cfg.agent.server_id, "0B6C1A0E-3F43-4D8E-9A51-6F0C2D6B7E11");
   CAF_CHECK(!cfg.buffer.enabled);
   CAF_CHECK_EQUAL(cfg.buffer.path, "/tmp/wal");
-  CAF_CHECK_EQUAL(cfg.logging.level, "debug");
+  CAF_CHECK(cfg.logging.level == log_level::debug);
 }
 
 CAF_TEST(the CAF transport takes the ingest host and port and TLS files) {
