@@ -7,6 +7,9 @@
 #include "actors/http_forwarding.hpp"
 #include "lib/ingest/responses.hpp"
 
+#include <caf/error.hpp>
+#include <caf/sec.hpp>
+
 #include <memory>
 #include <string>
 
@@ -24,6 +27,21 @@ std::unique_ptr<http::server> start_status_server(const http::server_settings& s
   gone.body = R"({"status":"error","error":")" + role + R"( is shutting down"})";
   return http::server::start(settings, forward_http_to<Handle>(std::move(self), std::move(gone)),
                              error);
+}
+
+// A supervisor's first step: serve its status endpoint on `settings` into
+// `server` (unless `serve` is off, as in tests that send http_exchange
+// themselves), or quit with sec::cannot_open_port and why; false then.
+template <class Handle, class Self>
+bool serve_status_or_quit(Self* self, bool serve, const http::server_settings& settings,
+                          const std::string& role, std::unique_ptr<http::server>& server) {
+  if (!serve)
+    return true;
+  std::string error;
+  server = start_status_server<Handle>(settings, self->address(), role, error);
+  if (!server)
+    self->quit(caf::make_error(caf::sec::cannot_open_port, error));
+  return server != nullptr;
 }
 
 inline void respond_status(http_exchange& ex, int status, std::string body) {

@@ -162,19 +162,14 @@ agent_supervisor_actor::behavior_type agent_supervisor(self_ptr self,
                                                        agent_supervisor_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
-  if (st.settings.serve) {
-    std::string error;
-    st.server = start_status_server<agent_supervisor_actor>(st.settings.status, self->address(),
-                                                            "agent", error);
-    if (!st.server)
-      self->quit(caf::make_error(caf::sec::cannot_open_port, error));
-  }
+  bool serving = serve_status_or_quit<agent_supervisor_actor>(
+    self, st.settings.serve, st.settings.status, "agent", st.server);
   auto& kids = st.children;
   st.buffer_slot = kids.add<buffer_actor>("buffer", st.settings.spawn_buffer);
   st.pusher_slot = kids.add<pusher_actor>("pusher", [&st](caf::local_actor* self) {
     return st.settings.spawn_pusher(self, st.settings.plan.pusher, st.buffer());
   });
-  if (!st.settings.serve || st.server) {
+  if (serving) {
     kids.start_all(self);
     for (const auto& t : st.settings.plan.targets)
       add_scraper(self, t);

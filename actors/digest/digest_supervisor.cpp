@@ -138,13 +138,8 @@ digest_supervisor_actor::behavior_type digest_supervisor(self_ptr self,
                                                          digest_supervisor_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
-  if (st.settings.serve) {
-    std::string error;
-    st.server = start_status_server<digest_supervisor_actor>(st.settings.status, self->address(),
-                                                             "digest", error);
-    if (!st.server)
-      self->quit(caf::make_error(caf::sec::cannot_open_port, error));
-  }
+  bool serving = serve_status_or_quit<digest_supervisor_actor>(
+    self, st.settings.serve, st.settings.status, "digest", st.server);
   auto& kids = st.children;
   for (uint32_t i = 0; i < std::max<uint32_t>(1, st.settings.writers); ++i)
     st.writer_slots.push_back(
@@ -154,7 +149,7 @@ digest_supervisor_actor::behavior_type digest_supervisor(self_ptr self,
   if (st.settings.spawn_loss_detector)
     st.loss_detector_slot =
       kids.add<loss_detector_actor>("loss detector", st.settings.spawn_loss_detector);
-  if (!st.settings.serve || st.server)
+  if (serving)
     kids.start_all(self);
   kids.stop_with_supervisor(self);
   self->set_down_handler([self](caf::down_msg& msg) {
