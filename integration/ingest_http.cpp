@@ -313,6 +313,9 @@ CAF_TEST(slow clients are cut off and connections over the limit are refused) {
                                       "  read_timeout: 1s\n"
                                       "  idle_timeout: 1s\n"
                                       "  max_connections: 3\n"};
+  // Started through, and the start's own /healthz polls gone: the three
+  // below are the only connections.
+  CAF_REQUIRE(test::eventually([&] { return ingest.get("/readyz").status == 200; }));
   // A header that never ends, and a body that never comes.
   int slow_header = test::open_idle_connection(ingest.port());
   ::send(slow_header, "POST /metrics/prometheus HTTP/1.1\r\nHost: x\r\n", 45, MSG_NOSIGNAL);

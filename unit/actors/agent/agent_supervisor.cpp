@@ -30,10 +30,11 @@ scrape_target target(const std::string& job, int64_t offset_ms) {
 }
 
 // Stands in for a pusher with a push in flight when it is told to stop: it
-// finishes 100 ms later.
-pusher_actor::behavior_type lingering_pusher(pusher_actor::pointer self) {
+// finishes `linger` later. (It takes an argument because CAF 0.17 spawns a
+// function actor without arguments by dereferencing a null tuple pointer.)
+pusher_actor::behavior_type lingering_pusher(pusher_actor::pointer self, milliseconds linger) {
   self->set_exit_handler(
-    [self](caf::exit_msg&) { self->delayed_send(self, milliseconds{100}, tick_atom::value); });
+    [self, linger](caf::exit_msg&) { self->delayed_send(self, linger, tick_atom::value); });
   return {
     [](publish_atom, buffered_scrape&) {},
     [](poll_atom) {},
@@ -88,8 +89,8 @@ struct fixture : test_coordinator_fixture<test::system_config> {
     };
     s.spawn_pusher = [this](caf::local_actor* self, const pusher_settings& p,
                             const buffer_actor& b) {
-      auto pusher_actor =
-        pusher_lingers ? self->spawn(lingering_pusher) : self->spawn(pusher, p, b);
+      auto pusher_actor = pusher_lingers ? self->spawn(lingering_pusher, milliseconds{100})
+                                         : self->spawn(pusher, p, b);
       return noting_end(pusher_actor, "pusher", ended);
     };
     s.spawn_scraper = [this](caf::local_actor* self, const scrape_target& t, const buffer_actor& b,
