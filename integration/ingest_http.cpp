@@ -13,9 +13,13 @@
 #include "unit/support/compress.hpp"
 #include "unit/support/plan_example.hpp"
 
+#include <poll.h>
+
+#include <chrono>
 #include <cstring>
 
 #include <set>
+#include <vector>
 
 using namespace nodepulse;
 using test::gzip;
@@ -24,6 +28,31 @@ using test::metric_eventually;
 using test::metric_value;
 
 namespace {
+
+// Which of `fds` the server closes within `ms` (read gives end of file).
+std::set<int> closed_within(const std::vector<int>& fds, int ms) {
+  std::set<int> closed;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds{ms};
+  while (closed.size() < fds.size()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - std::chrono::steady_clock::now())
+                  .count();
+    if (left <= 0)
+      break;
+    std::vector<pollfd> open;
+    for (int fd : fds)
+      if (closed.count(fd) == 0)
+        open.push_back({fd, POLLIN, 0});
+    if (::poll(open.data(), open.size(), static_cast<int>(left)) <= 0)
+      break;
+    for (const auto& p : open) {
+      char c;
+      if (p.revents != 0 && ::recv(p.fd, &c, 1, MSG_PEEK) <= 0)
+        closed.insert(p.fd);
+    }
+  }
+  return closed;
+}
 
 constexpr const char* server_a = "0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11";
 constexpr const char* server_b = "7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
@@ -313,10 +342,9 @@ CAF_TEST(slow clients are cut off and connections over the limit are refused) {
                                       "  read_timeout: 1s\n"
                                       "  idle_timeout: 1s\n"
                                       "  max_connections: 3\n"};
-  // Started through, and the start's own /healthz polls gone: the three
-  // below are the only connections.
   CAF_REQUIRE(test::eventually([&] { return ingest.get("/readyz").status == 200; }));
-  // A header that never ends, and a body that never comes.
+  // A header that never ends, a body that never comes, a connection that
+  // says nothing, and a fourth: one too many.
   int slow_header = test::open_idle_connection(ingest.port());
   ::send(slow_header, "POST /metrics/prometheus HTTP/1.1\r\nHost: x\r\n", 45, MSG_NOSIGNAL);
   int slow_body = test::open_idle_connection(ingest.port());
@@ -325,22 +353,26 @@ CAF_TEST(slow clients are cut off and connections over the limit are refused) {
                        "Content-Length: 1000\r\n\r\nnode_up 1\n";
   ::send(slow_body, head.data(), head.size(), MSG_NOSIGNAL);
   int idle = test::open_idle_connection(ingest.port());
-  // The fourth is one too many: closed at once.
   int extra = test::open_idle_connection(ingest.port());
-  CAF_CHECK(test::closed_by_server(extra, 2000));
-  ::close(extra);
-  // The slow ones are closed by the timeouts (1 s here).
-  CAF_CHECK(test::closed_by_server(slow_header, 10000));
-  CAF_CHECK(test::closed_by_server(slow_body, 10000));
-  CAF_CHECK(test::closed_by_server(idle, 10000));
-  for (int fd : {slow_header, slow_body, idle})
+  std::vector<int> all{slow_header, slow_body, idle, extra};
+  // A refused connection is closed at once, a held one lasts until its
+  // timeout (1 s). Which are refused is not fixed: the session of the last
+  // /readyz above may still count against the limit for a moment.
+  auto refused = closed_within(all, 500);
+  CAF_CHECK_GREATER_OR_EQUAL(refused.size(), 1u);
+  CAF_CHECK(refused.size() <= 2u); // at most the lingering /readyz's place besides the fourth
+  CAF_CHECK(refused.count(slow_header) == 0); // the first two always fit
+  CAF_CHECK(refused.count(slow_body) == 0);
+  // The held ones are closed by the timeouts, each counted.
+  for (int fd : all)
+    CAF_CHECK(test::closed_by_server(fd, 10000));
+  for (int fd : all)
     ::close(fd);
-  // A closed connection counts as open until its last handler has run: the
-  // first requests may still find the node full (and be refused, counted).
-  CAF_CHECK_EQUAL(metric_eventually(ingest, "nodepulse_ingest_http_timeouts_total", 3), 3.0);
+  double held = static_cast<double>(all.size() - refused.size());
+  CAF_CHECK_EQUAL(metric_eventually(ingest, "nodepulse_ingest_http_timeouts_total", held), held);
   CAF_CHECK_GREATER_OR_EQUAL(
     metric_value(ingest.get("/metrics").body, "nodepulse_ingest_http_connections_refused_total"),
-    1.0);
+    static_cast<double>(refused.size()));
   CAF_CHECK_EQUAL(redis.read_stream().size(), 0u);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
 }
