@@ -236,7 +236,11 @@ CAF_TEST(ingest stopped for a minute then started loses and doubles nothing) {
   std::this_thread::sleep_for(seconds{60});
   CAF_CHECK_GREATER_OR_EQUAL(agent.metric("nodepulse_agent_buffer_records"), 50);
   ingest = std::make_unique<ingest_process>(redis.port(), "", tls_client_files{}, ingest_port);
-  CAF_CHECK(eventually([&] { return agent.metric("nodepulse_agent_buffer_records") == 0; }));
+  // After a minute of failures the pusher's backoff has reached its cap: its
+  // next attempt may come up to 60 s after the ingest is back, and then some
+  // 120 scrapes replay at 10 a second, one push at a time.
+  CAF_CHECK(
+    eventually([&] { return agent.metric("nodepulse_agent_buffer_records") == 0; }, seconds{150}));
   CAF_REQUIRE_EQUAL(agent.stop(), 0);
   check_exactly_once(agent_server_id, static_cast<int64_t>(agent.acknowledged()));
   CAF_CHECK_EQUAL(digest.stop(), 0);
