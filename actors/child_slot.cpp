@@ -41,30 +41,33 @@ void child_slots::start(caf::scheduled_actor* self, uint32_t id) {
 }
 
 void child_slots::start_all(caf::scheduled_actor* self) {
-  // By index: a factory may not add slots, but start() must not hold a
-  // reference across one that does.
+  // By index: a factory that adds a slot grows the vector, which would
+  // leave an iterator dangling.
   for (size_t i = 0; i < slots_->size(); ++i)
     start(self, (*slots_)[i].id);
 }
 
+child_slot* child_slots::running(const caf::actor_addr& address) {
+  for (auto& s : *slots_)
+    if (s.actor && s.actor->address() == address)
+      return &s;
+  return nullptr;
+}
+
 child_slot* child_slots::on_down(const caf::down_msg& msg) {
+  auto* s = running(msg.source);
   if (stop_) {
     if (msg.source == stop_->waiting)
       stop_next();
-    else
-      for (auto& s : *slots_)
-        if (s.actor && s.actor->address() == msg.source)
-          s.actor = nullptr; // died while another was stopping: nothing to send it
+    else if (s != nullptr)
+      s->actor = nullptr; // died while another was stopping: nothing to send it
     return nullptr;
   }
-  for (auto& s : *slots_) {
-    if (!s.actor || s.actor->address() != msg.source)
-      continue;
-    s.actor = nullptr;
-    ++s.deaths;
-    return &s;
-  }
-  return nullptr;
+  if (s == nullptr)
+    return nullptr;
+  s->actor = nullptr;
+  ++s->deaths;
+  return s;
 }
 
 bool child_slots::respawn(caf::scheduled_actor* self, uint32_t id) {

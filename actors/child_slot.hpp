@@ -113,6 +113,7 @@ private:
   uint32_t add_slot(std::string name,
                     std::function<caf::strong_actor_ptr(caf::scheduled_actor*)> spawn);
   void stop_next();
+  child_slot* running(const caf::actor_addr& address); // the slot running it, or nullptr
 
   // Shared with the functor that stops what still runs when the supervisor
   // ends, since the state is gone by then.

@@ -1,7 +1,7 @@
 #include "actors/digest/digest_supervisor.hpp"
 
 #include "actors/status_endpoint.hpp"
-#include "lib/prom/metrics_text.hpp"
+#include "lib/digest/loss_metrics.hpp"
 
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
@@ -23,28 +23,6 @@ void ask_loss_detector(self_ptr self, F f) {
     return f(loss_status{});
   self->request(detector, self->state.settings.status_timeout, status_atom::value)
     .then([f](loss_status& s) mutable { f(s); }, [f](caf::error&) mutable { f(loss_status{}); });
-}
-
-std::string render_loss_metrics(const loss_status& s) {
-  prom::metrics_text t;
-  t.one("nodepulse_digest_loss_passes_total", "counter",
-        "Loss detection passes that reached PostgreSQL.", static_cast<double>(s.passes));
-  t.one("nodepulse_digest_loss_ranges_total", "counter",
-        "Gaps in an agent epoch's batch sequences recorded as lost (admiral.batch_losses).",
-        static_cast<double>(s.loss_ranges));
-  t.one("nodepulse_digest_batches_lost_total", "counter",
-        "Batches in those gaps: pushes that never reached PostgreSQL.",
-        static_cast<double>(s.batches_lost));
-  t.one("nodepulse_digest_agent_drop_ranges_total", "counter",
-        "Gaps the agents' own WAL caps made (retention, size), as their X-Agent-Dropped says.",
-        static_cast<double>(s.agent_drop_ranges));
-  t.one("nodepulse_digest_batches_dropped_by_agents_total", "counter",
-        "Batches in those gaps: dropped by an agent before it could push them.",
-        static_cast<double>(s.batches_dropped_by_agents));
-  t.one("nodepulse_digest_wal_epochs_new_total", "counter",
-        "Agent WAL epochs that followed an earlier one of the same server (WAL wiped or cut).",
-        static_cast<double>(s.new_epochs));
-  return t.take();
 }
 
 // What the writers say, summed: reachable only if every one is.
@@ -118,7 +96,7 @@ void route(self_ptr self, http_exchange ex) {
               "nodepulse_digest_writer_restarts_total "
               + std::to_string(self->state.writer_restarts()) + "\n";
     ask_loss_detector(self, [ex, r = std::move(r)](const loss_status& s) mutable {
-      r.body += render_loss_metrics(s);
+      r.body += digest::render_loss_metrics(s);
       ex.done(std::move(r));
     });
   });
