@@ -290,6 +290,11 @@ using agent_supervisor_actor =
 using loss_detector_actor =
   caf::typed_actor<caf::reacts_to<poll_atom>, caf::replies_to<status_atom>::with<loss_status>>;
 
+// The digest's compactor: poll (to itself) starts a run, tick takes its
+// next step.
+using compactor_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<tick_atom>,
+                                         caf::replies_to<status_atom>::with<compaction_status>>;
+
 // The DIGEST SUPERVISOR: starts the DB writers, restarts one after a backoff
 // when it dies (its own timer message, naming the slot), and answers the
 // status endpoint (/healthz, /readyz, /metrics).
@@ -316,5 +321,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::gateway_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::writer_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::loss_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::compaction_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::scraper_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::pusher_status)

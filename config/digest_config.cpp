@@ -30,6 +30,15 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
   });
   top.section("retention",
               [&](yaml_reader& r) { r.integer("days", cfg.retention.days, 1, 36500); });
+  top.section("storage", [&](yaml_reader& r) {
+    r.duration_ms("hot_period", cfg.storage.hot_period_ms);
+    if (cfg.storage.hot_period_ms < 60'000)
+      r.fail_key("hot_period", "must be at least 1m");
+    r.duration_ms("compact_every", cfg.storage.compact_every_ms);
+    if (cfg.storage.compact_every_ms < 1'000)
+      r.fail_key("compact_every", "must be at least 1s");
+    r.integer("compact_series", cfg.storage.compact_series, 100, 10'000'000);
+  });
   top.section("loss_detector", [&](yaml_reader& r) {
     r.boolean("enabled", cfg.loss_detector.enabled);
     r.duration_ms("after", cfg.loss_detector.after_ms);
@@ -52,6 +61,7 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
     r.duration_ms("claim_idle", cfg.writer.claim_idle_ms);
     if (cfg.writer.claim_idle_ms < 1'000)
       r.fail_key("claim_idle", "must be at least 1s (a busy digest must not lose its entries)");
+    r.integer("series_cache", cfg.writer.series_cache, 1'000, 100'000'000);
     r.string("dead_letter_stream", cfg.writer.dead_letter_stream);
     if (cfg.writer.dead_letter_stream.empty())
       r.fail_key("dead_letter_stream", "must not be empty");

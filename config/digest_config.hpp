@@ -25,14 +25,23 @@ struct digest_config {
     int64_t days = 7; // partitions older than this are dropped
   } retention;
   struct {
+    // Samples stay narrow rows this long before compaction makes them
+    // blocks (rounded down to a block period's start): recent data is read
+    // from an index, and a late push rarely rewrites a block.
+    int64_t hot_period_ms = 2 * 3'600'000;
+    int64_t compact_every_ms = 300'000; // how often the digest looks for work
+    int64_t compact_series = 20'000;    // series per compaction transaction
+  } storage;
+  struct {
     std::string listen = "127.0.0.1:9311"; // /healthz /readyz /metrics
   } status;
   struct {
-    int64_t connections = 2;        // writers, each its own consumer and connection
-    int64_t batch_entries = 200;    // stream entries per transaction
-    int64_t max_failures = 5;       // rejections of one entry before the DLQ
-    int64_t max_deliveries = 10;    // deliveries of one entry before the DLQ
-    int64_t claim_idle_ms = 60'000; // a consumer silent this long is dead
+    int64_t connections = 2;          // writers, each its own consumer and connection
+    int64_t batch_entries = 200;      // stream entries per transaction
+    int64_t max_failures = 5;         // rejections of one entry before the DLQ
+    int64_t max_deliveries = 10;      // deliveries of one entry before the DLQ
+    int64_t claim_idle_ms = 60'000;   // a consumer silent this long is dead
+    int64_t series_cache = 1'000'000; // series ids kept in memory, shared by the writers
     std::string dead_letter_stream = "nodepulse:metrics:dlq";
   } writer;
   struct {

@@ -153,8 +153,9 @@ CAF_TEST(pushes through ingest land in metric_samples exactly once) {
   CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.servers WHERE id = '"
                            + std::string{server_a} + "' AND last_seen > now() - interval '1 hour'"),
                   "1");
-  // Today's partition holds the rows, not the default one.
-  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.metric_samples_default"), "0");
+  // The current period's hot partition holds the rows, not the default one.
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.samples_hot_default"), "0");
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.samples_hot"), std::to_string(pushes * 4));
   CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_rows_total", pushes * 4),
                   pushes * 4.0);
   CAF_CHECK_EQUAL(digest.get("/readyz").status, 200);
@@ -400,29 +401,47 @@ CAF_TEST(poison entries reach the dead - letter stream and the rest lands) {
   CAF_CHECK_EQUAL(digest.stop(), 0);
 }
 
-CAF_TEST(samples of earlier days land in their own partitions and old ones go) {
-  // Left from long ago: a daily partition and a batch id past retention.days.
-  CAF_REQUIRE(pg.psql("SELECT admiral.ensure_sample_partition(current_date - 30)"));
+CAF_TEST(samples of earlier periods land in their own partitions and old ones go) {
+  // Left from long ago: cold and hot partitions, a series last seen then,
+  // and a batch id, all past retention.days.
+  CAF_REQUIRE(pg.psql("SELECT admiral.ensure_cold_partitions(current_date - 30)"));
+  CAF_REQUIRE(pg.psql("SELECT admiral.ensure_hot_partition(now() - interval '30 days')"));
+  CAF_REQUIRE(pg.psql("INSERT INTO admiral.metrics (metric_name, metric_type) "
+                      "VALUES ('gone', 'gauge')"));
+  CAF_REQUIRE(pg.psql("INSERT INTO admiral.series (server_id, metric_id, labels, last_seen) "
+                      "SELECT '"
+                      + std::string{server_a}
+                      + "', metric_id, '{}', current_date - 30 FROM admiral.metrics"));
   CAF_REQUIRE(pg.psql("INSERT INTO admiral.accepted_batches (batch_id, server_id, accepted_at) "
                       "VALUES ('old', '"
                       + std::string{server_a} + "', now() - interval '30 days')"));
+  auto partitions_30_days_ago = [&] {
+    return pg.query("SELECT count(*) FROM pg_class WHERE relname IN ('sample_blocks_' || "
+                    "to_char(current_date - 30, 'YYYYMMDD'), 'block_times_' || "
+                    "to_char(current_date - 30, 'YYYYMMDD')) OR relname = 'samples_hot_' || "
+                    "to_char(admiral.block_start(now() - interval '30 days') AT TIME ZONE "
+                    "'UTC', 'YYYYMMDD_HH24')");
+  };
+  CAF_REQUIRE_EQUAL(partitions_30_days_ago(), "3");
   digest_process digest{redis.port(), pg.dsn(), writer_yaml};
   int64_t two_days_ago = now_ms() - 2 * 86'400'000LL;
   publish("replayed", two_days_ago);
   publish("ancient", now_ms() - 30 * 86'400'000LL); // beyond retention.days (7)
   CAF_CHECK(eventually([&] { return rows() == 4; }));
   CAF_CHECK(eventually([&] { return redis_integer("XLEN nodepulse:metrics:stream") == 0; }));
-  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.metric_samples_default"), "0");
-  CAF_CHECK_EQUAL(pg.query("SELECT tableoid::regclass::text FROM admiral.metric_samples "
-                           "LIMIT 1"),
-                  pg.query("SELECT 'admiral.metric_samples_' || to_char((now() AT TIME ZONE "
-                           "'UTC')::date - 2, 'YYYYMMDD')"));
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.samples_hot_default"), "0");
+  CAF_CHECK_EQUAL(pg.query("SELECT DISTINCT tableoid::regclass::text FROM admiral.samples_hot"),
+                  pg.query("SELECT 'admiral.samples_hot_' || to_char(admiral.block_start("
+                           "to_timestamp("
+                           + std::to_string(two_days_ago / 1000)
+                           + ")) AT TIME ZONE 'UTC', 'YYYYMMDD_HH24')"));
   CAF_CHECK_EQUAL(metric_eventually(digest, "nodepulse_digest_samples_too_old_total", 4), 4.0);
-  // Retention ran as the digest started: both gone, whole.
-  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM pg_inherits WHERE inhparent = "
-                           "'admiral.metric_samples'::regclass AND inhrelid::regclass::text = "
-                           "'admiral.metric_samples_' || to_char(current_date - 30, 'YYYYMMDD')"),
+  // Retention ran as the digest started: all gone, partitions whole.
+  CAF_CHECK_EQUAL(partitions_30_days_ago(), "0");
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.series WHERE last_seen < current_date - "
+                           "7"),
                   "0");
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.metrics WHERE metric_name = 'gone'"), "0");
   CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.accepted_batches WHERE batch_id = 'old'"),
                   "0");
   CAF_CHECK_EQUAL(digest.stop(), 0);

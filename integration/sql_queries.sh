@@ -78,3 +78,40 @@ other=$(psql -At -F '|' -v server_id=00000000-0000-0000-0000-000000000000 -v win
 [ -z "$other" ] || fail "memory.sql answered for a server that never pushed: $other"
 
 $python "$(dirname "$0")/sql_queries_check.py" "$work" || fail "a query disagrees with the scrapes"
+
+# The same answers through the view (the queries as the plan wrote them,
+# reading admiral.metric_samples), and from the cold tier once compaction
+# has made blocks of every sample.
+run_queries() { # $1: suffix of the output files; $2: sed script applied to each query
+  for q in cpu_usage_percent memory root_filesystem network uptime latest_cpu; do
+    sed -e "$2" "$source_dir/sql/queries/$q.sql" >"$work/$q.$1.sql"
+    psql -At -F '|' -v ON_ERROR_STOP=1 -v server_id="$server" -v window='1 hour' "$dsn" \
+      -f "$work/$q.$1.sql" >"$work/$q.$1" || fail "$q.sql ($1) failed"
+  done
+}
+same_answers() { # $1: suffix
+  for q in cpu_usage_percent memory root_filesystem network uptime latest_cpu; do
+    cmp -s "$work/$q.out" "$work/$q.$1" \
+      || fail "$q.sql answers differently ($1): $(diff "$work/$q.out" "$work/$q.$1" | head -5)"
+  done
+}
+through_view="s/admiral\.metric_samples_between(.*'infinity')/admiral.metric_samples/"
+grep -q 'metric_samples_between' "$source_dir/sql/queries/memory.sql" \
+  || fail "sql/queries/ no longer read admiral.metric_samples_between"
+run_queries view "$through_view"
+same_answers view
+hot=$(psql -At "$dsn" -c 'SELECT count(*) FROM admiral.samples_hot')
+cat >"$work/compact.yml" <<YML
+postgres: { dsn: "$dsn" }
+YML
+"$nodepulse" compact -c "$work/compact.yml" \
+  --before "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" >"$work/compact.log" 2>&1 \
+  || fail "nodepulse compact failed: $(cat "$work/compact.log")"
+[ "$(psql -At "$dsn" -c 'SELECT count(*) FROM admiral.samples_hot')" = 0 ] \
+  || fail "samples still hot after compaction: $(cat "$work/compact.log")"
+[ "$(psql -At "$dsn" -c 'SELECT sum(samples) FROM admiral.sample_blocks')" = "$hot" ] \
+  || fail "compaction made blocks of other than the $hot hot samples"
+run_queries cold 's/^$//'
+same_answers cold
+run_queries cold_view "$through_view"
+same_answers cold_view

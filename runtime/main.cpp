@@ -2,6 +2,7 @@
 #include "runtime/node/agent_command.hpp"
 #include "runtime/node/caf_push_route.hpp"
 #include "runtime/node/check_config_command.hpp"
+#include "runtime/node/compact_command.hpp"
 #include "runtime/node/dev_command.hpp"
 #include "runtime/node/digest_command.hpp"
 #include "runtime/node/ingest_command.hpp"
@@ -35,6 +36,8 @@ constexpr const char* usage =
   "  dev -c FILE     agent, ingest and digest in one process (config/dev.yml)\n"
   "  migrate -c digest.yml [--dsn DSN]\n"
   "                 apply the schema migrations (sql/) to PostgreSQL\n"
+  "  compact -c digest.yml [--before TIME]\n"
+  "                 compact hot samples older than TIME into blocks\n"
   "  check-config [--role ROLE] -c FILE\n"
   "                 check a config: ROLE agent, ingest, digest or dev\n"
   "                 (default: from the file name, e.g. ingest.yml)\n"
@@ -87,6 +90,8 @@ int main(int argc, char** argv) {
     return nodepulse::node::digest_command(argc - 2, argv + 2);
   if (cmd == "migrate")
     return nodepulse::node::migrate_command(argc - 2, argv + 2);
+  if (cmd == "compact")
+    return nodepulse::node::compact_command(argc - 2, argv + 2);
   if (cmd == "check-config")
     return nodepulse::node::check_config_command(argc - 2, argv + 2);
   if (cmd == "version" || cmd == "--version") {

@@ -2,7 +2,7 @@
 
 #include "lib/base/restart_backoff.hpp"
 #include "lib/base/wall_clock.hpp"
-#include "lib/pg/copy_rows.hpp"
+#include "lib/digest/series_resolver.hpp"
 #include "lib/valkey/stream_codec.hpp"
 
 #include <caf/actor_clock.hpp>
@@ -20,10 +20,6 @@ namespace {
 
 using self_ptr = db_writer_actor::stateful_pointer<db_writer_state>;
 constexpr int64_t day_ms = 86'400'000;
-
-int64_t day_of(int64_t ms) {
-  return ms >= 0 ? ms / day_ms : -((-ms + day_ms - 1) / day_ms);
-}
 
 // The time an entry was added to the stream: its id is "<ms>-<seq>".
 int64_t added_at_ms(const std::string& id) {
@@ -77,8 +73,12 @@ struct decoded_entry {
 
 enum class commit_outcome { committed, rejected, connection_lost };
 
+// The rows go to PostgreSQL in pieces of this many as they are made.
+constexpr size_t copy_piece_rows = 8192;
+
 // One transaction for `items`: skips those whose batch id is recorded
-// (or repeated in the same lot), COPYs the rest, records their batch ids.
+// (or repeated in the same lot), COPYs the rest into the hot tier, records
+// their batch ids. Their series are looked up first, outside it.
 commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items, int64_t keep_from_ms,
                       digest::db_error& error) {
   auto& st = self->state;
@@ -88,6 +88,13 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items, i
     sink.rollback();
     return error.connection_lost ? commit_outcome::connection_lost : commit_outcome::rejected;
   };
+  std::vector<digest::batch_ref> lot;
+  for (auto* item : items)
+    lot.push_back({&item->batch, item->d->entry.server_id});
+  digest::resolved_lot series;
+  if (!digest::resolve_series_ids(lot, keep_from_ms, *st.settings.cache, sink, series, error))
+    return error.connection_lost ? commit_outcome::connection_lost : commit_outcome::rejected;
+  st.counters.series_looked_up += series.looked_up;
   if (!sink.begin(error))
     return failed();
   std::vector<std::string> ids;
@@ -97,34 +104,38 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items, i
   if (!known_list)
     return failed();
   std::unordered_set<std::string> known{known_list->begin(), known_list->end()};
-  // The rows go out in pieces of about copy_piece bytes as they are made.
-  constexpr size_t copy_piece = 256 * 1024;
-  auto& rows = st.copy_buffer;
+  auto& rows = st.copy_rows;
   rows.clear();
   bool copying = false;
   auto send = [&] {
     if (!copying && !sink.copy_start(error))
       return false;
     copying = true;
-    bool sent = sink.copy_send(rows, error);
+    bool sent = sink.copy_rows(rows, error);
     rows.clear();
     return sent;
   };
   std::vector<digest::accepted_batch> accepted;
-  pg::copy_stats totals;
-  uint64_t skipped = 0;
-  for (auto* item : items) {
-    const auto& e = item->d->entry;
+  uint64_t written = 0, too_old = 0, skipped = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& e = items[i]->d->entry;
     if (!known.insert(e.batch_id).second) {
       ++skipped;
       continue;
     }
-    auto stats = pg::append_copy_rows(item->batch, e.server_id, keep_from_ms, rows);
-    totals.rows += stats.rows;
-    totals.too_old += stats.too_old;
+    const auto& samples = items[i]->batch.samples;
+    for (size_t j = 0; j < samples.size(); ++j) {
+      auto series_id = series.ids[i][j];
+      if (series_id == 0) {
+        ++too_old;
+        continue;
+      }
+      rows.push_back({series_id, samples[j].timestamp_ms, samples[j].value});
+      ++written;
+      if (rows.size() >= copy_piece_rows && !send())
+        return failed();
+    }
     accepted.push_back({e.batch_id, e.server_id, e.received_at_ms, e.agent_dropped});
-    if (rows.size() >= copy_piece && !send())
-      return failed();
   }
   if (!rows.empty() && !send())
     return failed();
@@ -137,9 +148,9 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items, i
   auto& c = st.counters;
   c.commit_seconds.observe(
     std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  c.rows_per_commit.observe(static_cast<double>(totals.rows));
-  c.rows += totals.rows;
-  c.too_old += totals.too_old;
+  c.rows_per_commit.observe(static_cast<double>(written));
+  c.rows += written;
+  c.too_old += too_old;
   c.duplicates += skipped;
   c.entries += accepted.size();
   ++c.transactions;
@@ -152,17 +163,19 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items, i
   return commit_outcome::committed;
 }
 
-// Today's partition and the next days', and the retention: on a timer.
+// The hot partitions of the current block period and the next ones, and
+// the retention: on a timer.
 bool maintain(self_ptr self) {
   auto& st = self->state;
   digest::db_error error;
-  auto today = day_of(wall_clock_ms(st.settings.now_ms));
-  for (int64_t day = today; day <= today + st.settings.partitions_ahead; ++day) {
-    if (!st.sink->ensure_partition(day, error)) {
+  auto current = digest::block_start_ms(wall_clock_ms(st.settings.now_ms));
+  for (int ahead = 0; ahead <= st.settings.periods_ahead; ++ahead) {
+    auto period = current + ahead * digest::block_period_ms;
+    if (!st.sink->ensure_hot_partition(period, error)) {
       database_failed(self, std::move(error));
       return false;
     }
-    st.partitions.insert(day);
+    st.hot_periods.insert(period);
     ++st.counters.partitions_ensured;
   }
   if (!st.sink->apply_retention(st.settings.retention_days, error)) {
@@ -170,9 +183,9 @@ bool maintain(self_ptr self) {
     return false;
   }
   ++st.counters.retention_runs;
-  // Days dropped by the retention may be made again by a late batch.
-  st.partitions.erase(st.partitions.begin(),
-                      st.partitions.lower_bound(today - st.settings.retention_days));
+  // Compaction drops the partitions of older periods: a late batch makes
+  // them again.
+  st.hot_periods.erase(st.hot_periods.begin(), st.hot_periods.lower_bound(current));
   database_answered(st);
   return true;
 }
@@ -244,20 +257,21 @@ bool write_held(self_ptr self) {
     }
     entries.push_back(std::move(item));
   }
-  // Every day the rows fall on has its partition before the COPY (rows
-  // would land in the default partition otherwise, and stay there).
-  std::set<int64_t> days;
+  // Every block period the rows fall in has its hot partition before the
+  // COPY (rows would land in the default partition otherwise).
+  std::set<int64_t> periods;
   for (const auto& item : entries)
     for (const auto& s : item->batch.samples)
-      if (s.timestamp_ms >= keep_from_ms && !st.partitions.count(day_of(s.timestamp_ms)))
-        days.insert(day_of(s.timestamp_ms));
-  for (auto day : days) {
+      if (s.timestamp_ms >= keep_from_ms
+          && !st.hot_periods.count(digest::block_start_ms(s.timestamp_ms)))
+        periods.insert(digest::block_start_ms(s.timestamp_ms));
+  for (auto period : periods) {
     digest::db_error error;
-    if (!st.sink->ensure_partition(day, error)) {
+    if (!st.sink->ensure_hot_partition(period, error)) {
       database_failed(self, std::move(error));
       return false;
     }
-    st.partitions.insert(day);
+    st.hot_periods.insert(period);
     ++st.counters.partitions_ensured;
   }
   // One transaction for the lot; if PostgreSQL refuses it, one per entry,
@@ -406,6 +420,8 @@ db_writer_actor::behavior_type db_writer(self_ptr self,
   st.settings = std::move(settings);
   if (!st.settings.log)
     st.settings.log = std::make_shared<dependency_log>();
+  if (!st.settings.cache)
+    st.settings.cache = std::make_shared<digest::series_cache>(st.settings.series_cache_entries);
   self->send(self, poll_atom::value);
   return {
     [self](poll_atom) { cycle(self); },

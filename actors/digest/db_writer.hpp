@@ -13,12 +13,17 @@
 //   delivered more than max_deliveries times (it keeps killing digests) too.
 // - PostgreSQL or Valkey unreachable: nothing is acknowledged, the entries
 //   stay pending, the writer retries after a backoff and resumes.
-// - Partitions: for today and partitions_ahead days, every maintain_every,
-//   and for any day a batch carries before its COPY; retention drops old
-//   partitions and old batch ids on the same timer.
+// - Series: each sample goes in as (series id, timestamp, value); the ids
+//   come from the node's series cache, or from the catalogue before the
+//   transaction (lib/digest/series_resolver).
+// - Hot partitions: for the current block period and periods_ahead more,
+//   every maintain_every, and for any period a batch carries before its
+//   COPY; retention drops old partitions, series and batch ids on the same
+//   timer. Compaction into the cold tier is the compactor's (compactor.hpp).
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "lib/digest/series_cache.hpp"
 #include "lib/digest/writer_metrics.hpp"
 #include "lib/digest/writer_ports.hpp"
 
@@ -49,12 +54,16 @@ struct db_writer_settings {
   uint32_t max_failures = 5;    // rejections of one entry before the DLQ
   uint32_t max_deliveries = 10; // deliveries of one entry before the DLQ
   int64_t retention_days = 7;
-  int partitions_ahead = 1; // days after today made ahead of time
+  int periods_ahead = 2; // hot partitions made ahead of time, after the current one
   std::chrono::milliseconds claim_every{15'000};
   std::chrono::milliseconds maintain_every{600'000};
   std::chrono::milliseconds idle_poll{5}; // after an empty read (which waited itself)
   std::function<int64_t()> now_ms;        // wall clock in ms; the system's if empty
   std::shared_ptr<dependency_log> log;    // shared by the node's writers; own if empty
+  // The series ids the node knows, shared by its writers; own if empty, of
+  // series_cache_entries.
+  std::shared_ptr<digest::series_cache> cache;
+  size_t series_cache_entries = 1'000'000;
 };
 
 struct db_writer_state {
@@ -74,11 +83,11 @@ struct db_writer_state {
     std::string last_error;
   };
   std::unordered_map<std::string, failure> rejections; // by entry id
-  std::set<int64_t> partitions;                        // days whose partition is known to exist
+  std::set<int64_t> hot_periods; // block periods (start, ms) whose hot partition exists
   caf::actor_clock::time_point next_claim{};
   caf::actor_clock::time_point next_maintenance{};
-  uint32_t failures_in_a_row = 0; // for the retry backoff
-  std::string copy_buffer;        // COPY text being made; its capacity is kept
+  uint32_t failures_in_a_row = 0;         // for the retry backoff
+  std::vector<digest::hot_row> copy_rows; // the COPY's next piece; its capacity is kept
 
   // As last seen; the status carries them, with the backlog asked for then.
   bool stream_reachable = false;

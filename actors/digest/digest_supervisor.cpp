@@ -1,6 +1,7 @@
 #include "actors/digest/digest_supervisor.hpp"
 
 #include "actors/status_endpoint.hpp"
+#include "lib/digest/compaction_metrics.hpp"
 #include "lib/digest/loss_metrics.hpp"
 
 #include <caf/sec.hpp>
@@ -23,6 +24,18 @@ void ask_loss_detector(self_ptr self, F f) {
     return f(loss_status{});
   self->request(detector, self->state.settings.status_timeout, status_atom::value)
     .then([f](loss_status& s) mutable { f(s); }, [f](caf::error&) mutable { f(loss_status{}); });
+}
+
+// What the compactor says (all zero without one, or when it does not
+// answer in time).
+template <class F>
+void ask_compactor(self_ptr self, F f) {
+  auto compactor = self->state.compactor();
+  if (!compactor)
+    return f(compaction_status{});
+  self->request(compactor, self->state.settings.status_timeout, status_atom::value)
+    .then([f](compaction_status& s) mutable { f(s); },
+          [f](caf::error&) mutable { f(compaction_status{}); });
 }
 
 // What the writers say, summed: reachable only if every one is.
@@ -95,9 +108,12 @@ void route(self_ptr self, http_exchange ex) {
               "# TYPE nodepulse_digest_writer_restarts_total counter\n"
               "nodepulse_digest_writer_restarts_total "
               + std::to_string(self->state.writer_restarts()) + "\n";
-    ask_loss_detector(self, [ex, r = std::move(r)](const loss_status& s) mutable {
+    ask_loss_detector(self, [self, ex, r = std::move(r)](const loss_status& s) mutable {
       r.body += digest::render_loss_metrics(s);
-      ex.done(std::move(r));
+      ask_compactor(self, [ex, r = std::move(r)](const compaction_status& c) mutable {
+        r.body += digest::render_compaction_metrics(c);
+        ex.done(std::move(r));
+      });
     });
   });
 }
@@ -127,6 +143,8 @@ digest_supervisor_actor::behavior_type digest_supervisor(self_ptr self,
   if (st.settings.spawn_loss_detector)
     st.loss_detector_slot =
       kids.add<loss_detector_actor>("loss detector", st.settings.spawn_loss_detector);
+  if (st.settings.spawn_compactor)
+    st.compactor_slot = kids.add<compactor_actor>("compactor", st.settings.spawn_compactor);
   if (serving)
     kids.start_all(self);
   kids.stop_with_supervisor(self);

@@ -7,11 +7,12 @@
 //   GET /healthz  200 while the node runs;
 //   GET /readyz   200 when every writer reaches both Valkey and PostgreSQL,
 //                 else 503 naming what is unreachable or restarting;
-//   GET /metrics  the writers' self-metrics summed, plus restarts, and the
-//                 loss detector's findings.
+//   GET /metrics  the writers' self-metrics summed, plus restarts, the
+//                 loss detector's findings and the compactor's figures.
 //
-// With a loss detector (spawn_loss_detector set) it runs one beside the
-// writers and restarts it the same way.
+// With a loss detector (spawn_loss_detector set) and a compactor
+// (spawn_compactor) it runs them beside the writers and restarts them the
+// same way.
 //
 // A writer that died leaves its entries pending in the stream; the next
 // incarnation in its slot (same consumer name) re-reads them first.
@@ -43,6 +44,8 @@ struct digest_supervisor_settings {
   std::function<db_writer_actor(caf::local_actor*, uint32_t slot)> spawn_writer;
   // Empty: no loss detector.
   std::function<loss_detector_actor(caf::local_actor*)> spawn_loss_detector;
+  // Empty: no compactor.
+  std::function<compactor_actor(caf::local_actor*)> spawn_compactor;
 };
 
 struct digest_supervisor_state {
@@ -52,11 +55,13 @@ struct digest_supervisor_state {
   child_slots children;
   std::vector<uint32_t> writer_slots;
   uint32_t loss_detector_slot = UINT32_MAX; // none without a loss detector
+  uint32_t compactor_slot = UINT32_MAX;     // none without a compactor
 
   db_writer_actor writer(size_t i) const { return children.get<db_writer_actor>(writer_slots[i]); }
   loss_detector_actor loss_detector() const {
     return children.get<loss_detector_actor>(loss_detector_slot);
   }
+  compactor_actor compactor() const { return children.get<compactor_actor>(compactor_slot); }
   // Writers restarted after one died (the loss detector's restarts aside).
   uint64_t writer_restarts() const;
 };

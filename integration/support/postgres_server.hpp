@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -97,6 +98,10 @@ public:
     return rows_of(args + " -f '" + path + "'");
   }
 
+  // SQL with any quoting, through a file rather than a shell command line.
+  bool run_sql(const std::string& sql) const { return psql_file(write_sql(sql)); }
+  std::string query_sql(const std::string& sql) const { return query_file(write_sql(sql)); }
+
   bool psql_file(const std::string& path) const {
     return std::system(("psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + std::to_string(port_)
                         + " -U nodepulse -d postgres -f '" + path + "' >/dev/null 2>&1")
@@ -105,6 +110,12 @@ public:
   }
 
 private:
+  std::string write_sql(const std::string& sql) const {
+    auto path = dir_ + "/statement.sql";
+    std::ofstream{path} << sql;
+    return path;
+  }
+
   std::string rows_of(const std::string& psql_args) const {
     std::string cmd = "psql -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + std::to_string(port_)
                       + " -U nodepulse -d postgres " + psql_args + " 2>/dev/null";

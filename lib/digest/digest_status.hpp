@@ -34,4 +34,22 @@ struct loss_status {
   std::string error;
 };
 
+// What the compactor has done since it started, for /metrics and the log.
+struct compaction_status {
+  uint64_t runs = 0;      // runs that took the lock and finished
+  uint64_t runs_busy = 0; // timer ticks that found another compaction running
+  uint64_t failures = 0;  // runs cut short by PostgreSQL (what was left stays hot)
+  uint64_t samples_moved = 0;
+  uint64_t blocks_written = 0;
+  uint64_t blocks_merged = 0; // blocks rewritten with samples that came late
+  uint64_t partitions_dropped = 0;
+  bool running = false;
+  uint64_t steps_done = 0; // of the run under way
+  uint64_t steps_total = 0;
+  double last_run_seconds = 0;
+  int64_t last_cutoff_ms = 0; // the `before` of the last finished run
+  bool database_reachable = true;
+  std::string error;
+};
+
 } // namespace nodepulse

@@ -14,6 +14,7 @@ writer_counters& writer_counters::operator+=(const writer_counters& o) {
   stream_failures += o.stream_failures;
   claimed += o.claimed;
   partitions_ensured += o.partitions_ensured;
+  series_looked_up += o.series_looked_up;
   retention_runs += o.retention_runs;
   stream_vanished += o.stream_vanished;
   commit_seconds.merge(o.commit_seconds);
@@ -31,7 +32,8 @@ std::string render_writer_metrics(const writer_counters& c, const writer_health&
   auto counter = [&t](const char* name, const char* help, uint64_t v) {
     t.one(name, "counter", help, static_cast<double>(v));
   };
-  counter("nodepulse_digest_rows_total", "Samples committed to admiral.metric_samples.", c.rows);
+  counter("nodepulse_digest_rows_total", "Samples committed to the hot tier (admiral.samples_hot).",
+          c.rows);
   counter("nodepulse_digest_entries_total", "Stream entries committed.", c.entries);
   counter("nodepulse_digest_transactions_total", "Transactions committed.", c.transactions);
   counter("nodepulse_digest_duplicate_entries_total",
@@ -50,9 +52,12 @@ std::string render_writer_metrics(const writer_counters& c, const writer_health&
   counter("nodepulse_digest_claimed_entries_total",
           "Entries taken over from a consumer idle past the claim timeout.", c.claimed);
   counter("nodepulse_digest_partitions_ensured_total",
-          "Daily partitions made sure of (created if missing).", c.partitions_ensured);
+          "Hot partitions (one per two-hour block period) made sure of.", c.partitions_ensured);
+  counter("nodepulse_digest_series_looked_up_total",
+          "Series the digest's cache did not have, looked up (or made) in admiral.series.",
+          c.series_looked_up);
   counter("nodepulse_digest_retention_runs_total",
-          "Retention passes (old partitions and batch ids dropped).", c.retention_runs);
+          "Retention passes (old partitions, series and batch ids dropped).", c.retention_runs);
   counter("nodepulse_digest_stream_vanished_total",
           "Times the stream or its consumer group was gone when Valkey answered again "
           "(what it held unwritten was lost).",

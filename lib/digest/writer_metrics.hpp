@@ -22,7 +22,8 @@ struct writer_counters {
   uint64_t database_failures = 0;  // PostgreSQL unreachable or lost
   uint64_t stream_failures = 0;    // Valkey unreachable or erring
   uint64_t claimed = 0;            // entries taken over from an idle consumer
-  uint64_t partitions_ensured = 0; // ensure_sample_partition calls that succeeded
+  uint64_t partitions_ensured = 0; // hot partitions made or found
+  uint64_t series_looked_up = 0;   // series the cache did not have: asked of the catalogue
   uint64_t retention_runs = 0;
   uint64_t stream_vanished = 0; // the stream or group was gone when Valkey came back
   prom::histogram commit_seconds{prom::latency_bounds()}; // BEGIN .. COMMIT

@@ -64,31 +64,86 @@ struct accepted_batch {
   std::string agent_dropped; // the agent's X-Agent-Dropped, "" if none
 };
 
-// admiral.metric_samples and its companions.
+// A metric as the catalogue names it: the sample's name (x_bucket, x_sum,
+// ...), its family's type as text, HELP and unit.
+struct metric_key {
+  std::string name;
+  std::string type;
+  std::optional<std::string> help;
+  std::optional<std::string> unit;
+
+  bool operator==(const metric_key& o) const {
+    return name == o.name && type == o.type && help == o.help && unit == o.unit;
+  }
+};
+
+// A series as the catalogue names it: whose, which metric, which labels.
+struct series_key {
+  std::string server_id;
+  int32_t metric_id = 0;
+  std::string labels_json; // append_labels_json's: names in order
+};
+
+// One sample of the hot tier.
+struct hot_row {
+  int64_t series_id = 0;
+  int64_t timestamp_ms = 0;
+  double value = 0;
+};
+
+// The samples' tables (sql/007: the catalogue, the hot tier) and their
+// companions.
 class sample_sink {
 public:
   virtual ~sample_sink() = default;
-  // The daily partition of `day` (days since 1970-01-01, UTC) exists.
-  virtual bool ensure_partition(int64_t day, db_error& error) = 0;
+  // The hot partition of the block period starting at `period_start_ms`
+  // (block_period_ms apart from the epoch) exists.
+  virtual bool ensure_hot_partition(int64_t period_start_ms, db_error& error) = 0;
+  // The catalogue's ids of `metrics`, position for position, made if missing;
+  // outside any transaction, so an id stays valid whatever happens next.
+  virtual std::optional<std::vector<int32_t>>
+  resolve_metrics(const std::vector<metric_key>& metrics, db_error& error) = 0;
+  // The same for series; a new one's last_seen is its position's day in
+  // `days` (days since 1970, UTC).
+  virtual std::optional<std::vector<int64_t>> resolve_series(const std::vector<series_key>& series,
+                                                             const std::vector<int64_t>& days,
+                                                             db_error& error) = 0;
+  // Moves the last_seen of each of `series_ids` up to its day in `days`;
+  // answers the ids that no longer exist (the retention removed them).
+  virtual std::optional<std::vector<int64_t>> touch_series(const std::vector<int64_t>& series_ids,
+                                                           const std::vector<int64_t>& days,
+                                                           db_error& error) = 0;
   // One transaction: begin, known_batches, the COPY, record_batches, commit
   // (rollback after any failure, in the middle of a COPY too).
   virtual bool begin(db_error& error) = 0;
   // Which of `batch_ids` are committed already.
   virtual std::optional<std::vector<std::string>>
   known_batches(const std::vector<std::string>& batch_ids, db_error& error) = 0;
-  // One COPY of rows in PostgreSQL's text format (pg::append_copy_rows),
-  // sent in pieces as they are made, so that PostgreSQL works on one piece
-  // while the writer makes the next: copy_start, copy_send..., copy_end.
+  // One COPY into the hot tier, sent in pieces as they are made, so that
+  // PostgreSQL works on one piece while the writer makes the next:
+  // copy_start, copy_rows..., copy_end.
   virtual bool copy_start(db_error& error) = 0;
-  virtual bool copy_send(const std::string& rows, db_error& error) = 0;
+  virtual bool copy_rows(const std::vector<hot_row>& rows, db_error& error) = 0;
   virtual bool copy_end(db_error& error) = 0;
   // Records the batch ids and upserts their servers' last_seen.
   virtual bool record_batches(const std::vector<accepted_batch>& batches, db_error& error) = 0;
   virtual bool commit(db_error& error) = 0;
   virtual void rollback() = 0;
-  // Retention: partitions wholly older than `days` dropped; batch ids
-  // recorded more than `days` ago forgotten.
+  // Retention: samples, blocks and series older than `days` gone (whole
+  // partitions), batch ids recorded more than `days` ago forgotten.
   virtual bool apply_retention(int64_t days, db_error& error) = 0;
 };
+
+// How long one cold block spans; hot partitions span the same (sql/007's
+// admiral.block_start).
+inline constexpr int64_t block_period_ms = 2 * 3'600'000;
+
+// The start of the block period holding `ms`.
+inline int64_t block_start_ms(int64_t ms) {
+  int64_t q = ms / block_period_ms;
+  if (ms < 0 && q * block_period_ms != ms)
+    --q;
+  return q * block_period_ms;
+}
 
 } // namespace nodepulse::digest

@@ -1,6 +1,6 @@
 #include "lib/pg/sample_store.hpp"
 
-#include "lib/pg/copy_rows.hpp"
+#include "lib/pg/hot_rows_copy.hpp"
 #include "lib/pg/libpq_support.hpp"
 
 #include <algorithm>
@@ -15,6 +15,7 @@ namespace nodepulse::pg {
 struct sample_store::impl {
   PGconn* conn = nullptr;
   bool in_copy = false; // a COPY was started and not ended
+  std::string piece;    // binary COPY data being sent; its capacity is kept
 
   ~impl() { drop(); }
 
@@ -61,18 +62,40 @@ bool run(PGconn* conn, const char* sql, digest::db_error& error) {
 
 } // namespace
 
+namespace {
+
+void append_quoted(const std::string& item, std::string& out) {
+  out += '"';
+  for (char c : item) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+} // namespace
+
 std::string array_literal(const std::vector<std::string>& items) {
   std::string out = "{";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0)
       out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\')
-        out += '\\';
-      out += c;
-    }
-    out += '"';
+    append_quoted(items[i], out);
+  }
+  out += '}';
+  return out;
+}
+
+std::string array_literal(const std::vector<std::optional<std::string>>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0)
+      out += ',';
+    if (items[i])
+      append_quoted(*items[i], out);
+    else
+      out += "NULL";
   }
   out += '}';
   return out;
@@ -87,14 +110,116 @@ std::string iso_day(int64_t day) {
   return buf;
 }
 
-bool sample_store::ensure_partition(int64_t day, digest::db_error& error) {
+bool sample_store::ensure_hot_partition(int64_t period_start_ms, digest::db_error& error) {
   if (!connected(impl_->conn, dsn_, error))
     return false;
-  auto date = iso_day(day);
-  const char* params[] = {date.c_str()};
-  result_ptr res{PQexecParams(impl_->conn, "SELECT admiral.ensure_sample_partition($1::date)", 1,
-                              nullptr, params, nullptr, nullptr, 0)};
+  auto ms = std::to_string(period_start_ms);
+  const char* params[] = {ms.c_str()};
+  result_ptr res{PQexecParams(
+    impl_->conn, "SELECT admiral.ensure_hot_partition(to_timestamp($1::bigint / 1000.0))", 1,
+    nullptr, params, nullptr, nullptr, 0)};
   return succeeded(impl_->conn, res.get(), PGRES_TUPLES_OK, error);
+}
+
+namespace {
+
+// The second column of a (position, id) answer, by position (1-based);
+// positions the answer leaves out stay 0.
+template <class Id>
+std::vector<Id> ids_by_position(const PGresult* res, size_t n) {
+  std::vector<Id> ids(n, 0);
+  for (int row = 0; row < PQntuples(res); ++row) {
+    auto at = std::stoull(PQgetvalue(res, row, 0));
+    if (at >= 1 && at <= n)
+      ids[at - 1] = static_cast<Id>(std::stoll(PQgetvalue(res, row, 1)));
+  }
+  return ids;
+}
+
+} // namespace
+
+std::optional<std::vector<int32_t>>
+sample_store::resolve_metrics(const std::vector<digest::metric_key>& metrics,
+                              digest::db_error& error) {
+  if (!connected(impl_->conn, dsn_, error))
+    return std::nullopt;
+  std::vector<std::string> names, types;
+  std::vector<std::optional<std::string>> helps, units;
+  for (const auto& m : metrics) {
+    names.push_back(m.name);
+    types.push_back(m.type);
+    helps.push_back(m.help);
+    units.push_back(m.unit);
+  }
+  auto a = array_literal(names), b = array_literal(types), c = array_literal(helps),
+       d = array_literal(units);
+  const char* params[] = {a.c_str(), b.c_str(), c.c_str(), d.c_str()};
+  result_ptr res{PQexecParams(impl_->conn,
+                              "SELECT ord, metric_id FROM admiral.resolve_metrics($1::text[], "
+                              "$2::text[], $3::text[], $4::text[])",
+                              4, nullptr, params, nullptr, nullptr, 0)};
+  if (!succeeded(impl_->conn, res.get(), PGRES_TUPLES_OK, error))
+    return std::nullopt;
+  auto ids = ids_by_position<int32_t>(res.get(), metrics.size());
+  for (auto id : ids)
+    if (id == 0) {
+      error.message = "admiral.resolve_metrics left a metric without an id";
+      return std::nullopt;
+    }
+  return ids;
+}
+
+std::optional<std::vector<int64_t>>
+sample_store::resolve_series(const std::vector<digest::series_key>& series,
+                             const std::vector<int64_t>& days, digest::db_error& error) {
+  if (!connected(impl_->conn, dsn_, error))
+    return std::nullopt;
+  // In identity order, as the function inserts them, so that what two
+  // digests send at once is locked in one order.
+  std::vector<std::string> servers, metric_ids, labels, day_texts;
+  for (size_t i = 0; i < series.size(); ++i) {
+    servers.push_back(series[i].server_id);
+    metric_ids.push_back(std::to_string(series[i].metric_id));
+    labels.push_back(series[i].labels_json);
+    day_texts.push_back(iso_day(days[i]));
+  }
+  auto a = array_literal(servers), b = array_literal(metric_ids), c = array_literal(labels),
+       d = array_literal(day_texts);
+  const char* params[] = {a.c_str(), b.c_str(), c.c_str(), d.c_str()};
+  result_ptr res{PQexecParams(impl_->conn,
+                              "SELECT ord, series_id FROM admiral.resolve_series($1::uuid[], "
+                              "$2::integer[], $3::jsonb[], $4::date[])",
+                              4, nullptr, params, nullptr, nullptr, 0)};
+  if (!succeeded(impl_->conn, res.get(), PGRES_TUPLES_OK, error))
+    return std::nullopt;
+  return ids_by_position<int64_t>(res.get(), series.size());
+}
+
+std::optional<std::vector<int64_t>>
+sample_store::touch_series(const std::vector<int64_t>& series_ids, const std::vector<int64_t>& days,
+                           digest::db_error& error) {
+  if (!connected(impl_->conn, dsn_, error))
+    return std::nullopt;
+  std::vector<std::pair<int64_t, int64_t>> sorted; // in id order: row locks in one order
+  for (size_t i = 0; i < series_ids.size(); ++i)
+    sorted.emplace_back(series_ids[i], days[i]);
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::string> ids, day_texts;
+  for (const auto& [id, day] : sorted) {
+    ids.push_back(std::to_string(id));
+    day_texts.push_back(iso_day(day));
+  }
+  auto a = array_literal(ids), b = array_literal(day_texts);
+  const char* params[] = {a.c_str(), b.c_str()};
+  result_ptr res{PQexecParams(impl_->conn,
+                              "SELECT gone FROM admiral.touch_series($1::bigint[], $2::date[])", 2,
+                              nullptr, params, nullptr, nullptr, 0)};
+  if (!succeeded(impl_->conn, res.get(), PGRES_TUPLES_OK, error))
+    return std::nullopt;
+  std::vector<int64_t> gone;
+  for (int row = 0; row < PQntuples(res.get()); ++row)
+    gone.push_back(std::stoll(PQgetvalue(res.get(), row, 0)));
+  return gone;
 }
 
 bool sample_store::begin(digest::db_error& error) {
@@ -118,17 +243,22 @@ sample_store::known_batches(const std::vector<std::string>& batch_ids, digest::d
 }
 
 bool sample_store::copy_start(digest::db_error& error) {
-  const std::string sql =
-    std::string{"COPY admiral.metric_samples ("} + copy_columns + ") FROM STDIN";
-  result_ptr start{PQexec(impl_->conn, sql.c_str())};
+  result_ptr start{PQexec(impl_->conn, "COPY admiral.samples_hot (series_id, timestamp, value) "
+                                       "FROM STDIN (FORMAT binary)")};
   if (!succeeded(impl_->conn, start.get(), PGRES_COPY_IN, error))
     return false;
   impl_->in_copy = true;
+  impl_->piece.clear();
+  append_binary_copy_header(impl_->piece);
   return true;
 }
 
-bool sample_store::copy_send(const std::string& rows, digest::db_error& error) {
-  if (PQputCopyData(impl_->conn, rows.data(), static_cast<int>(rows.size())) == 1)
+bool sample_store::copy_rows(const std::vector<digest::hot_row>& rows, digest::db_error& error) {
+  append_hot_rows(rows, impl_->piece);
+  bool sent =
+    PQputCopyData(impl_->conn, impl_->piece.data(), static_cast<int>(impl_->piece.size())) == 1;
+  impl_->piece.clear();
+  if (sent)
     return true;
   error.connection_lost = PQstatus(impl_->conn) != CONNECTION_OK;
   error.message = trimmed(PQerrorMessage(impl_->conn));
@@ -137,7 +267,10 @@ bool sample_store::copy_send(const std::string& rows, digest::db_error& error) {
 
 bool sample_store::copy_end(digest::db_error& error) {
   impl_->in_copy = false;
-  if (PQputCopyEnd(impl_->conn, nullptr) != 1) {
+  impl_->piece.clear();
+  append_binary_copy_trailer(impl_->piece);
+  if (PQputCopyData(impl_->conn, impl_->piece.data(), static_cast<int>(impl_->piece.size())) != 1
+      || PQputCopyEnd(impl_->conn, nullptr) != 1) {
     error.connection_lost = PQstatus(impl_->conn) != CONNECTION_OK;
     error.message = trimmed(PQerrorMessage(impl_->conn));
     return false;
@@ -240,8 +373,7 @@ bool sample_store::apply_retention(int64_t days, digest::db_error& error) {
     return false;
   auto n = std::to_string(days);
   const char* params[] = {n.c_str()};
-  result_ptr dropped{PQexecParams(impl_->conn,
-                                  "SELECT admiral.drop_sample_partitions_older_than($1::int)", 1,
+  result_ptr dropped{PQexecParams(impl_->conn, "SELECT admiral.apply_sample_retention($1::int)", 1,
                                   nullptr, params, nullptr, nullptr, 0)};
   if (!succeeded(impl_->conn, dropped.get(), PGRES_TUPLES_OK, error))
     return false;

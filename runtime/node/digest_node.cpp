@@ -1,7 +1,9 @@
 #include "runtime/node/digest_node.hpp"
 
+#include "actors/digest/compactor.hpp"
 #include "actors/digest/db_writer.hpp"
 #include "actors/digest/loss_detector.hpp"
+#include "lib/pg/compaction_store.hpp"
 #include "lib/pg/loss_store.hpp"
 #include "lib/pg/sample_store.hpp"
 #include "lib/text/redact.hpp"
@@ -33,6 +35,8 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
   // Look for a dead consumer's entries a few times per idle timeout.
   writer.claim_every = std::chrono::milliseconds{cfg.writer.claim_idle_ms / 4};
   writer.log = std::make_shared<dependency_log>(); // one line per change for all writers
+  writer.cache =
+    std::make_shared<digest::series_cache>(static_cast<size_t>(cfg.writer.series_cache));
   split_listen(cfg.status.listen, settings.status.host, settings.status.port);
   settings.writers = static_cast<uint32_t>(cfg.writer.connections);
   settings.spawn_writer = [addr = *addr, consumer, writer,
@@ -60,6 +64,16 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
       return self->spawn<caf::detached>(loss_detector, std::move(pass), loss);
     };
   }
+
+  compactor_settings compaction;
+  compaction.every = std::chrono::milliseconds{cfg.storage.compact_every_ms};
+  compaction.hot_period_ms = cfg.storage.hot_period_ms;
+  compaction.chunk_series = cfg.storage.compact_series;
+  settings.spawn_compactor = [compaction, dsn = cfg.postgres.dsn](caf::local_actor* self) {
+    // libpq blocks: its own thread.
+    return self->spawn<caf::detached>(compactor, std::make_shared<pg::compaction_store>(dsn),
+                                      compaction);
+  };
 
   summary = std::to_string(settings.writers) + " writers (consumers " + consumer.consumer
             + "-0..) of group " + cfg.valkey.group + " on stream " + cfg.valkey.stream + " at "

@@ -6,7 +6,7 @@
 WITH cpu AS (
   SELECT timestamp, labels->>'mode' AS mode, value,
          lag(value) OVER (PARTITION BY labels ORDER BY timestamp) AS previous
-    FROM admiral.metric_samples
+    FROM admiral.metric_samples_between(now() - :'window'::interval, 'infinity')
    WHERE server_id = :'server_id'
      AND metric_name = 'node_cpu_seconds_total'
      AND timestamp > now() - :'window'::interval

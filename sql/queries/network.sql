@@ -6,7 +6,7 @@
 WITH net AS (
   SELECT timestamp, metric_name, value,
          lag(value) OVER (PARTITION BY metric_name, labels ORDER BY timestamp) AS previous
-    FROM admiral.metric_samples
+    FROM admiral.metric_samples_between(now() - :'window'::interval, 'infinity')
    WHERE server_id = :'server_id'
      AND metric_name IN ('node_network_receive_bytes_total',
                          'node_network_transmit_bytes_total')

@@ -13,7 +13,7 @@ SELECT timestamp,
        (max(value) FILTER (WHERE metric_name = 'node_filesystem_size_bytes')
         - max(value) FILTER (WHERE metric_name = 'node_filesystem_free_bytes')) / 1073741824
          AS disk_df_used_gb
-  FROM admiral.metric_samples
+  FROM admiral.metric_samples_between(now() - :'window'::interval, 'infinity')
  WHERE server_id = :'server_id'
    AND metric_name IN ('node_filesystem_size_bytes', 'node_filesystem_avail_bytes',
                        'node_filesystem_free_bytes')

@@ -5,6 +5,7 @@
 #include "lib/prom/parser.hpp"
 #include "unit/actors/ingest/ingest_fixture.hpp"
 #include "unit/support/plan_example.hpp"
+#include "unit/support/scripted_catalog.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -117,33 +118,39 @@ struct scripted_stream : digest::entry_source {
   }
 };
 
-// PostgreSQL as the writer sees it: committed batch ids persist across
-// transactions; a transaction's work is kept only if it commits.
-struct scripted_database : digest::sample_sink {
+// PostgreSQL as the writer sees it: the catalogue in memory; committed
+// batch ids persist across transactions; a transaction's work is kept only
+// if it commits.
+struct scripted_database : test::scripted_catalog {
   call_log& log;
   std::set<std::string> committed; // batch ids
   size_t committed_rows = 0;
-  std::set<int64_t> partitions;
+  std::set<int64_t> partitions; // hot periods, by start
   bool down = false;
-  bool commit_fails = false;   // the connection is lost at COMMIT
-  std::string rejected_server; // COPY of this server's rows is refused
+  bool commit_fails = false; // the connection is lost at COMMIT
   // The open transaction.
   std::vector<std::string> pending_ids;
   size_t pending_rows = 0;
-  size_t copying = 0;   // rows of the COPY under way
-  bool refused = false; // the COPY under way holds a refused row
+  size_t copying = 0; // rows of the COPY under way
 
   explicit scripted_database(call_log& l) : log(l) {}
 
   bool lost(digest::db_error& error) {
-    error.connection_lost = true;
-    error.message = "server closed the connection unexpectedly";
+    scripted_catalog::down(error);
     return false;
   }
-  bool ensure_partition(int64_t day, digest::db_error& error) override {
+  std::optional<std::vector<int64_t>> resolve_series(const std::vector<digest::series_key>& keys,
+                                                     const std::vector<int64_t>& days,
+                                                     digest::db_error& error) override {
+    auto ids = scripted_catalog::resolve_series(keys, days, error);
+    if (!ids)
+      log.push_back("series refused");
+    return ids;
+  }
+  bool ensure_hot_partition(int64_t period, digest::db_error& error) override {
     if (down)
       return lost(error);
-    partitions.insert(day);
+    partitions.insert(period);
     return true;
   }
   bool begin(digest::db_error& error) override {
@@ -166,19 +173,11 @@ struct scripted_database : digest::sample_sink {
     copying = 0;
     return true;
   }
-  bool copy_send(const std::string& rows, digest::db_error&) override {
-    copying += static_cast<size_t>(std::count(rows.begin(), rows.end(), '\n'));
-    refused =
-      refused || (!rejected_server.empty() && rows.find(rejected_server) != std::string::npos);
+  bool copy_rows(const std::vector<digest::hot_row>& rows, digest::db_error&) override {
+    copying += rows.size();
     return true;
   }
-  // PostgreSQL reports a refused row at the end of the COPY.
-  bool copy_end(digest::db_error& error) override {
-    if (refused) {
-      refused = false;
-      error.message = "invalid input syntax for type uuid: \"" + rejected_server + "\"";
-      return false;
-    }
+  bool copy_end(digest::db_error&) override {
     log.push_back("copy " + std::to_string(copying));
     pending_rows += copying;
     return true;
@@ -260,7 +259,8 @@ CAF_TEST(entries read together are written in one transaction then acknowledged)
   CAF_CHECK_EQUAL(state().counters.rows, 12u);
   CAF_CHECK_EQUAL(state().counters.transactions, 1u);
   CAF_CHECK(state().held.empty());
-  CAF_CHECK(db->partitions.count(now / 86'400'000) == 1); // today's, ahead of time
+  CAF_CHECK(db->partitions.count(digest::block_start_ms(now)) == 1); // made ahead of time
+  CAF_CHECK(db->partitions.count(digest::block_start_ms(now) + digest::block_period_ms) == 1);
 }
 
 CAF_TEST(a lot is at most max_entries entries) {
@@ -331,13 +331,13 @@ CAF_TEST(an entry that does not decode goes to the dead letters at once) {
 
 CAF_TEST(an entry PostgreSQL keeps refusing reaches the dead letters after max_failures) {
   stream->fresh = {entry("1-0", "a"), entry("2-0", "b", now, "not-a-uuid"), entry("3-0", "c")};
-  db->rejected_server = "not-a-uuid";
+  db->refused_server = "not-a-uuid";
   db_writer_settings s;
   s.max_failures = 3;
   start(s);
-  // The lot is refused; entry by entry, the other two commit.
-  CAF_CHECK_EQUAL(since("read"), (call_log{"read 3", "begin", "rollback", "begin", "copy 4",
-                                           "record a", "commit", "begin", "rollback", "begin",
+  // The lot's series are refused; entry by entry, the other two commit.
+  CAF_CHECK_EQUAL(since("read"), (call_log{"read 3", "series refused", "begin", "copy 4",
+                                           "record a", "commit", "series refused", "begin",
                                            "copy 4", "record c", "commit", "ack 1-0,3-0"}));
   CAF_CHECK_EQUAL(state().rejections["2-0"].count, 1u);
   wait(std::chrono::milliseconds{100});
@@ -419,11 +419,11 @@ CAF_TEST(a Valkey that comes back with its group is no loss) {
   CAF_CHECK(status().stream_reachable);
 }
 
-CAF_TEST(samples of another day get their partition before the copy) {
+CAF_TEST(samples of another period get their hot partition before the copy) {
   int64_t two_days_ago = now - 2 * 86'400'000;
   stream->fresh = {entry("1-0", "old", two_days_ago)};
   start();
-  CAF_CHECK(db->partitions.count(two_days_ago / 86'400'000) == 1);
+  CAF_CHECK(db->partitions.count(digest::block_start_ms(two_days_ago)) == 1);
   CAF_CHECK_EQUAL(db->committed_rows, 4u);
 }
 
