@@ -49,8 +49,8 @@ struct fixture {
   std::string config; // digest.yml for `nodepulse compact`
 
   fixture() {
-    auto res = test::run_command(std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn()
-                                 + "'");
+    auto res =
+      test::run_command(std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn() + "'");
     if (res.exit_code != 0)
       CAF_FAIL("nodepulse migrate failed: " << res.output);
     char d[] = "/tmp/nodepulse-storage-XXXXXX";
@@ -96,7 +96,7 @@ struct fixture {
     CAF_REQUIRE(store.ensure_hot_partition(digest::block_start_ms(at_ms), error));
     CAF_REQUIRE(store.begin(error));
     CAF_REQUIRE(store.copy_start(error));
-    CAF_REQUIRE(store.copy_rows(rows, error));
+    CAF_REQUIRE(store.copy_rows(rows.data(), rows.size(), error));
     CAF_REQUIRE(store.copy_end(error));
     CAF_REQUIRE(store.commit(error));
   }
@@ -153,7 +153,7 @@ std::string period_ago(const test::postgres_server& pg, int hours_ago) {
 CAF_TEST_FIXTURE_SCOPE(storage_tiers_tests, fixture)
 
 CAF_TEST(samples read back through the view as written and special values bit for bit) {
-  int64_t at = 1764194400123; // 2025-11-26 22:00:00.123 UTC
+  int64_t at = 1764194400123;                     // 2025-11-26 22:00:00.123 UTC
   const uint64_t stale_bits = 0x7ff0000000000002; // Prometheus' staleness marker
   double stale;
   std::memcpy(&stale, &stale_bits, sizeof stale);
@@ -218,8 +218,7 @@ CAF_TEST(a changed HELP or type makes a new metric and both keep their samples) 
   write("# HELP temp Temperature.\n# TYPE temp gauge\ntemp 20\n", at);
   write("# HELP temp Temperature in the rack.\n# TYPE temp gauge\ntemp 21\n", at + 15'000);
   write("# TYPE temp counter\ntemp 22\n", at + 30'000);
-  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.metrics WHERE metric_name = 'temp'"),
-                  "3");
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.metrics WHERE metric_name = 'temp'"), "3");
   CAF_CHECK_EQUAL(pg.query("SELECT string_agg(value || ' ' || metric_type || ' ' || "
                            "coalesce(help_text, '-'), ',' ORDER BY timestamp) FROM "
                            "admiral.metric_samples WHERE metric_name = 'temp'"),
@@ -306,8 +305,8 @@ CAF_TEST(samples that come late for a compacted period join its blocks once) {
   CAF_CHECK_EQUAL(pg.query("SELECT count(*) || ' ' || count(DISTINCT (server_id, metric_name, "
                            "labels, timestamp)) FROM admiral.metric_samples"),
                   "2880 2880");
-  CAF_CHECK_EQUAL(pg.query("SELECT value FROM admiral.metric_samples WHERE (id >> 32) = "
-                           + series + " AND timestamp = '" + time + "'"),
+  CAF_CHECK_EQUAL(pg.query("SELECT value FROM admiral.metric_samples WHERE (id >> 32) = " + series
+                           + " AND timestamp = '" + time + "'"),
                   "4242");
   CAF_CHECK_EQUAL(pg.query("SELECT sum(samples) FROM admiral.sample_blocks"), "2880");
 }
@@ -366,9 +365,8 @@ CAF_TEST(a digest killed while it compacts loses and doubles nothing) {
   test::digest_process digest{redis.port(), pg.dsn(),
                               "storage:\n  hot_period: 1m\n  compact_every: 1s\n"
                               "  compact_series: 100\n"};
-  CAF_REQUIRE(test::eventually([&] {
-    return digest.log().find("compactor: compacting") != std::string::npos;
-  }));
+  CAF_REQUIRE(test::eventually(
+    [&] { return digest.log().find("compactor: compacting") != std::string::npos; }));
   std::this_thread::sleep_for(300ms);
   digest.kill();
   CAF_MESSAGE("SIGKILL left " << hot_count() << " samples hot");

@@ -32,8 +32,8 @@ std::string render_compaction_metrics(const compaction_status& s) {
   t.one("nodepulse_digest_compaction_steps_left", "gauge",
         "Transactions left in the run under way (0 when none runs).",
         s.running ? static_cast<double>(s.steps_total - s.steps_done) : 0);
-  t.one("nodepulse_digest_compaction_last_seconds", "gauge",
-        "How long the last finished run took.", s.last_run_seconds);
+  t.one("nodepulse_digest_compaction_last_seconds", "gauge", "How long the last finished run took.",
+        s.last_run_seconds);
   t.one("nodepulse_digest_compaction_cutoff_seconds", "gauge",
         "Unix time before which the last finished run compacted everything (0: none yet).",
         static_cast<double>(s.last_cutoff_ms) / 1000.0);

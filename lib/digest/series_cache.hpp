@@ -11,8 +11,8 @@
 
 #include "lib/digest/writer_ports.hpp"
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>

@@ -35,9 +35,9 @@ struct missing_series {
 
 // The metric id of every kept sample (-1: too old), resolving what the
 // cache misses.
-bool resolve_metrics(const std::vector<batch_ref>& lot, int64_t keep_from_ms,
-                     series_cache& cache, sample_sink& sink,
-                     std::vector<std::vector<int32_t>>& metric_ids, db_error& error) {
+bool resolve_metrics(const std::vector<batch_ref>& lot, int64_t keep_from_ms, series_cache& cache,
+                     sample_sink& sink, std::vector<std::vector<int32_t>>& metric_ids,
+                     db_error& error) {
   std::unordered_map<std::string, size_t> missing_index;
   std::vector<metric_key> missing;
   std::vector<std::string> missing_texts;

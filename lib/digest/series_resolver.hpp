@@ -31,7 +31,6 @@ struct resolved_lot {
 };
 
 bool resolve_series_ids(const std::vector<batch_ref>& lot, int64_t keep_from_ms,
-                        series_cache& cache, sample_sink& sink, resolved_lot& out,
-                        db_error& error);
+                        series_cache& cache, sample_sink& sink, resolved_lot& out, db_error& error);
 
 } // namespace nodepulse::digest

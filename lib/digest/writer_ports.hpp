@@ -123,7 +123,7 @@ public:
   // PostgreSQL works on one piece while the writer makes the next:
   // copy_start, copy_rows..., copy_end.
   virtual bool copy_start(db_error& error) = 0;
-  virtual bool copy_rows(const std::vector<hot_row>& rows, db_error& error) = 0;
+  virtual bool copy_rows(const hot_row* rows, size_t count, db_error& error) = 0;
   virtual bool copy_end(db_error& error) = 0;
   // Records the batch ids and upserts their servers' last_seen.
   virtual bool record_batches(const std::vector<accepted_batch>& batches, db_error& error) = 0;

@@ -91,8 +91,8 @@ compaction_store::periods_before(int64_t before_ms, digest::db_error& error) {
 }
 
 std::optional<digest::compacted_chunk>
-compaction_store::compact(const digest::hot_period& period, int64_t before_ms,
-                          int64_t first_series, int64_t last_series, digest::db_error& error) {
+compaction_store::compact(const digest::hot_period& period, int64_t before_ms, int64_t first_series,
+                          int64_t last_series, digest::db_error& error) {
   auto res = query(impl_->conn, dsn_,
                    "SELECT blocks, samples, merged, moved FROM admiral.compact_period("
                    "to_timestamp($1::bigint / 1000.0), to_timestamp($2::bigint / 1000.0), "

@@ -23,16 +23,16 @@ void append_binary_copy_header(std::string& out) {
   append_be(0, 4, out); // no header extension
 }
 
-void append_hot_rows(const std::vector<digest::hot_row>& rows, std::string& out) {
-  out.reserve(out.size() + rows.size() * 38);
-  for (const auto& r : rows) {
+void append_hot_rows(const digest::hot_row* rows, size_t count, std::string& out) {
+  out.reserve(out.size() + count * 38);
+  for (const auto* r = rows; r != rows + count; ++r) {
     append_be(3, 2, out); // fields
     append_be(8, 4, out);
-    append_be(static_cast<uint64_t>(r.series_id), 8, out);
+    append_be(static_cast<uint64_t>(r->series_id), 8, out);
     append_be(8, 4, out); // microseconds since 2000-01-01 UTC
-    append_be(static_cast<uint64_t>((r.timestamp_ms - postgres_epoch_ms) * 1000), 8, out);
+    append_be(static_cast<uint64_t>((r->timestamp_ms - postgres_epoch_ms) * 1000), 8, out);
     uint64_t bits;
-    std::memcpy(&bits, &r.value, sizeof bits);
+    std::memcpy(&bits, &r->value, sizeof bits);
     append_be(8, 4, out);
     append_be(bits, 8, out);
   }

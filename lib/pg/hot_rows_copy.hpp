@@ -15,7 +15,7 @@ namespace nodepulse::pg {
 // The signature, flags and header extension every binary COPY starts with.
 void append_binary_copy_header(std::string& out);
 
-void append_hot_rows(const std::vector<digest::hot_row>& rows, std::string& out);
+void append_hot_rows(const digest::hot_row* rows, size_t count, std::string& out);
 
 // The end-of-data marker.
 void append_binary_copy_trailer(std::string& out);

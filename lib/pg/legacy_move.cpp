@@ -45,8 +45,8 @@ std::string legacy_move_progress::describe() const {
     out += ", " + grouped(static_cast<int64_t>(std::llround(rate))) + " rows/s";
     if (estimated_total > moved)
       out += ", ~"
-             + std::to_string(static_cast<int64_t>(
-               std::ceil(static_cast<double>(estimated_total - moved) / rate)))
+             + std::to_string(
+               static_cast<int64_t>(std::ceil(static_cast<double>(estimated_total - moved) / rate)))
              + " s left";
   }
   return out;
@@ -58,8 +58,8 @@ bool move_legacy_samples(const std::string& dsn, int64_t batch_rows,
   owned_connection c;
   if (!connect_if_needed(c.conn, dsn, error))
     return false;
-  auto exists = single(c.conn, "SELECT to_regclass('admiral.metric_samples_legacy') IS NOT NULL",
-                       error);
+  auto exists =
+    single(c.conn, "SELECT to_regclass('admiral.metric_samples_legacy') IS NOT NULL", error);
   if (!exists)
     return false;
   if (*exists != "t") {

@@ -253,8 +253,8 @@ bool sample_store::copy_start(digest::db_error& error) {
   return true;
 }
 
-bool sample_store::copy_rows(const std::vector<digest::hot_row>& rows, digest::db_error& error) {
-  append_hot_rows(rows, impl_->piece);
+bool sample_store::copy_rows(const digest::hot_row* rows, size_t count, digest::db_error& error) {
+  append_hot_rows(rows, count, impl_->piece);
   bool sent =
     PQputCopyData(impl_->conn, impl_->piece.data(), static_cast<int>(impl_->piece.size())) == 1;
   impl_->piece.clear();

@@ -30,7 +30,7 @@ public:
   std::optional<std::vector<std::string>> known_batches(const std::vector<std::string>& batch_ids,
                                                         digest::db_error& error) override;
   bool copy_start(digest::db_error& error) override;
-  bool copy_rows(const std::vector<digest::hot_row>& rows, digest::db_error& error) override;
+  bool copy_rows(const digest::hot_row* rows, size_t count, digest::db_error& error) override;
   bool copy_end(digest::db_error& error) override;
   bool record_batches(const std::vector<digest::accepted_batch>& batches,
                       digest::db_error& error) override;

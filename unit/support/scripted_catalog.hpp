@@ -17,7 +17,7 @@
 namespace nodepulse::test {
 
 struct scripted_catalog : digest::sample_sink {
-  std::map<std::string, int32_t> metrics;             // key text -> id
+  std::map<std::string, int32_t> metrics;                    // key text -> id
   std::map<std::string, std::pair<int64_t, int64_t>> series; // key text -> id, last seen
   std::set<int32_t> gone_metrics;
   std::set<int64_t> gone_series;
@@ -25,7 +25,7 @@ struct scripted_catalog : digest::sample_sink {
   int64_t next_series = 1;
   size_t metric_calls = 0, series_calls = 0, touch_calls = 0;
   std::vector<int64_t> touched; // ids, in the order touched
-  std::string refused_server; // resolve_series refuses a lot with this server
+  std::string refused_server;   // resolve_series refuses a lot with this server
 
   bool catalogue_down = false;
 
@@ -62,8 +62,7 @@ struct scripted_catalog : digest::sample_sink {
     ++metric_calls;
     std::vector<int32_t> ids;
     for (const auto& k : keys) {
-      auto [it, fresh] =
-        metrics.emplace(digest::series_cache::metric_key_text(k), next_metric);
+      auto [it, fresh] = metrics.emplace(digest::series_cache::metric_key_text(k), next_metric);
       next_metric += fresh ? 1 : 0;
       ids.push_back(it->second);
     }
@@ -125,7 +124,7 @@ struct scripted_catalog : digest::sample_sink {
     return std::vector<std::string>{};
   }
   bool copy_start(digest::db_error&) override { return true; }
-  bool copy_rows(const std::vector<digest::hot_row>&, digest::db_error&) override { return true; }
+  bool copy_rows(const digest::hot_row*, size_t, digest::db_error&) override { return true; }
   bool copy_end(digest::db_error&) override { return true; }
   bool record_batches(const std::vector<digest::accepted_batch>&, digest::db_error&) override {
     return true;

@@ -104,9 +104,8 @@ CAF_TEST(a run compacts every range of every period before the cutoff then drops
   start();
   CAF_CHECK_EQUAL(db->asked_before, 1764194400000 - 2 * hour);
   CAF_CHECK_EQUAL(db->calls, (std::vector<std::string>{
-                               "try lock", "compact 16h 1..100", "compact 16h 101..150",
-                               "drop 16h", "compact 18h 101..200", "drop 18h",
-                               "unlock"}));
+                               "try lock", "compact 16h 1..100", "compact 16h 101..150", "drop 16h",
+                               "compact 18h 101..200", "drop 18h", "unlock"}));
   auto s = status();
   CAF_CHECK_EQUAL(s.runs, 1u);
   CAF_CHECK_EQUAL(s.blocks_written, 250u);

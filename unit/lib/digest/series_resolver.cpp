@@ -99,7 +99,7 @@ CAF_TEST(a cached series the retention removed is made again) {
 
 CAF_TEST(a metric gone under a cached id is asked for again) {
   resolve({server_a}, today);
-  db.remove_metric(2); // node_load1's: the gauge
+  db.remove_metric(2);                   // node_load1's: the gauge
   auto lot = resolve({server_b}, today); // server_b's series are new: made with metric 2
   CAF_CHECK_EQUAL(db.metrics.size(), 2u);
   CAF_CHECK_EQUAL(lot.ids[0].size(), 3u);

@@ -35,7 +35,8 @@ CAF_TEST(the header and trailer are what PostgreSQL expects) {
 CAF_TEST(a row is three 8 - byte fields in network order) {
   std::string out;
   // 2000-01-01 00:00:01.5 UTC: 1.5 s after PostgreSQL's epoch.
-  pg::append_hot_rows({{0x0102030405060708, 946'684'801'500, 2.5}}, out);
+  digest::hot_row row{0x0102030405060708, 946'684'801'500, 2.5};
+  pg::append_hot_rows(&row, 1, out);
   CAF_REQUIRE_EQUAL(out.size(), 38u);
   CAF_CHECK_EQUAL(read_be(out, 0, 2), 3u);
   CAF_CHECK_EQUAL(read_be(out, 2, 4), 8u);
@@ -54,7 +55,8 @@ CAF_TEST(a stale marker keeps its bits and times before 2000 go negative) {
   double stale;
   std::memcpy(&stale, &stale_bits, sizeof stale);
   std::string out;
-  pg::append_hot_rows({{1, 0, stale}}, out);
+  digest::hot_row row{1, 0, stale};
+  pg::append_hot_rows(&row, 1, out);
   CAF_CHECK_EQUAL(read_be(out, 30, 8), stale_bits);
   CAF_CHECK_EQUAL(static_cast<int64_t>(read_be(out, 18, 8)), -946'684'800'000'000);
 }
