@@ -2,6 +2,7 @@
 
 #include "lib/valkey/stream_client.hpp"
 #include "runtime/bench/bench_input.hpp"
+#include "runtime/bench/evolving_host.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -16,7 +17,8 @@ namespace {
 
 constexpr const char* usage =
   "usage: nodepulse-bench publish --valkey URL [--entries N | --servers S\n"
-  "       --interval-ms MS --seconds T] [--run NAME] [--ids-out FILE] SCRAPE_FILE\n";
+  "       --interval-ms MS --seconds T | --history S --hours H --evolve SCRAPE_2\n"
+  "       [--interval-ms MS] [--end-ms MS]] [--run NAME] [--ids-out FILE] SCRAPE_FILE\n";
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -31,12 +33,76 @@ std::string server_id(long n) {
   return buf;
 }
 
+// --history: S servers' scrapes over the H hours before --end-ms (default
+// now), one every interval each, oldest first, every scrape of a server
+// with its own values (evolving_host); each entry stamped with its scrape's
+// time, so the digest stores the samples at those times.
+int publish_history(const std::string& url, const std::string& path, const std::string& evolve,
+                    const std::string& run, long servers, double hours, long interval_ms,
+                    int64_t end_ms) {
+  if (url.empty() || path.empty() || evolve.empty() || hours <= 0 || interval_ms <= 0) {
+    std::fputs(usage, stderr);
+    return 2;
+  }
+  std::string error;
+  auto addr = valkey::parse_url(url, error);
+  if (!addr) {
+    std::fprintf(stderr, "--valkey: %s\n", error.c_str());
+    return 2;
+  }
+  std::string body, body_2;
+  prom::sample_batch batch, batch_2;
+  prom::parse_options opts;
+  if (int rc = load_exposition(path, body, batch, opts); rc != 0)
+    return rc;
+  if (int rc = load_exposition(evolve, body_2, batch_2, opts); rc != 0)
+    return rc;
+  std::vector<evolving_host> hosts;
+  for (long s = 0; s < servers; ++s)
+    hosts.emplace_back(batch, batch_2, static_cast<uint64_t>(s) + 1);
+  valkey::stream_settings settings;
+  settings.max_backlog = 1'000'000'000; // measures the digest, not the backlog limit
+  settings.require_durable = false;     // the figures are the digest's, whatever Valkey keeps
+  valkey::stream_client client{*addr, settings};
+  if (end_ms == 0)
+    end_ms = now_ms();
+  long scrapes = static_cast<long>(hours * 3'600'000.0 / static_cast<double>(interval_ms));
+  int64_t first_ms = end_ms - scrapes * interval_ms;
+  valkey::stream_entry entry;
+  long failed = 0, published = 0;
+  auto start = std::chrono::steady_clock::now();
+  for (long t = 0; t < scrapes; ++t) {
+    for (long s = 0; s < servers; ++s) {
+      hosts[static_cast<size_t>(s)].next(batch);
+      // Each server scrapes at its own offset within the interval.
+      entry.received_at_ms = first_ms + t * interval_ms + s * interval_ms / servers;
+      entry.payload.clear();
+      valkey::encode_payload(batch, entry.received_at_ms, {}, entry.payload);
+      entry.batch_id = run + "-" + std::to_string(s) + "-" + std::to_string(t);
+      entry.server_id = server_id(s);
+      auto res = client.publish(entry);
+      if (res.outcome != valkey::publish_outcome::published)
+        ++failed;
+      else
+        ++published;
+    }
+  }
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("published %ld entries (%ld servers x %ld scrapes, %zu of %zu samples moving) of "
+              "%ld samples in %.1f s, %ld failed\n",
+              published, servers, scrapes, hosts.front().moving(), batch.samples.size(),
+              published * static_cast<long>(batch.samples.size()), took, failed);
+  return failed == 0 ? 0 : 1;
+}
+
 } // namespace
 
 int publish_bench(int argc, char** argv) {
   std::string url, ids_out, path, run = "bench";
-  long entries = 0, servers = 0, interval_ms = 15'000;
-  double seconds = 0;
+  long entries = 0, servers = 0, interval_ms = 15'000, history = 0;
+  double seconds = 0, hours = 0;
+  int64_t end_ms = 0;
+  std::string evolve;
   for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
     bool has_value = i + 1 < argc;
@@ -50,6 +116,14 @@ int publish_bench(int argc, char** argv) {
       interval_ms = std::stol(argv[++i]);
     else if (a == "--seconds" && has_value)
       seconds = std::stod(argv[++i]);
+    else if (a == "--history" && has_value)
+      history = std::stol(argv[++i]);
+    else if (a == "--hours" && has_value)
+      hours = std::stod(argv[++i]);
+    else if (a == "--evolve" && has_value)
+      evolve = argv[++i];
+    else if (a == "--end-ms" && has_value)
+      end_ms = std::stoll(argv[++i]);
     else if (a == "--run" && has_value)
       run = argv[++i];
     else if (a == "--ids-out" && has_value)
@@ -62,6 +136,8 @@ int publish_bench(int argc, char** argv) {
     }
   }
   bool fleet = servers > 0 && seconds > 0;
+  if (history > 0)
+    return publish_history(url, path, evolve, run, history, hours, interval_ms, end_ms);
   if (url.empty() || path.empty() || (entries <= 0) == !fleet) {
     std::fputs(usage, stderr);
     return 2;
@@ -83,6 +159,7 @@ int publish_bench(int argc, char** argv) {
   valkey::encode_payload(batch, 0, {}, entry.payload);
   valkey::stream_settings settings;
   settings.max_backlog = 100'000'000; // measures the digest, not the backlog limit
+  settings.require_durable = false;   // the figures are the digest's, whatever Valkey keeps
   valkey::stream_client client{*addr, settings};
   std::ofstream ids;
   if (!ids_out.empty())
