@@ -5,6 +5,8 @@
 #include "integration/support/postgres_server.hpp"
 #include "lib/pg/migrations.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -161,7 +163,8 @@ CAF_TEST(an upgrade moves every row of the plan table and resumes where it was c
         ('neg', 'gauge', NULL, '-Infinity', NULL, NULL)) AS m(m, t, l, v, h, u),
       (VALUES ('0b6c1a0e-3f43-4d8e-9a51-6f0c2d6b7e11'), ('5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d'))
         AS s(s),
-      (VALUES (now() - interval '1 day'), (now() - interval '3 hours')) AS ts(ts),
+      (VALUES (date_trunc('milliseconds', now()) - interval '1 day'),
+              (date_trunc('milliseconds', now()) - interval '3 hours')) AS ts(ts),
       generate_series(0, 99) AS n)sql"));
   auto before = samples_as_text();
   CAF_REQUIRE_EQUAL(pg.query("SELECT count(*) FROM admiral.metric_samples"), "2000");
@@ -187,6 +190,16 @@ CAF_TEST(an upgrade moves every row of the plan table and resumes where it was c
   // And again: nothing left to move.
   auto again = run_migrate(pg.dsn());
   CAF_CHECK_EQUAL(again.output, "schema up to date: 7 migrations (0 applied now)\n");
+  // The same rows from the cold tier once compaction has made blocks of them.
+  auto config = std::string{"/tmp/nodepulse-upgrade-"} + std::to_string(::getpid()) + ".yml";
+  std::ofstream{config} << "postgres:\n  dsn: \"" << pg.dsn() << "\"\n";
+  auto compacted = test::run_command(std::string{NODEPULSE_BINARY} + " compact -c " + config
+                                     + " --before 2100-01-01T00:00:00Z");
+  std::remove(config.c_str());
+  CAF_CHECK_EQUAL(compacted.exit_code, 0);
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.samples_hot"), "0");
+  CAF_CHECK_EQUAL(pg.query("SELECT sum(samples) FROM admiral.sample_blocks"), "2000");
+  CAF_CHECK_EQUAL(samples_as_text(), before);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

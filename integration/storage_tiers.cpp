@@ -197,10 +197,14 @@ CAF_TEST(samples read back through the view as written and special values bit fo
   CAF_CHECK_EQUAL(pg.query("SELECT value::text FROM admiral.metric_samples "
                            "WHERE metric_name = 'neg'"),
                   "-Infinity");
-  // Label sets in another order are the same series.
+  // Label sets in another order are the same series; then the counter
+  // resets (the host rebooted).
   write("# TYPE node_cpu_seconds_total counter\n"
         "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 123457\n",
         at + 15'000);
+  write("# TYPE node_cpu_seconds_total counter\n"
+        "node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 3.25\n",
+        at + 30'000);
   CAF_CHECK_EQUAL(pg.query("SELECT count(DISTINCT series_id) FROM admiral.series JOIN "
                            "admiral.metrics USING (metric_id) WHERE metric_name = "
                            "'node_cpu_seconds_total'"),
@@ -323,6 +327,35 @@ CAF_TEST(two compactions at once take turns and double nothing) {
   CAF_CHECK_NOT_EQUAL(waited, std::string::npos);
   CAF_CHECK_EQUAL(hot_count(), "0");
   CAF_CHECK_EQUAL(pg.query_sql(view_checksum), before);
+}
+
+CAF_TEST(two digests compacting on their timers take turns and double nothing) {
+  auto from = period_ago(pg, 9);
+  fill(40, 50, from, 4 * 60, 120);
+  auto before = pg.query_sql(view_checksum);
+  test::redis_server redis;
+  const std::string storage = "storage:\n  hot_period: 1m\n  compact_every: 1s\n"
+                              "  compact_series: 100\n";
+  test::digest_process one{redis.port(), pg.dsn(), storage};
+  test::digest_process two{redis.port(), pg.dsn(), storage};
+  CAF_CHECK(test::eventually([&] { return hot_count() == "0"; }));
+  auto counter = [](const test::digest_process& d, const char* name) {
+    return test::metric_value(d.get("/metrics").body, name);
+  };
+  CAF_CHECK(test::eventually([&] {
+    return counter(one, "nodepulse_digest_compaction_skipped_total")
+             + counter(two, "nodepulse_digest_compaction_skipped_total")
+           >= 1;
+  }));
+  CAF_MESSAGE("compacted by one: " << counter(one, "nodepulse_digest_compacted_samples_total")
+                                   << ", by two: "
+                                   << counter(two, "nodepulse_digest_compacted_samples_total"));
+  CAF_CHECK_EQUAL(counter(one, "nodepulse_digest_compacted_samples_total")
+                    + counter(two, "nodepulse_digest_compacted_samples_total"),
+                  std::stod(pg.query("SELECT sum(samples) FROM admiral.sample_blocks")));
+  CAF_CHECK_EQUAL(pg.query_sql(view_checksum), before);
+  CAF_CHECK_EQUAL(one.stop(), 0);
+  CAF_CHECK_EQUAL(two.stop(), 0);
 }
 
 CAF_TEST(a compaction killed or cut off from PostgreSQL loses and doubles nothing) {

@@ -284,7 +284,7 @@ BEGIN
        AND h.series_id BETWEEN first_series AND last_series
     RETURNING h.series_id, h.timestamp, h.value
   ), hot AS (
-    SELECT series_id, (extract(epoch FROM timestamp - period) * 1000)::integer AS o, value AS v,
+    SELECT series_id, floor(extract(epoch FROM timestamp - period) * 1000)::integer AS o, value AS v,
            0 AS tier
       FROM moved_rows
   ), hot_counts AS (

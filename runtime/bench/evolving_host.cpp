@@ -41,8 +41,8 @@ evolving_host::evolving_host(const prom::sample_batch& first, const prom::sample
   std::uniform_real_distribution<double> scale{0.5, 2.0};
   for (const auto& s : first.samples) {
     sample_motion m;
-    if (auto it = later.find(key_of(first, s)); it != later.end() && std::isfinite(s.value)
-                                                 && std::isfinite(it->second))
+    if (auto it = later.find(key_of(first, s));
+        it != later.end() && std::isfinite(s.value) && std::isfinite(it->second))
       m.delta = it->second - s.value;
     m.counter = counter_like(first, s);
     m.integral = std::floor(s.value) == s.value && std::floor(m.delta) == m.delta;
