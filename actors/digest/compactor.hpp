@@ -23,7 +23,7 @@ namespace nodepulse {
 
 struct compactor_settings {
   std::chrono::milliseconds every{300'000}; // digest storage.compact_every
-  int64_t hot_period_ms = 2 * 3'600'000;    // digest storage.hot_period
+  int64_t hot_period_ms = 15 * 60'000;      // digest storage.hot_period
   int64_t chunk_series = 20'000;            // digest storage.compact_series
   std::chrono::milliseconds progress_every{10'000};
   std::function<int64_t()> now_ms; // wall clock in ms; the system's if empty

@@ -102,3 +102,25 @@ CAF_TEST(the loss detector is on by default and its times are checked) {
   CAF_CHECK_NOT_EQUAL(errors[0].find("loss_detector.after: must be at least 1s"),
                       std::string::npos);
 }
+
+CAF_TEST(the storage section sets the hot period and compaction and checks them) {
+  digest_config cfg;
+  CAF_CHECK_EQUAL(cfg.storage.hot_period_ms, 15 * 60'000);
+  CAF_CHECK_EQUAL(cfg.storage.compact_every_ms, 300'000);
+  CAF_CHECK_EQUAL(cfg.storage.compact_series, 20'000);
+  CAF_CHECK_EQUAL(cfg.writer.series_cache, 1'000'000);
+  CAF_REQUIRE(load_digest_config("storage:\n  hot_period: 1h\n  compact_every: 30s\n"
+                                 "  compact_series: 500\nwriter:\n  series_cache: 5000\n",
+                                 cfg)
+                .empty());
+  CAF_CHECK_EQUAL(cfg.storage.hot_period_ms, 3'600'000);
+  CAF_CHECK_EQUAL(cfg.storage.compact_every_ms, 30'000);
+  CAF_CHECK_EQUAL(cfg.storage.compact_series, 500);
+  CAF_CHECK_EQUAL(cfg.writer.series_cache, 5'000);
+  CAF_CHECK_EQUAL(
+    problems("storage:\n  hot_period: 10s\n"),
+    std::vector<std::string>{"line 2, column 15: storage.hot_period: must be at least 1m"});
+  CAF_CHECK_EQUAL(problems("storage:\n  compact_series: 10\n"),
+                  std::vector<std::string>{"line 2, column 19: storage.compact_series: must be "
+                                           "between 100 and 10000000, got 10"});
+}
