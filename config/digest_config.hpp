@@ -38,7 +38,7 @@ struct digest_config {
   } status;
   struct {
     int64_t connections = 2;          // writers, each its own consumer and connection
-    int64_t batch_entries = 200;      // stream entries per transaction
+    int64_t batch_entries = 500;      // stream entries per transaction
     int64_t max_failures = 5;         // rejections of one entry before the DLQ
     int64_t max_deliveries = 10;      // deliveries of one entry before the DLQ
     int64_t claim_idle_ms = 60'000;   // a consumer silent this long is dead

@@ -50,7 +50,7 @@ struct dependency_log {
 };
 
 struct db_writer_settings {
-  size_t max_entries = 200;     // per transaction
+  size_t max_entries = 500;     // per transaction
   uint32_t max_failures = 5;    // rejections of one entry before the DLQ
   uint32_t max_deliveries = 10; // deliveries of one entry before the DLQ
   int64_t retention_days = 7;

@@ -64,7 +64,7 @@ CAF_TEST(values are read and bad ones named with key and line) {
 CAF_TEST(the writer section tunes batching and the dead - letter rules) {
   digest_config cfg;
   CAF_CHECK_EQUAL(cfg.writer.connections, 2);
-  CAF_CHECK_EQUAL(cfg.writer.batch_entries, 200);
+  CAF_CHECK_EQUAL(cfg.writer.batch_entries, 500);
   CAF_CHECK_EQUAL(cfg.writer.claim_idle_ms, 60'000);
   CAF_REQUIRE(
     load_digest_config("writer:\n  connections: 4\n  batch_entries: 50\n  max_failures: 3\n"
