@@ -68,14 +68,13 @@ struct fixture {
                           << "\"\nstorage:\n  compact_series: " << compact_series << "\n";
   }
 
-  test::command_result compact(const std::string& before = "") const {
-    return test::run_command(std::string{NODEPULSE_BINARY} + " compact -c '" + config + "'"
-                             + (before.empty() ? "" : " --before '" + before + "'"));
-  }
-
   std::string compact_command(const std::string& before = "") const {
     return std::string{NODEPULSE_BINARY} + " compact -c '" + config + "'"
            + (before.empty() ? "" : " --before '" + before + "'");
+  }
+
+  test::command_result compact(const std::string& before = "") const {
+    return test::run_command(compact_command(before));
   }
 
   // Writes `text` for `server` stamped `at_ms` the way the digest does:

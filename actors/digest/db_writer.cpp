@@ -163,6 +163,20 @@ commit_outcome commit(self_ptr self, const std::vector<decoded_entry*>& items, i
   return commit_outcome::committed;
 }
 
+// Makes sure the hot partition of `period` exists; false (a retry
+// scheduled) when PostgreSQL failed.
+bool ensure_hot_partition(self_ptr self, int64_t period) {
+  auto& st = self->state;
+  digest::db_error error;
+  if (!st.sink->ensure_hot_partition(period, error)) {
+    database_failed(self, std::move(error));
+    return false;
+  }
+  st.hot_periods.insert(period);
+  ++st.counters.partitions_ensured;
+  return true;
+}
+
 // The hot partitions of the current block period and the next ones, and
 // the retention: on a timer.
 bool maintain(self_ptr self) {
@@ -170,13 +184,8 @@ bool maintain(self_ptr self) {
   digest::db_error error;
   auto current = digest::block_start_ms(wall_clock_ms(st.settings.now_ms));
   for (int ahead = 0; ahead <= st.settings.periods_ahead; ++ahead) {
-    auto period = current + ahead * digest::block_period_ms;
-    if (!st.sink->ensure_hot_partition(period, error)) {
-      database_failed(self, std::move(error));
+    if (!ensure_hot_partition(self, current + ahead * digest::block_period_ms))
       return false;
-    }
-    st.hot_periods.insert(period);
-    ++st.counters.partitions_ensured;
   }
   if (!st.sink->apply_retention(st.settings.retention_days, error)) {
     database_failed(self, std::move(error));
@@ -265,15 +274,9 @@ bool write_held(self_ptr self) {
       if (s.timestamp_ms >= keep_from_ms
           && !st.hot_periods.count(digest::block_start_ms(s.timestamp_ms)))
         periods.insert(digest::block_start_ms(s.timestamp_ms));
-  for (auto period : periods) {
-    digest::db_error error;
-    if (!st.sink->ensure_hot_partition(period, error)) {
-      database_failed(self, std::move(error));
+  for (auto period : periods)
+    if (!ensure_hot_partition(self, period))
       return false;
-    }
-    st.hot_periods.insert(period);
-    ++st.counters.partitions_ensured;
-  }
   // One transaction for the lot; if PostgreSQL refuses it, one per entry,
   // to find the entry it refuses.
   bool any_rejected = false;

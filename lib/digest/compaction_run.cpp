@@ -1,25 +1,11 @@
 #include "lib/digest/compaction_run.hpp"
 
+#include "lib/text/grouped.hpp"
+
 #include <cmath>
 #include <cstdio>
 
 namespace nodepulse::digest {
-
-namespace {
-
-// 1234567 -> "1,234,567"
-std::string grouped(int64_t n) {
-  auto digits = std::to_string(n < 0 ? -n : n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
-
-} // namespace
 
 double compaction_progress::seconds_left() const {
   if (steps_done == 0 || elapsed_seconds <= 0)
@@ -31,8 +17,8 @@ double compaction_progress::seconds_left() const {
 std::string compaction_progress::describe() const {
   std::string out = std::to_string(steps_done) + "/" + std::to_string(steps_total) + " steps ("
                     + std::to_string(periods_done) + "/" + std::to_string(periods_total)
-                    + " periods), " + grouped(moved) + " samples, "
-                    + grouped(static_cast<int64_t>(std::llround(samples_per_second())))
+                    + " periods), " + text::grouped(moved) + " samples, "
+                    + text::grouped(static_cast<int64_t>(std::llround(samples_per_second())))
                     + " samples/s";
   auto left = seconds_left();
   if (left >= 0 && steps_done < steps_total)

@@ -1,6 +1,7 @@
 #include "lib/pg/legacy_move.hpp"
 
 #include "lib/pg/libpq_support.hpp"
+#include "lib/text/grouped.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -10,17 +11,6 @@
 namespace nodepulse::pg {
 
 namespace {
-
-std::string grouped(int64_t n) {
-  auto digits = std::to_string(n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 // The one value of `sql`'s answer, or nullopt with `error` set.
 std::optional<std::string> single(PGconn* conn, const std::string& sql, std::string& error) {
@@ -37,12 +27,13 @@ std::optional<std::string> single(PGconn* conn, const std::string& sql, std::str
 } // namespace
 
 std::string legacy_move_progress::describe() const {
-  std::string out = grouped(moved) + " of ~" + grouped(std::max(estimated_total, moved)) + " rows";
+  std::string out =
+    text::grouped(moved) + " of ~" + text::grouped(std::max(estimated_total, moved)) + " rows";
   if (estimated_total > 0)
     out += " (" + std::to_string(std::min<int64_t>(100, moved * 100 / estimated_total)) + "%)";
   if (elapsed_seconds > 0 && moved > 0) {
     double rate = static_cast<double>(moved) / elapsed_seconds;
-    out += ", " + grouped(static_cast<int64_t>(std::llround(rate))) + " rows/s";
+    out += ", " + text::grouped(static_cast<int64_t>(std::llround(rate))) + " rows/s";
     if (estimated_total > moved)
       out += ", ~"
              + std::to_string(
