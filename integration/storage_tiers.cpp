@@ -9,6 +9,8 @@
 #include "lib/pg/sample_store.hpp"
 #include "lib/prom/parser.hpp"
 
+#include <libpq-fe.h>
+
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -312,6 +314,45 @@ CAF_TEST(samples that come late for a compacted period join its blocks once) {
                            + " AND timestamp = '" + time + "'"),
                   "4242");
   CAF_CHECK_EQUAL(pg.query("SELECT sum(samples) FROM admiral.sample_blocks"), "2880");
+}
+
+CAF_TEST(an emptied hot partition is not dropped while a writer is inside it) {
+  auto from = period_ago(pg, 9);
+  fill(1, 1, from, 60);
+  CAF_REQUIRE_EQUAL(compact().exit_code, 0);
+  CAF_REQUIRE_EQUAL(hot_count(), "0");
+  CAF_REQUIRE(pg.run_sql("SELECT admiral.ensure_hot_partition(timestamptz '" + from + "')"));
+  // A digest's transaction has put a late sample into the emptied
+  // partition and not committed yet when the drop looks.
+  PGconn* writer = PQconnectdb(pg.dsn().c_str());
+  CAF_REQUIRE_EQUAL(PQstatus(writer), CONNECTION_OK);
+  PQclear(PQexec(writer, "BEGIN"));
+  auto* inserted =
+    PQexec(writer, ("INSERT INTO admiral.samples_hot SELECT series_id, timestamptz '" + from
+                    + "' + interval '90 minutes', 7 FROM admiral.series "
+                      "ORDER BY series_id LIMIT 1")
+                     .c_str());
+  CAF_REQUIRE_EQUAL(PQresultStatus(inserted), PGRES_COMMAND_OK);
+  PQclear(inserted);
+  std::string dropped;
+  std::thread dropper{[&] {
+    PGconn* c = PQconnectdb(pg.dsn().c_str());
+    auto* r =
+      PQexec(c, ("SELECT admiral.drop_hot_partition_if_empty(timestamptz '" + from + "')").c_str());
+    dropped = PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : PQerrorMessage(c);
+    PQclear(r);
+    PQfinish(c);
+  }};
+  std::this_thread::sleep_for(500ms); // the drop is waiting by now (or has decided)
+  PQclear(PQexec(writer, "COMMIT"));
+  PQfinish(writer);
+  dropper.join();
+  CAF_CHECK_EQUAL(dropped, "f");
+  CAF_CHECK_EQUAL(hot_count(), "1");
+  CAF_CHECK_EQUAL(
+    pg.query("SELECT value FROM admiral.metric_samples WHERE timestamp = timestamptz '" + from
+             + "' + interval '90 minutes'"),
+    "7");
 }
 
 CAF_TEST(two compactions at once take turns and double nothing) {

@@ -365,16 +365,30 @@ BEGIN
 END $$;
 
 -- Drops the hot partition of `period` if compaction left it empty.
+-- Emptiness is only known once no writer can be inside it: the whole hot
+-- table is locked first (DROP would take that lock anyway, and taking it
+-- before looking means a writer's uncommitted rows are committed and seen,
+-- never dropped with the table). Writers queue behind the lock, so it is
+-- waited for at most two seconds; if busy, the drop waits for a later run.
 CREATE FUNCTION admiral.drop_hot_partition_if_empty(period timestamptz)
 RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   part text := 'samples_hot_' || to_char(period AT TIME ZONE 'UTC', 'YYYYMMDD_HH24');
   found_one boolean;
+  patience text := current_setting('lock_timeout');
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('admiral partitions'));
   IF to_regclass(format('admiral.%I', part)) IS NULL THEN
     RETURN false;
   END IF;
+  PERFORM set_config('lock_timeout', '2s', true);
+  BEGIN
+    LOCK TABLE admiral.samples_hot IN ACCESS EXCLUSIVE MODE;
+  EXCEPTION WHEN lock_not_available THEN
+    PERFORM set_config('lock_timeout', patience, true);
+    RETURN false;
+  END;
+  PERFORM set_config('lock_timeout', patience, true);
   EXECUTE format('SELECT EXISTS (SELECT 1 FROM admiral.%I)', part) INTO found_one;
   IF found_one THEN
     RETURN false;
