@@ -1,5 +1,6 @@
 #include "runtime/bench/fleet_bench.hpp"
 
+#include "runtime/bench/generated_ids.hpp"
 #include "runtime/bench/push_connection.hpp"
 
 #include "lib/base/read_input.hpp"

@@ -3,6 +3,7 @@
 #include "lib/valkey/stream_client.hpp"
 #include "runtime/bench/bench_input.hpp"
 #include "runtime/bench/evolving_host.hpp"
+#include "runtime/bench/generated_ids.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -18,7 +19,10 @@ namespace {
 constexpr const char* usage =
   "usage: nodepulse-bench publish --valkey URL [--entries N | --servers S\n"
   "       --interval-ms MS --seconds T | --history S --hours H --evolve SCRAPE_2\n"
-  "       [--interval-ms MS] [--end-ms MS]] [--run NAME] [--ids-out FILE] SCRAPE_FILE\n";
+  "       [--interval-ms MS] [--end-ms MS]] [--run NAME] [--ids-out FILE]\n"
+  "       [--server-kind HEX4] SCRAPE_FILE\n"
+  "server ids are 00000000-0000-4000-HEX4-<n>, HEX4 8000 by default; the\n"
+  "simulated agents of `fleet` are 9000, so a history can be theirs\n";
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -26,20 +30,13 @@ int64_t now_ms() {
     .count();
 }
 
-// A distinct, valid server id per simulated server.
-std::string server_id(long n) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012ld", n % 1'000'000'000'000);
-  return buf;
-}
-
 // --history: S servers' scrapes over the H hours before --end-ms (default
 // now), one every interval each, oldest first, every scrape of a server
 // with its own values (evolving_host); each entry stamped with its scrape's
 // time, so the digest stores the samples at those times.
 int publish_history(const std::string& url, const std::string& path, const std::string& evolve,
-                    const std::string& run, long servers, double hours, long interval_ms,
-                    int64_t end_ms) {
+                    const std::string& run, const std::string& kind, long servers, double hours,
+                    long interval_ms, int64_t end_ms) {
   if (url.empty() || path.empty() || evolve.empty() || hours <= 0 || interval_ms <= 0) {
     std::fputs(usage, stderr);
     return 2;
@@ -79,7 +76,7 @@ int publish_history(const std::string& url, const std::string& path, const std::
       entry.payload.clear();
       valkey::encode_payload(batch, entry.received_at_ms, {}, entry.payload);
       entry.batch_id = run + "-" + std::to_string(s) + "-" + std::to_string(t);
-      entry.server_id = server_id(s);
+      entry.server_id = generated_server_id(kind.c_str(), static_cast<int>(s));
       auto res = client.publish(entry);
       if (res.outcome != valkey::publish_outcome::published)
         ++failed;
@@ -98,7 +95,7 @@ int publish_history(const std::string& url, const std::string& path, const std::
 } // namespace
 
 int publish_bench(int argc, char** argv) {
-  std::string url, ids_out, path, run = "bench";
+  std::string url, ids_out, path, run = "bench", kind = "8000";
   long entries = 0, servers = 0, interval_ms = 15'000, history = 0;
   double seconds = 0, hours = 0;
   int64_t end_ms = 0;
@@ -126,6 +123,8 @@ int publish_bench(int argc, char** argv) {
       end_ms = std::stoll(argv[++i]);
     else if (a == "--run" && has_value)
       run = argv[++i];
+    else if (a == "--server-kind" && has_value)
+      kind = argv[++i];
     else if (a == "--ids-out" && has_value)
       ids_out = argv[++i];
     else if (!a.empty() && a[0] != '-' && path.empty())
@@ -137,7 +136,7 @@ int publish_bench(int argc, char** argv) {
   }
   bool fleet = servers > 0 && seconds > 0;
   if (history > 0)
-    return publish_history(url, path, evolve, run, history, hours, interval_ms, end_ms);
+    return publish_history(url, path, evolve, run, kind, history, hours, interval_ms, end_ms);
   if (url.empty() || path.empty() || (entries <= 0) == !fleet) {
     std::fputs(usage, stderr);
     return 2;
@@ -178,7 +177,7 @@ int publish_bench(int argc, char** argv) {
     }
     long server = fleet ? k % servers : k;
     entry.batch_id = run + "-" + std::to_string(k);
-    entry.server_id = server_id(server);
+    entry.server_id = generated_server_id(kind.c_str(), static_cast<int>(server));
     entry.received_at_ms = now_ms();
     auto res = client.publish(entry);
     if (res.outcome != valkey::publish_outcome::published) {

@@ -77,10 +77,4 @@ bool split_host_port(const std::string& text, std::string& host, std::string& po
   return true;
 }
 
-std::string generated_server_id(const char* kind, int index) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "00000000-0000-4000-%s-%012d", kind, index);
-  return buf;
-}
-
 } // namespace nodepulse::bench

@@ -44,8 +44,4 @@ private:
 // "HOST:PORT" (the last colon splits); false when there is none.
 bool split_host_port(const std::string& text, std::string& host, std::string& port);
 
-// "00000000-0000-4000-<kind>-<index, 12 digits>": the server id of a
-// generated client, distinct per generator kind ("8000" ingest, "9000" fleet).
-std::string generated_server_id(const char* kind, int index);
-
 } // namespace nodepulse::bench
