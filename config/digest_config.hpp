@@ -42,7 +42,7 @@ struct digest_config {
     int64_t max_failures = 5;         // rejections of one entry before the DLQ
     int64_t max_deliveries = 10;      // deliveries of one entry before the DLQ
     int64_t claim_idle_ms = 60'000;   // a consumer silent this long is dead
-    int64_t series_cache = 1'000'000; // series ids kept in memory, shared by the writers
+    int64_t series_cache = 2'000'000; // series ids kept in memory, shared by the writers
     std::string dead_letter_stream = "nodepulse:metrics:dlq";
   } writer;
   struct {

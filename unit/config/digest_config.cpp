@@ -108,7 +108,7 @@ CAF_TEST(the storage section sets the hot period and compaction and checks them)
   CAF_CHECK_EQUAL(cfg.storage.hot_period_ms, 15 * 60'000);
   CAF_CHECK_EQUAL(cfg.storage.compact_every_ms, 300'000);
   CAF_CHECK_EQUAL(cfg.storage.compact_series, 20'000);
-  CAF_CHECK_EQUAL(cfg.writer.series_cache, 1'000'000);
+  CAF_CHECK_EQUAL(cfg.writer.series_cache, 2'000'000);
   CAF_REQUIRE(load_digest_config("storage:\n  hot_period: 1h\n  compact_every: 30s\n"
                                  "  compact_series: 500\nwriter:\n  series_cache: 5000\n",
                                  cfg)
