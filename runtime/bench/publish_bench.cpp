@@ -134,6 +134,10 @@ int publish_bench(int argc, char** argv) {
       return 2;
     }
   }
+  if (kind.size() != 4 || kind.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    std::fprintf(stderr, "--server-kind: four lower-case hex digits, got '%s'\n", kind.c_str());
+    return 2;
+  }
   bool fleet = servers > 0 && seconds > 0;
   if (history > 0)
     return publish_history(url, path, evolve, run, kind, history, hours, interval_ms, end_ms);
