@@ -306,6 +306,43 @@ CAF_TEST(the same with Valkey run without persistence names the lost range) {
   CAF_CHECK_EQUAL(digest.stop(), 0);
 }
 
+CAF_TEST(a batch waiting in the stream longer than the settle time is not called lost) {
+  // A dead consumer ("ghost") holds sequence 4 unacknowledged while 5 is
+  // committed: the gap stays open well past loss_detector.after (1 s) until
+  // a writer takes 4 over after claim_idle. The stream still holds it, so
+  // it is a backlog, not a loss.
+  digest_process digest{redis.port(), pg.dsn(),
+                        "writer:\n  claim_idle: 5s\n  batch_entries: 20\nloss_detector:\n"
+                        "  after: 1s\n  every: 200ms\n"};
+  publish_sequences("00000000000000aa", 1, 3);
+  CAF_REQUIRE(eventually([&] { return rows() == 4 * 3; }));
+  digest.signal(SIGSTOP);
+  std::this_thread::sleep_for(std::chrono::milliseconds{1500}); // past its blocking read
+  publish_sequences("00000000000000aa", 4, 4);
+  redisContext* c = redis.connect();
+  auto* taken = static_cast<redisReply*>(
+    redisCommand(c, "XREADGROUP GROUP digest ghost COUNT 1 STREAMS nodepulse:metrics:stream >"));
+  CAF_REQUIRE(taken != nullptr && taken->type == REDIS_REPLY_ARRAY && taken->elements == 1);
+  freeReplyObject(taken);
+  redisFree(c);
+  digest.signal(SIGCONT);
+  publish_sequences("00000000000000aa", 5, 5);
+  CAF_REQUIRE(eventually([&] { return rows() == 4 * 4; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds{2500}); // the gap: > after + a pass
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.batch_losses"), "0");
+  CAF_CHECK_EQUAL(pg.query("SELECT checked_through FROM admiral.wal_epochs"), "3");
+  CAF_CHECK_GREATER(
+    metric_value(digest.get("/metrics").body, "nodepulse_digest_loss_settle_seconds"), 2);
+  // The ghost's entry taken over and committed: the epoch walked through.
+  CAF_CHECK(eventually([&] { return rows() == 4 * 5; }));
+  CAF_CHECK(
+    eventually([&] { return pg.query("SELECT checked_through FROM admiral.wal_epochs") == "5"; }));
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.batch_losses"), "0");
+  CAF_CHECK_EQUAL(metric_value(digest.get("/metrics").body, "nodepulse_digest_batches_lost_total"),
+                  0);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
 CAF_TEST(a new WAL epoch of a server is recorded after the one before) {
   digest_process digest{redis.port(), pg.dsn(), detector_yaml};
   publish_sequences("00000000000000aa", 1, 2);

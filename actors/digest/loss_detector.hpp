@@ -1,7 +1,13 @@
 // The LOSS DETECTOR: every `every`, one pass of the detection in
 // PostgreSQL (lib/pg/loss_store.hpp): an agent hands out sequences one
 // after another within a WAL epoch, so a sequence still missing `settle`
-// after a later one of its epoch was committed is lost. Each gap is logged
+// after a later one of its epoch was committed is lost - unless the stream
+// may still hold it: a batch acknowledged to its agent waits in the stream
+// until a writer commits it, through a dead writer's idle timeout or a
+// PostgreSQL outage of any length. So each pass first asks Valkey how long
+// the oldest entry still in the stream has waited, and a gap must stay
+// open `settle` plus that long; no pass runs while Valkey does not answer
+// (a gap then cannot be told from a backlog). Each gap is logged
 // once, naming the server, epoch and range: the part the agent says its WAL
 // caps dropped (X-Agent-Dropped) as a warning, the rest, lost after the
 // agent let it go, as an error; each new epoch of a
@@ -34,15 +40,21 @@ struct loss_detector_settings {
 using loss_pass = std::function<std::optional<std::vector<pg::loss_event>>(
   std::chrono::seconds settle, std::string& error)>;
 
+// How long the oldest entry still in the stream has waited (0: empty), or
+// nullopt and `error` set when Valkey did not answer.
+using stream_backlog_age =
+  std::function<std::optional<std::chrono::milliseconds>(std::string& error)>;
+
 struct loss_detector_state {
   static inline constexpr const char* name = "loss_detector";
   loss_pass pass;
+  stream_backlog_age backlog_age;
   loss_detector_settings settings;
   loss_status status;
 };
 
 loss_detector_actor::behavior_type
 loss_detector(loss_detector_actor::stateful_pointer<loss_detector_state> self, loss_pass pass,
-              loss_detector_settings settings);
+              stream_backlog_age backlog_age, loss_detector_settings settings);
 
 } // namespace nodepulse

@@ -24,6 +24,8 @@ struct writer_status {
 struct loss_status {
   uint64_t passes = 0;                    // detection passes that reached PostgreSQL
   uint64_t failures = 0;                  // passes PostgreSQL did not answer
+  uint64_t skipped = 0;                   // passes not run: Valkey did not answer
+  int64_t settle_seconds = -1;            // how long a gap had to stay open, last pass
   uint64_t loss_ranges = 0;               // gaps recorded in admiral.batch_losses
   uint64_t batches_lost = 0;              // batches in them
   uint64_t agent_drop_ranges = 0;         // gaps the agents' own caps made
@@ -31,6 +33,7 @@ struct loss_status {
   uint64_t epochs = 0;                    // agent WAL epochs seen for the first time
   uint64_t new_epochs = 0;                // of those, a server's second or later
   bool database_reachable = false;
+  bool stream_reachable = false;
   std::string error;
 };
 

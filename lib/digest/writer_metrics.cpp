@@ -80,6 +80,10 @@ std::string render_writer_metrics(const writer_counters& c, const writer_health&
   t.one("nodepulse_digest_dead_letter_length", "gauge",
         "Entries in the dead-letter stream; -1 when unknown.",
         static_cast<double>(h.backlog.dead_letters));
+  t.one("nodepulse_digest_stream_oldest_entry_age_seconds", "gauge",
+        "How long the oldest entry still in the stream has waited (Valkey's clock); 0 when "
+        "the stream is empty, -1 when unknown.",
+        h.backlog.oldest_age_ms < 0 ? -1.0 : static_cast<double>(h.backlog.oldest_age_ms) / 1000.0);
   return t.take();
 }
 

@@ -24,9 +24,10 @@ struct delivery {
 };
 
 struct backlog_figures {
-  int64_t length = -1;       // entries in the stream (XLEN)
-  int64_t pending = -1;      // handed out, not yet acknowledged
-  int64_t dead_letters = -1; // entries in the dead-letter stream
+  int64_t length = -1;        // entries in the stream (XLEN)
+  int64_t pending = -1;       // handed out, not yet acknowledged
+  int64_t dead_letters = -1;  // entries in the dead-letter stream
+  int64_t oldest_age_ms = -1; // how long its oldest entry has waited; 0 when empty
 };
 
 // The stream, read through a consumer group.

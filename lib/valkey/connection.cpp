@@ -4,6 +4,10 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+
 namespace nodepulse::valkey {
 
 namespace {
@@ -182,6 +186,46 @@ std::optional<int64_t> stream_length(connection& conn, const std::string& stream
     return std::nullopt;
   }
   return static_cast<int64_t>(reply->integer);
+}
+
+std::optional<std::chrono::milliseconds>
+oldest_entry_age(connection& conn, const std::string& stream, std::string& error) {
+  auto oldest = conn.command({"XRANGE", stream, "-", "+", "COUNT", "1"}, error);
+  if (!oldest)
+    return std::nullopt;
+  if (oldest->type != REDIS_REPLY_ARRAY) {
+    error = reply_error(oldest.get(), "XRANGE");
+    return std::nullopt;
+  }
+  if (oldest->elements == 0)
+    return std::chrono::milliseconds{0};
+  const redisReply* entry = oldest->element[0];
+  if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 1
+      || entry->element[0]->type != REDIS_REPLY_STRING) {
+    error = "unexpected reply to XRANGE";
+    return std::nullopt;
+  }
+  // An entry id is "<milliseconds>-<sequence>".
+  std::string_view id{entry->element[0]->str, entry->element[0]->len};
+  int64_t added_ms = 0;
+  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), added_ms);
+  if (ec != std::errc{} || end == id.data()) {
+    error = "XRANGE: entry id '" + std::string{id} + "' is not <milliseconds>-<sequence>";
+    return std::nullopt;
+  }
+  auto now = conn.command({"TIME"}, error);
+  if (!now)
+    return std::nullopt;
+  if (now->type != REDIS_REPLY_ARRAY || now->elements != 2
+      || now->element[0]->type != REDIS_REPLY_STRING
+      || now->element[1]->type != REDIS_REPLY_STRING) {
+    error = reply_error(now.get(), "TIME");
+    return std::nullopt;
+  }
+  int64_t seconds = std::strtoll(now->element[0]->str, nullptr, 10);
+  int64_t micros = std::strtoll(now->element[1]->str, nullptr, 10);
+  int64_t now_ms = seconds * 1000 + micros / 1000;
+  return std::chrono::milliseconds{std::max<int64_t>(0, now_ms - added_ms)};
 }
 
 std::string reply_error(const redisReply* r, std::string_view command) {

@@ -72,6 +72,13 @@ private:
 std::optional<int64_t> stream_length(connection& conn, const std::string& stream,
                                      std::string& error);
 
+// How long the oldest entry still in `stream` has been there, by Valkey's
+// own clock (TIME against the entry id's milliseconds), so that no clock
+// of ours is compared with it; 0 when the stream is empty or missing.
+// nullopt and `error` set when Valkey cannot answer.
+std::optional<std::chrono::milliseconds>
+oldest_entry_age(connection& conn, const std::string& stream, std::string& error);
+
 // The text of an error reply, or of a reply of an unexpected type.
 std::string reply_error(const redisReply* r, std::string_view command);
 

@@ -300,6 +300,10 @@ std::optional<digest::backlog_figures> stream_consumer::backlog(std::string& err
   if (!dead)
     return std::nullopt;
   out.dead_letters = *dead;
+  auto age = oldest_entry_age(conn_, settings_.stream, error);
+  if (!age)
+    return std::nullopt;
+  out.oldest_age_ms = age->count();
   return out;
 }
 

@@ -55,13 +55,20 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
     loss_detector_settings loss;
     loss.settle = std::chrono::seconds{cfg.loss_detector.after_ms / 1000};
     loss.every = std::chrono::milliseconds{cfg.loss_detector.every_ms};
-    settings.spawn_loss_detector = [loss, dsn = cfg.postgres.dsn](caf::local_actor* self) {
+    settings.spawn_loss_detector = [loss, addr = *addr, stream = cfg.valkey.stream,
+                                    dsn = cfg.postgres.dsn](caf::local_actor* self) {
       auto store = std::make_shared<pg::loss_store>(dsn);
       loss_pass pass = [store](std::chrono::seconds settle, std::string& error) {
         return store->detect(settle, error);
       };
-      // libpq blocks: its own thread.
-      return self->spawn<caf::detached>(loss_detector, std::move(pass), loss);
+      auto valkey_conn =
+        std::make_shared<valkey::connection>(addr, std::chrono::milliseconds{2000});
+      stream_backlog_age backlog_age = [valkey_conn, stream](std::string& error) {
+        return valkey::oldest_entry_age(*valkey_conn, stream, error);
+      };
+      // libpq and hiredis block: its own thread.
+      return self->spawn<caf::detached>(loss_detector, std::move(pass), std::move(backlog_age),
+                                        loss);
     };
   }
 

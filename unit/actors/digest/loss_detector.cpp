@@ -37,8 +37,16 @@ pg::loss_event epoch(std::string name, std::string previous) {
   return e;
 }
 
+// Stands in for Valkey: how long the stream's oldest entry has waited, or
+// nullopt for "did not answer".
+struct scripted_stream {
+  std::optional<std::chrono::milliseconds> oldest_age{std::chrono::milliseconds{0}};
+  uint64_t asked = 0;
+};
+
 struct fixture : test_coordinator_fixture<test::system_config> {
   std::shared_ptr<scripted_passes> db = std::make_shared<scripted_passes>();
+  std::shared_ptr<scripted_stream> stream = std::make_shared<scripted_stream>();
   loss_detector_actor detector;
 
   void start() {
@@ -46,6 +54,7 @@ struct fixture : test_coordinator_fixture<test::system_config> {
     settings.settle = std::chrono::seconds{90};
     settings.every = std::chrono::seconds{60};
     auto passes = db;
+    auto valkey = stream;
     detector = sys.spawn(
       loss_detector,
       [passes](std::chrono::seconds settle,
@@ -58,6 +67,12 @@ struct fixture : test_coordinator_fixture<test::system_config> {
         if (!answer)
           error = "connection refused";
         return answer;
+      },
+      [valkey](std::string& error) {
+        ++valkey->asked;
+        if (!valkey->oldest_age)
+          error = "Connection refused";
+        return valkey->oldest_age;
       },
       settings);
     sched.run();
@@ -133,12 +148,48 @@ CAF_TEST(a pass PostgreSQL does not answer is counted and the next one tried) {
   auto down = status();
   CAF_CHECK(!down.database_reachable);
   CAF_CHECK_EQUAL(down.failures, 1u);
-  CAF_CHECK_EQUAL(down.error, "connection refused");
+  CAF_CHECK_EQUAL(down.error, "PostgreSQL: connection refused");
   sched.clock().advance_time(std::chrono::seconds{60});
   sched.run();
   auto back = status();
   CAF_CHECK(back.database_reachable);
   CAF_CHECK_EQUAL(back.loss_ranges, 1u);
+}
+
+CAF_TEST(a gap must stay open as long again as the oldest entry still in the stream) {
+  // A batch may wait in the stream for a dead writer's idle timeout or
+  // through a PostgreSQL outage: until the stream's oldest entry is older
+  // than the gap, the missing batch may be that entry.
+  stream->oldest_age = std::chrono::milliseconds{125'300};
+  start();
+  CAF_REQUIRE_EQUAL(db->asked.size(), 1u);
+  CAF_CHECK_EQUAL(db->asked[0].count(), 90 + 126);
+  CAF_CHECK_EQUAL(status().settle_seconds, 216);
+  stream->oldest_age = std::chrono::milliseconds{0};
+  sched.clock().advance_time(std::chrono::seconds{60});
+  sched.run();
+  CAF_REQUIRE_EQUAL(db->asked.size(), 2u);
+  CAF_CHECK_EQUAL(db->asked[1].count(), 90);
+}
+
+CAF_TEST(no gap is judged while Valkey does not answer) {
+  stream->oldest_age = std::nullopt;
+  db->answers.push_back(std::vector<pg::loss_event>{loss(5, 5)});
+  start();
+  auto down = status();
+  CAF_CHECK(db->asked.empty());
+  CAF_CHECK_EQUAL(down.skipped, 1u);
+  CAF_CHECK(!down.stream_reachable);
+  CAF_CHECK_EQUAL(down.error, "Valkey: Connection refused");
+  CAF_CHECK_EQUAL(down.loss_ranges, 0u);
+  stream->oldest_age = std::chrono::milliseconds{0};
+  sched.clock().advance_time(std::chrono::seconds{60});
+  sched.run();
+  auto back = status();
+  CAF_CHECK_EQUAL(db->asked.size(), 1u);
+  CAF_CHECK(back.stream_reachable);
+  CAF_CHECK_EQUAL(back.loss_ranges, 1u);
+  CAF_CHECK_EQUAL(back.skipped, 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
