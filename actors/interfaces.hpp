@@ -65,8 +65,9 @@ namespace nodepulse {
 
 // What a push's body is.
 enum class push_kind : uint8_t {
-  prometheus,  // POST /metrics/prometheus: text 0.0.4 or OpenMetrics 1.0
-  legacy_json, // POST /metrics: the old agent's JSON report
+  prometheus,   // POST /metrics/prometheus: text 0.0.4 or OpenMetrics 1.0
+  legacy_json,  // POST /metrics: the old agent's JSON report
+  remote_write, // POST /api/v1/write: Prometheus remote write 1.0 (snappy protobuf)
 };
 
 // One push's body, as the HTTP acceptor received it (maybe compressed:
@@ -77,12 +78,13 @@ struct parse_request {
   std::string content_type;     // picks the format; empty: detect from body
   std::string content_encoding; // the header as sent; checked by the acceptor
   int64_t received_at_ms = 0;   // stamps samples without a timestamp
+  std::string server_id{};      // remote_write: whose metadata it is
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, parse_request& x) {
   return f(caf::meta::type_name("parse_request"), reinterpret_cast<uint8_t&>(x.kind), x.body,
-           x.content_type, x.content_encoding, x.received_at_ms);
+           x.content_type, x.content_encoding, x.received_at_ms, x.server_id);
 }
 
 // What a parser worker made of a push: either the stream payload and its
@@ -99,12 +101,19 @@ struct parse_reply {
   std::string error;
   std::string payload;   // the stream entry payload (docs/stream-encoding.md)
   std::string server_id; // legacy_json: the report's own server_id
+  // remote_write: made from the sender and the decompressed body, so a
+  // retried request is the same batch; and what was dropped or taken.
+  std::string batch_id;
+  uint32_t histograms_dropped = 0;
+  uint32_t exemplars_dropped = 0;
+  uint32_t metadata = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, parse_reply& x) {
   return f(caf::meta::type_name("parse_reply"), x.ok, x.status, x.samples, x.rejected,
-           x.first_rejection, x.line, x.column, x.error, x.payload, x.server_id);
+           x.first_rejection, x.line, x.column, x.error, x.payload, x.server_id, x.batch_id,
+           x.histograms_dropped, x.exemplars_dropped, x.metadata);
 }
 
 // One accepted push, ready for the stream (docs/stream-encoding.md).

@@ -31,12 +31,6 @@ namespace {
 using test::agent_server_id;
 const std::string& server_id = agent_server_id;
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 // One stream entry as the agent's push became it.
 struct pushed_scrape {
   std::string batch_id;

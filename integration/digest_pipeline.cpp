@@ -22,6 +22,7 @@ using test::eventually;
 using test::ingest_process;
 using test::metric_eventually;
 using test::metric_value;
+using test::now_ms;
 
 namespace {
 
@@ -30,20 +31,12 @@ constexpr const char* dlq_key = "nodepulse:metrics:dlq";
 // Short, so a killed digest's entries are taken over quickly.
 constexpr const char* writer_yaml = "writer:\n  claim_idle: 1s\n  batch_entries: 20\n";
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
-
 struct fixture {
   test::redis_server redis; // durable: it may be killed and restarted
   test::postgres_server pg;
 
   fixture() {
-    std::string cmd =
-      std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn() + "' >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0)
+    if (!test::migrate(pg.dsn()))
       CAF_FAIL("nodepulse migrate failed");
   }
 

@@ -34,9 +34,7 @@ struct fixture {
   exporter_process exporter;
 
   fixture() {
-    std::string cmd =
-      std::string{NODEPULSE_BINARY} + " migrate --dsn '" + pg.dsn() + "' >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0)
+    if (!test::migrate(pg.dsn()))
       CAF_FAIL("nodepulse migrate failed");
   }
 

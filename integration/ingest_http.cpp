@@ -173,7 +173,8 @@ CAF_TEST(every error status of the contract) {
     ingest.port(),
     "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Junk: " + std::string(20000, 'j') + "\r\n\r\n", 3000);
   CAF_CHECK_EQUAL(status_line(huge_header), "HTTP/1.1 431 Request Header Fields Too Large");
-  CAF_CHECK_EQUAL(ingest.get("/api/v1/write").status, 404);
+  CAF_CHECK_EQUAL(ingest.get("/api/v1/query").status, 404);
+  CAF_CHECK_EQUAL(ingest.get("/api/v1/write").status, 405);
   CAF_CHECK_EQUAL(ingest.get("/metrics/prometheus").status, 405);
   // Garbage instead of HTTP.
   CAF_CHECK_EQUAL(status_line(test::raw_exchange(ingest.port(), "HELLO\r\n\r\n", 3000)),

@@ -22,10 +22,20 @@ using steady = std::chrono::steady_clock;
 constexpr uint32_t dependency_retry_after_s = 1;
 constexpr uint32_t unknown_token_retry_after_s = 5;
 
+constexpr std::string_view remote_write_path = "/api/v1/write";
+
 void respond(http_exchange& ex, const ingest::response& r, uint32_t retry_after_s = 0) {
   http::reply rep;
   rep.status = r.status;
   rep.body = r.body;
+  if (ex.req.path == remote_write_path && r.status == 200) {
+    rep.status = 204; // a success has nothing to say
+    rep.body.clear();
+  } else if (ex.req.path == remote_write_path && r.status >= 400) {
+    // Remote write senders log the text of an error as it is.
+    rep.content_type = "text/plain; charset=utf-8";
+    rep.body = r.message + "\n";
+  }
   rep.retry_after_s = retry_after_s;
   ex.done(std::move(rep));
 }
@@ -40,6 +50,24 @@ bool is_text_exposition(std::string_view content_type) {
   auto t = text::trim(content_type);
   return t.empty() || text::istarts_with(t, "text/plain")
          || text::istarts_with(t, "application/openmetrics-text");
+}
+
+// Remote write 1.0 is application/x-protobuf with no proto parameter, or
+// proto=prometheus.WriteRequest; 2.0 names io.prometheus.write.v2.Request.
+std::string remote_write_content_problem(std::string_view content_type) {
+  auto t = text::trim(content_type);
+  if (!text::istarts_with(t, "application/x-protobuf"))
+    return "Content-Type must be application/x-protobuf (Prometheus remote write 1.0)";
+  auto proto = t.find("proto=");
+  if (proto == std::string_view::npos)
+    return {};
+  auto message = text::trim(t.substr(proto + 6));
+  message = message.substr(0, message.find(';'));
+  if (message == "prometheus.WriteRequest")
+    return {};
+  return "remote write message '" + std::string{message.substr(0, 64)}
+         + "' is not supported: this endpoint speaks remote write 1.0 "
+           "(prometheus.WriteRequest; set protobuf_message: prometheus.WriteRequest)";
 }
 
 bool is_json(std::string_view content_type) {
@@ -91,8 +119,12 @@ void parse(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id
   auto& st = self->state;
   if (!st.parser)
     return respond_unavailable(self, ex, "the parser pool is restarting; retry later");
-  parse_request req{kind, std::move(ex.req.body), std::move(ex.req.content_type),
-                    std::move(ex.req.content_encoding), ex.req.received_at_ms};
+  parse_request req{kind,
+                    std::move(ex.req.body),
+                    std::move(ex.req.content_type),
+                    std::move(ex.req.content_encoding),
+                    ex.req.received_at_ms,
+                    kind == push_kind::remote_write ? server_id : std::string{}};
   self->request(st.parser, st.settings.parse_timeout, parse_atom::value, std::move(req))
     .then(
       [self, ex, kind, batch_id, server_id](parse_reply& parsed) mutable {
@@ -117,6 +149,13 @@ void parse(self_ptr self, http_exchange ex, push_kind kind, std::string batch_id
             return respond(
               ex, ingest::error_response(403, "this token may push only as server " + server_id));
           }
+        }
+        if (kind == push_kind::remote_write) {
+          auto& c = st.counters;
+          c.remote_write_metadata += parsed.metadata;
+          c.remote_write_histograms_dropped += parsed.histograms_dropped;
+          c.remote_write_exemplars_dropped += parsed.exemplars_dropped;
+          batch_id = std::move(parsed.batch_id);
         }
         if (parsed.samples == 0) // nothing to store: no empty stream entry
           return respond(
@@ -216,14 +255,26 @@ void handle_push(self_ptr self, http_exchange ex, push_kind kind) {
   auto& st = self->state;
   auto& req = ex.req;
   bool legacy = kind == push_kind::legacy_json;
+  bool remote = kind == push_kind::remote_write;
   if (!req.head_only) // a push is counted once, when whole
-    ++(legacy ? st.counters.pushes_legacy : st.counters.pushes_prometheus);
-  if (legacy ? !is_json(req.content_type) : !is_text_exposition(req.content_type))
+    ++(legacy   ? st.counters.pushes_legacy
+       : remote ? st.counters.pushes_remote_write
+                : st.counters.pushes_prometheus);
+  if (remote) {
+    auto problem = remote_write_content_problem(req.content_type);
+    if (!problem.empty())
+      return respond(ex, ingest::error_response(415, problem));
+    if (!text::iequals(text::trim(req.content_encoding), "snappy"))
+      return respond(
+        ex, ingest::error_response(415, "Content-Encoding must be snappy (remote write 1.0), not '"
+                                          + req.content_encoding.substr(0, 64) + "'"));
+  } else if (legacy ? !is_json(req.content_type) : !is_text_exposition(req.content_type)) {
     return respond(
       ex, ingest::error_response(415, legacy ? "Content-Type must be application/json"
                                              : "Content-Type must be text/plain (format 0.0.4) "
                                                "or application/openmetrics-text"));
-  if (!http::parse_content_encoding(req.content_encoding))
+  }
+  if (!remote && !http::parse_content_encoding(req.content_encoding))
     return respond(ex, ingest::error_response(415, "unsupported Content-Encoding '"
                                                      + req.content_encoding.substr(0, 64)
                                                      + "' (use gzip, zstd or none)"));
@@ -302,11 +353,13 @@ void handle_get(self_ptr self, http_exchange ex) {
 void route(self_ptr self, http_exchange ex) {
   const auto& path = ex.req.path;
   const auto& method = ex.req.method;
-  bool push_path = path == "/metrics/prometheus" || path == "/metrics";
+  bool push_path = path == "/metrics/prometheus" || path == "/metrics" || path == remote_write_path;
   bool get_path = path == "/healthz" || path == "/readyz" || path == "/metrics";
   if (method == "POST" && push_path) {
     // Decided before `ex` is moved from: `path` refers into it.
-    auto kind = path == "/metrics" ? push_kind::legacy_json : push_kind::prometheus;
+    auto kind = path == "/metrics"          ? push_kind::legacy_json
+                : path == remote_write_path ? push_kind::remote_write
+                                            : push_kind::prometheus;
     return handle_push(self, std::move(ex), kind);
   }
   if ((method == "GET" || method == "HEAD") && get_path) // the server sends HEAD no body

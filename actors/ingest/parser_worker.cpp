@@ -1,6 +1,7 @@
 #include "actors/ingest/parser_worker.hpp"
 
 #include "lib/http/inflate.hpp"
+#include "lib/ingest/agent_auth.hpp"
 #include "lib/ingest/legacy_report.hpp"
 #include "lib/ingest/timestamp_policy.hpp"
 #include "lib/valkey/stream_codec.hpp"
@@ -66,10 +67,39 @@ void shed_outsized_buffers(parser_worker_state& st) {
     + b.arena.capacity() + b.by_name.capacity_bytes();
   if (held > keep_bytes)
     st.batch = prom::sample_batch{};
+  st.remote_write.shed(keep_bytes);
+}
+
+parse_reply finish(parser_worker_state& st, const parse_request& req, parse_reply reply);
+
+// A remote write request: snappy protobuf, checked as the spec requires.
+// Its batch id is the sender's and the decompressed body's: a retry of the
+// same request is the same batch however it was compressed.
+bool decode_remote_write(parser_worker_state& st, const parse_request& req, parse_reply& reply) {
+  remote::write_limits limits;
+  limits.max_inflated_bytes = st.settings.max_inflated_bytes;
+  limits.limits = st.settings.limits;
+  auto res = st.remote_write.decode(req.body, req.server_id, st.settings.remote_metadata.get(),
+                                    limits, st.batch);
+  if (!res.ok) {
+    reply = failure(res.status, std::move(res.error));
+    return false;
+  }
+  reply.batch_id =
+    "rw:" + req.server_id + ":" + ingest::hash_token(st.remote_write.plain()).substr(0, 32);
+  reply.histograms_dropped = res.histograms_dropped;
+  reply.exemplars_dropped = res.exemplars_dropped;
+  reply.metadata = res.metadata;
+  return true;
 }
 
 parse_reply parse_one(parser_worker_state& st, const parse_request& req) {
   parse_reply reply;
+  if (req.kind == push_kind::remote_write) {
+    if (!decode_remote_write(st, req, reply))
+      return reply;
+    return finish(st, req, std::move(reply));
+  }
   bool legacy = req.kind == push_kind::legacy_json;
   // A legacy report is a few hundred bytes: inflating a bomb to the general
   // limit only to refuse it would cost that much memory per worker.
@@ -102,6 +132,11 @@ parse_reply parse_one(parser_worker_state& st, const parse_request& req) {
       return failure(too_many ? 413 : 400, e.reason, e.line, e.column);
     }
   }
+  return finish(st, req, std::move(reply));
+}
+
+// The timestamp policy and the stream payload, for every kind of push.
+parse_reply finish(parser_worker_state& st, const parse_request& req, parse_reply reply) {
   auto verdict =
     ingest::apply_timestamp_policy(st.batch, req.received_at_ms, st.settings.max_future_skew_ms);
   reply.ok = true;

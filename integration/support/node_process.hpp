@@ -165,6 +165,19 @@ private:
   pid_t pid_ = -1;
 };
 
+// The wall clock in milliseconds since the epoch, as sample times are.
+inline int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// `nodepulse migrate` against `dsn`: whether it succeeded.
+inline bool migrate(const std::string& dsn) {
+  std::string cmd = std::string{NODEPULSE_BINARY} + " migrate --dsn '" + dsn + "' >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
 // Asks `done` every `poll` until it holds or `patience` passes; whether it
 // held. For what a real process does in its own time.
 inline bool eventually(const std::function<bool()>& done,

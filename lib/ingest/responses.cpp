@@ -23,6 +23,7 @@ response error_response(int status, std::string_view message) {
   r.body = "{\"status\":\"error\",\"error\":";
   prom::append_json_string(message, r.body);
   r.body += '}';
+  r.message = std::string{message};
   return r;
 }
 

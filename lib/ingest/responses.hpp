@@ -16,7 +16,8 @@ namespace nodepulse::ingest {
 
 struct response {
   int status = 200;
-  std::string body; // JSON
+  std::string body;      // JSON
+  std::string message{}; // an error's text alone, for endpoints that answer in text
 };
 
 response success_response(uint64_t metrics_received, uint64_t rejected = 0,

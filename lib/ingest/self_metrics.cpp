@@ -12,6 +12,17 @@ std::string render_self_metrics(const ingest_counters& c, const http::server_sta
            static_cast<double>(c.pushes_prometheus));
   t.sample("nodepulse_ingest_pushes_total{endpoint=\"/metrics\"}",
            static_cast<double>(c.pushes_legacy));
+  t.sample("nodepulse_ingest_pushes_total{endpoint=\"/api/v1/write\"}",
+           static_cast<double>(c.pushes_remote_write));
+  t.one("nodepulse_ingest_remote_write_metadata_total", "counter",
+        "Metric metadata entries taken from remote write requests (type, HELP, unit).",
+        static_cast<double>(c.remote_write_metadata));
+  t.one("nodepulse_ingest_remote_write_histograms_dropped_total", "counter",
+        "Native histogram samples in remote write requests, not stored (no place for them).",
+        static_cast<double>(c.remote_write_histograms_dropped));
+  t.one("nodepulse_ingest_remote_write_exemplars_dropped_total", "counter",
+        "Exemplars in remote write requests, not stored.",
+        static_cast<double>(c.remote_write_exemplars_dropped));
   t.one("nodepulse_ingest_samples_accepted_total", "counter", "Samples accepted into the stream.",
         static_cast<double>(c.samples_accepted));
   t.one("nodepulse_ingest_samples_rejected_total", "counter",

@@ -19,6 +19,10 @@ namespace nodepulse::ingest {
 struct ingest_counters {
   uint64_t pushes_prometheus = 0;
   uint64_t pushes_legacy = 0;
+  uint64_t pushes_remote_write = 0;
+  uint64_t remote_write_metadata = 0;           // metadata entries taken
+  uint64_t remote_write_histograms_dropped = 0; // native histogram samples, not stored
+  uint64_t remote_write_exemplars_dropped = 0;
   uint64_t samples_accepted = 0;      // published (or acknowledged again)
   uint64_t samples_rejected = 0;      // dropped for their timestamp
   uint64_t parse_errors = 0;          // pushes refused as malformed

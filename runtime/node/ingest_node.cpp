@@ -24,6 +24,10 @@ namespace nodepulse::node {
 
 namespace {
 
+// Remote write senders' metric families remembered (type, HELP, unit):
+// ~200 bytes each, so at most ~20 MB; node_exporter has ~300 families.
+constexpr size_t remote_write_metadata_families = 100'000;
+
 uint32_t parser_workers(const config::ingest_config& cfg) {
   if (cfg.parser.workers > 0)
     return static_cast<uint32_t>(cfg.parser.workers);
@@ -91,6 +95,8 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
   out.parser.limits.max_families = static_cast<size_t>(cfg.limits.max_families_per_push);
   out.parser.max_inflated_bytes = static_cast<size_t>(cfg.limits.max_inflated_bytes);
   out.parser.max_future_skew_ms = cfg.limits.max_future_skew_ms;
+  out.parser.remote_metadata =
+    std::make_shared<remote::metadata_cache>(remote_write_metadata_families);
   auto addr = valkey::parse_url(cfg.valkey.url, error);
   if (!addr) {
     error = "valkey.url: " + error;

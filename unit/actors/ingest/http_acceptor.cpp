@@ -449,9 +449,13 @@ CAF_TEST(self metrics count pushes samples errors and publish latency) {
 
 CAF_TEST(unknown paths are 404 and wrong methods 405) {
   start();
-  auto missing = send(make_request("GET", "/api/v1/write"));
+  auto missing = send(make_request("GET", "/api/v1/query"));
   CAF_CHECK_EQUAL(missing.status, 404);
-  CAF_CHECK_EQUAL(missing.body, R"({"status":"error","error":"no such endpoint: /api/v1/write"})");
+  CAF_CHECK_EQUAL(missing.body, R"({"status":"error","error":"no such endpoint: /api/v1/query"})");
+  // Remote write senders get their errors as text.
+  auto remote = send(make_request("GET", "/api/v1/write"));
+  CAF_CHECK_EQUAL(remote.status, 405);
+  CAF_CHECK_EQUAL(remote.body, "method GET is not allowed on /api/v1/write\n");
   auto method = send(make_request("GET", "/metrics/prometheus"));
   CAF_CHECK_EQUAL(method.status, 405);
   CAF_CHECK_EQUAL(send(make_request("POST", "/healthz")).status, 405);

@@ -1,0 +1,258 @@
+#define CAF_SUITE prometheus_remote
+#include <caf/test/unit_test.hpp>
+
+#include "integration/support/exporter_process.hpp"
+#include "integration/support/node_process.hpp"
+#include "integration/support/postgres_server.hpp"
+#include "integration/support/program_process.hpp"
+#include "integration/support/redis_server.hpp"
+#include "lib/ingest/agent_auth.hpp"
+#include "lib/remote/prometheus_remote.pb.h"
+#include "lib/remote/write_request.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+
+using namespace nodepulse;
+using test::digest_process;
+using test::eventually;
+using test::ingest_process;
+using test::metric_eventually;
+using test::metric_value;
+using test::now_ms;
+
+namespace {
+
+constexpr const char* server_a = "3c9f6f0e-1d2b-4c5a-9e8f-7a6b5c4d3e2f";
+
+// A WriteRequest as a sender would make it: series of (labels, samples).
+struct request_builder {
+  remote::WriteRequest req;
+
+  remote::TimeSeries& series(std::initializer_list<std::pair<const char*, const char*>> labels) {
+    auto* ts = req.add_timeseries();
+    for (const auto& [name, value] : labels) {
+      auto* l = ts->add_labels();
+      l->set_name(name);
+      l->set_value(value);
+    }
+    return *ts;
+  }
+
+  static void sample(remote::TimeSeries& ts, double value, int64_t at_ms) {
+    auto* s = ts.add_samples();
+    s->set_value(value);
+    s->set_timestamp(at_ms);
+  }
+
+  void metadata(const char* family, remote::MetricMetadata::MetricType type, const char* help) {
+    auto* m = req.add_metadata();
+    m->set_metric_family_name(family);
+    m->set_type(type);
+    m->set_help(help);
+  }
+
+  std::string body() const { return remote::snappy_compress(req.SerializeAsString()); }
+};
+
+const std::map<std::string, std::string> remote_write_headers{
+  {"Content-Type", "application/x-protobuf"},
+  {"Content-Encoding", "snappy"},
+  {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+
+struct fixture {
+  test::redis_server redis;
+  test::postgres_server pg;
+
+  fixture() {
+    if (!test::migrate(pg.dsn()))
+      CAF_FAIL("nodepulse migrate failed");
+  }
+
+  int64_t count(const std::string& where) const {
+    auto n = pg.query("SELECT count(*) FROM admiral.metric_samples WHERE " + where);
+    return n.empty() ? -1 : std::stoll(n);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(prometheus_remote_tests, fixture)
+
+CAF_TEST(a remote write request lands once with its labels and metadata) {
+  ingest_process ingest{redis.port(), ""};
+  digest_process digest{redis.port(), pg.dsn()};
+  auto t = now_ms() - 60'000;
+  request_builder meta;
+  meta.metadata("demo_requests_total", remote::MetricMetadata::COUNTER, "Requests served.");
+  auto res = ingest.post(std::string{"/api/v1/write?server_id="} + server_a, meta.body(),
+                         remote_write_headers);
+  CAF_CHECK_EQUAL(res.status, 204);
+  request_builder b;
+  auto& s1 = b.series({{"__name__", "demo_requests_total"}, {"instance", "web-1"}, {"job", "web"}});
+  request_builder::sample(s1, 10, t);
+  request_builder::sample(s1, 12, t + 15'000);
+  auto& s2 = b.series({{"__name__", "demo_temperature"}, {"job", "web"}});
+  const uint64_t stale_bits = 0x7ff0000000000002; // Prometheus's stale marker
+  double stale;
+  std::memcpy(&stale, &stale_bits, sizeof stale);
+  request_builder::sample(s2, stale, t);
+  auto body = b.body();
+  res = ingest.post(std::string{"/api/v1/write?server_id="} + server_a, body, remote_write_headers);
+  CAF_CHECK_EQUAL(res.status, 204);
+  CAF_CHECK_EQUAL(res.body, "");
+  // The sender retries (its answer was lost): stored once.
+  res = ingest.post(std::string{"/api/v1/write?server_id="} + server_a, body, remote_write_headers);
+  CAF_CHECK_EQUAL(res.status, 204);
+  CAF_CHECK(eventually([&] { return count("true") == 3; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds{500});
+  CAF_CHECK_EQUAL(count("true"), 3);
+  CAF_CHECK_EQUAL(pg.query("SELECT metric_type || ' ' || help_text || ' ' || labels::text || ' ' "
+                           "|| server_id FROM admiral.metric_samples WHERE metric_name = "
+                           "'demo_requests_total' LIMIT 1"),
+                  std::string{"counter Requests served. {\"job\": \"web\", \"instance\": "
+                              "\"web-1\"} "}
+                    + server_a);
+  CAF_CHECK_EQUAL(pg.query("SELECT string_agg(value::text, ',' ORDER BY timestamp) FROM "
+                           "admiral.metric_samples WHERE metric_name = 'demo_requests_total'"),
+                  "10,12");
+  // The stale marker is stored bit for bit, not as any NaN.
+  CAF_CHECK_EQUAL(pg.query("SELECT metric_type || ' ' || encode(float8send(value), 'hex') FROM "
+                           "admiral.metric_samples WHERE metric_name = 'demo_temperature'"),
+                  "untyped 7ff0000000000002");
+  auto metrics = ingest.get("/metrics").body;
+  CAF_CHECK_EQUAL(metric_value(metrics, "nodepulse_ingest_duplicate_batches_total"), 1);
+  CAF_CHECK_EQUAL(metric_value(metrics, "nodepulse_ingest_remote_write_metadata_total"), 1);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST(every invalid remote write request is answered 400 or 415 naming what and where) {
+  ingest_process ingest{redis.port(),
+                        "limits:\n  max_body_bytes: 1048576\n  max_inflated_bytes: 1048576\n"};
+  const std::string target = std::string{"/api/v1/write?server_id="} + server_a;
+  auto post = [&](const std::string& body,
+                  std::map<std::string, std::string> headers = remote_write_headers) {
+    return ingest.post(target, body, headers);
+  };
+  auto expect = [&](const test::http_response& res, int status, const std::string& text) {
+    CAF_CHECK_EQUAL(res.status, status);
+    if (res.body.find(text) == std::string::npos)
+      CAF_FAIL("expected '" << text << "' in the answer, got: " << res.body);
+    CAF_CHECK(res.headers.at("content-type").find("text/plain") == 0);
+  };
+  expect(post("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"), 400, "not snappy-compressed");
+  expect(post(remote::snappy_compress("\x0a\x05\x0a\x03")), 400, "not a protobuf WriteRequest");
+  auto with = [](std::initializer_list<std::pair<const char*, const char*>> labels) {
+    request_builder b;
+    request_builder::sample(b.series(labels), 1, now_ms());
+    return b.body();
+  };
+  expect(post(with({{"job", "x"}})), 400, "series 1: no __name__ label");
+  expect(post(with({{"__name__", "1bad"}})), 400, "__name__ '1bad' is not a valid metric name");
+  expect(post(with({{"__name__", "up"}, {"b", "1"}, {"a", "2"}})), 400,
+         "series 1 (up): label 'a' is out of order");
+  expect(post(with({{"__name__", "up"}, {"a", "1"}, {"a", "2"}})), 400,
+         "series 1 (up): label 'a' appears twice");
+  expect(post(with({{"__name__", "up"}, {"bad-name", "1"}})), 400,
+         "label name 'bad-name' is not valid");
+  expect(post(with({{"__name__", "up"}, {"job", "\xc3\x28"}})), 400,
+         "the value of label 'job' is not valid UTF-8");
+  auto v2 = remote_write_headers;
+  v2["Content-Type"] = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
+  expect(post(with({{"__name__", "up"}}), v2), 415, "io.prometheus.write.v2.Request");
+  auto gzip = remote_write_headers;
+  gzip["Content-Encoding"] = "gzip";
+  expect(post(with({{"__name__", "up"}}), gzip), 415, "Content-Encoding must be snappy");
+  // A body that decompresses past limits.max_inflated_bytes: refused on
+  // its length header, before any of it is decompressed.
+  std::string zeros(2 << 20, '\0');
+  expect(post(remote::snappy_compress(zeros)), 413, "more than limits.max_inflated_bytes");
+  // Without a server id (auth none) the series belong to nobody.
+  auto res = ingest.post("/api/v1/write", with({{"__name__", "up"}}), remote_write_headers);
+  CAF_CHECK_EQUAL(res.status, 400);
+  CAF_CHECK(res.body.find("server_id") != std::string::npos);
+  CAF_CHECK_EQUAL(metric_value(ingest.get("/metrics").body, "nodepulse_ingest_parse_errors_total"),
+                  8);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
+CAF_TEST(token auth holds for remote write and the token names the server) {
+  char dir[] = "/tmp/nodepulse-tokens-XXXXXX";
+  CAF_REQUIRE(::mkdtemp(dir) != nullptr);
+  std::string tokens_file = std::string{dir} + "/tokens";
+  std::ofstream{tokens_file} << server_a << " " << ingest::hash_token("tok-a") << "\n";
+  ingest_process ingest{redis.port(),
+                        "auth:\n  mode: token\n  tokens_file: \"" + tokens_file + "\"\n"};
+  digest_process digest{redis.port(), pg.dsn()};
+  request_builder b;
+  request_builder::sample(b.series({{"__name__", "up"}, {"job", "node"}}), 1, now_ms());
+  auto res = ingest.post("/api/v1/write", b.body(), remote_write_headers);
+  CAF_CHECK_EQUAL(res.status, 401);
+  auto headers = remote_write_headers;
+  headers["Authorization"] = "Bearer wrong";
+  CAF_CHECK_EQUAL(ingest.post("/api/v1/write", b.body(), headers).status, 401);
+  headers["Authorization"] = "Bearer tok-a";
+  CAF_CHECK_EQUAL(ingest.post("/api/v1/write", b.body(), headers).status, 204);
+  CAF_CHECK(eventually([&] {
+    return pg.query("SELECT server_id FROM admiral.metric_samples WHERE metric_name = 'up'")
+           == server_a;
+  }));
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+  std::system(("rm -rf '" + std::string{dir} + "'").c_str());
+}
+
+CAF_TEST(a real Prometheus remote writes node_exporter scrapes that land with their values) {
+  ingest_process ingest{redis.port(), ""};
+  digest_process digest{redis.port(), pg.dsn()};
+  test::exporter_process exporter;
+  auto prometheus = test::start_prometheus(
+    "global:\n  scrape_interval: 1s\n"
+    "scrape_configs:\n  - job_name: node\n    static_configs:\n"
+    "      - targets: ['127.0.0.1:"
+    + std::to_string(exporter.port())
+    + "']\n"
+      "remote_write:\n  - url: http://127.0.0.1:"
+    + std::to_string(ingest.port()) + "/api/v1/write?server_id=" + server_a
+    + "\n    queue_config:\n      batch_send_deadline: 1s\n      min_backoff: 100ms\n"
+      "      max_backoff: 1s\n    metadata_config:\n      send_interval: 2s\n");
+  // Typed once the metadata came (it travels apart from the samples).
+  CAF_CHECK(eventually(
+    [&] {
+      return count("metric_name = 'node_memory_MemAvailable_bytes' AND metric_type = 'gauge' "
+                   "AND labels->>'job' = 'node'")
+             >= 3;
+    },
+    std::chrono::seconds{90}));
+  // Each stored value is what Prometheus's own TSDB holds at that time.
+  auto rows = pg.query("SELECT (extract(epoch FROM timestamp) * 1000)::bigint || ' ' || value "
+                       "FROM admiral.metric_samples WHERE metric_name = "
+                       "'node_memory_MemAvailable_bytes' AND metric_type = 'gauge' "
+                       "ORDER BY timestamp DESC LIMIT 1");
+  auto space = rows.find(' ');
+  CAF_REQUIRE(space != std::string::npos);
+  auto at_ms = std::stoll(rows.substr(0, space));
+  auto stored = std::stod(rows.substr(space + 1));
+  char time_arg[32];
+  std::snprintf(time_arg, sizeof time_arg, "%.3f", static_cast<double>(at_ms) / 1000.0);
+  auto answer = prometheus.get("/api/v1/query?query=node_memory_MemAvailable_bytes&time="
+                               + std::string{time_arg});
+  CAF_REQUIRE_EQUAL(answer.status, 200);
+  auto json = nlohmann::json::parse(answer.body);
+  CAF_REQUIRE_EQUAL(json["data"]["result"].size(), 1u);
+  auto value = std::stod(json["data"]["result"][0]["value"][1].get<std::string>());
+  CAF_CHECK_EQUAL(value, stored);
+  CAF_CHECK_GREATER(count("metric_name = 'up' AND labels->>'instance' LIKE '127.0.0.1:%'"), 0);
+  prometheus.stop();
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+  CAF_CHECK_EQUAL(digest.stop(), 0);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,224 @@
+#include "lib/remote/write_request.hpp"
+
+#include "lib/prom/char_scan.hpp"
+#include "lib/prom/utf8.hpp"
+#include "lib/remote/prometheus_remote.pb.h"
+
+#include <google/protobuf/arena.h>
+#include <snappy.h>
+
+namespace nodepulse::remote {
+
+namespace {
+
+bool valid_name(std::string_view s, bool metric) {
+  if (s.empty()
+      || !prom::scan::is(s[0], metric ? prom::scan::metric_start : prom::scan::label_start))
+    return false;
+  return prom::scan::skip_name_chars(s.data() + 1, s.data() + s.size(), metric)
+         == s.data() + s.size();
+}
+
+prom::metric_type type_of(MetricMetadata::MetricType t) {
+  switch (t) {
+    case MetricMetadata::COUNTER:
+      return prom::metric_type::counter;
+    case MetricMetadata::GAUGE:
+      return prom::metric_type::gauge;
+    case MetricMetadata::HISTOGRAM:
+      return prom::metric_type::histogram;
+    case MetricMetadata::GAUGEHISTOGRAM:
+      return prom::metric_type::gaugehistogram;
+    case MetricMetadata::SUMMARY:
+      return prom::metric_type::summary;
+    case MetricMetadata::INFO:
+      return prom::metric_type::info;
+    case MetricMetadata::STATESET:
+      return prom::metric_type::stateset;
+    default:
+      return prom::metric_type::untyped;
+  }
+}
+
+// The family a series name belongs to, as its metadata names it: itself,
+// or its name without the suffix a histogram or summary adds.
+std::string_view family_name_for(std::string_view name, std::string_view server_id,
+                                 const metadata_cache& cache,
+                                 std::optional<family_metadata>& meta) {
+  meta = cache.get(server_id, name);
+  if (meta)
+    return name;
+  for (std::string_view suffix : {"_bucket", "_sum", "_count", "_created"}) {
+    if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix) {
+      auto base = name.substr(0, name.size() - suffix.size());
+      meta = cache.get(server_id, base);
+      if (meta)
+        return base;
+    }
+  }
+  return name;
+}
+
+std::string series_where(size_t index, std::string_view name) {
+  std::string where = "series " + std::to_string(index + 1);
+  if (!name.empty())
+    where += " (" + std::string{name.substr(0, 128)} + ")";
+  return where;
+}
+
+} // namespace
+
+struct write_decoder::impl {
+  google::protobuf::Arena arena;
+};
+
+write_decoder::write_decoder() : impl_(std::make_unique<impl>()) {}
+write_decoder::~write_decoder() = default;
+
+void write_decoder::shed(size_t keep_bytes) {
+  if (plain_.capacity() > keep_bytes)
+    std::string{}.swap(plain_);
+  if (impl_->arena.SpaceAllocated() > keep_bytes)
+    impl_ = std::make_unique<impl>();
+}
+
+write_result write_decoder::decode(std::string_view body, std::string_view server_id,
+                                   metadata_cache* cache, const write_limits& limits,
+                                   prom::sample_batch& out) {
+  write_result r;
+  out.clear();
+  impl_->arena.Reset();
+  auto fail = [&](uint16_t status, std::string error) {
+    r.ok = false;
+    r.status = status;
+    r.error = std::move(error);
+    out.clear();
+    return r;
+  };
+  size_t length = 0;
+  if (!snappy::GetUncompressedLength(body.data(), body.size(), &length))
+    return fail(400, "the body is not snappy-compressed (block format): its length header is "
+                     "invalid");
+  if (length > limits.max_inflated_bytes)
+    return fail(413, "body decompresses to " + std::to_string(length)
+                       + " bytes, more than limits.max_inflated_bytes ("
+                       + std::to_string(limits.max_inflated_bytes) + " bytes)");
+  plain_.resize(length);
+  if (!snappy::RawUncompress(body.data(), body.size(), plain_.data()))
+    return fail(400, "the body is not valid snappy (block format): it does not decompress");
+  auto* req = google::protobuf::Arena::CreateMessage<WriteRequest>(&impl_->arena);
+  if (!req->ParseFromArray(plain_.data(), static_cast<int>(plain_.size())))
+    return fail(400, "the decompressed body is not a protobuf WriteRequest");
+
+  // Metadata first: a request may carry a family's metadata and its samples.
+  for (int i = 0; i < req->metadata_size(); ++i) {
+    const auto& m = req->metadata(i);
+    const std::string& name = m.metric_family_name();
+    if (!valid_name(name, true))
+      return fail(400, "metadata " + std::to_string(i + 1) + ": metric_family_name '"
+                         + name.substr(0, 128) + "' is not a valid metric name");
+    if (!prom::valid_utf8(m.help()) || !prom::valid_utf8(m.unit()))
+      return fail(400, "metadata " + std::to_string(i + 1) + " (" + name.substr(0, 128)
+                         + "): help or unit is not valid UTF-8");
+    if (cache != nullptr)
+      cache->put(server_id, name, {type_of(m.type()), m.help(), m.unit()});
+    ++r.metadata;
+  }
+
+  const auto& lim = limits.limits;
+  static const metadata_cache no_metadata{0};
+  const metadata_cache& known = cache != nullptr ? *cache : no_metadata;
+  for (int i = 0; i < req->timeseries_size(); ++i) {
+    const auto& ts = req->timeseries(i);
+    r.histograms_dropped += static_cast<uint32_t>(ts.histograms_size());
+    r.exemplars_dropped += static_cast<uint32_t>(ts.exemplars_size());
+    std::string_view name;
+    for (const auto& l : ts.labels())
+      if (l.name() == "__name__")
+        name = l.value();
+    auto where = [&] { return series_where(static_cast<size_t>(i), name); };
+    if (name.empty())
+      return fail(400, where() + ": no __name__ label");
+    if (name.size() > lim.max_name_bytes || !valid_name(name, true))
+      return fail(400, where() + ": __name__ '" + std::string{name.substr(0, 128)}
+                         + "' is not a valid metric name");
+    if (static_cast<size_t>(ts.labels_size()) > lim.max_labels_per_sample + 1)
+      return fail(400, where() + ": " + std::to_string(ts.labels_size())
+                         + " labels, more than the limit of "
+                         + std::to_string(lim.max_labels_per_sample));
+    auto first_label = static_cast<uint32_t>(out.labels.size());
+    std::string_view previous;
+    for (int j = 0; j < ts.labels_size(); ++j) {
+      const std::string& ln = ts.labels(j).name();
+      const std::string& lv = ts.labels(j).value();
+      if (ln.size() > lim.max_name_bytes || !valid_name(ln, false))
+        return fail(400, where() + ": label name '" + ln.substr(0, 128) + "' is not valid");
+      if (j > 0 && std::string_view{ln} <= previous)
+        return fail(400, where() + ": label '" + ln.substr(0, 128)
+                           + (std::string_view{ln} == previous ? "' appears twice"
+                                                               : "' is out of order (labels "
+                                                                 "must be sorted by name)"));
+      previous = ln;
+      if (lv.size() > lim.max_label_value_bytes)
+        return fail(400, where() + ": the value of label '" + ln.substr(0, 128) + "' is "
+                           + std::to_string(lv.size()) + " bytes, more than "
+                           + std::to_string(lim.max_label_value_bytes));
+      if (!prom::valid_utf8(lv))
+        return fail(400, where() + ": the value of label '" + ln.substr(0, 128)
+                           + "' is not valid UTF-8");
+      if (ln == "__name__" || lv.empty()) // an empty value is the label's absence
+        continue;
+      out.labels.push_back({ln, lv});
+    }
+    prom::label_range labels{first_label, static_cast<uint32_t>(out.labels.size()) - first_label};
+
+    std::optional<family_metadata> meta;
+    auto family_name = family_name_for(name, server_id, known, meta);
+    auto hash = prom::family_index::hash(family_name);
+    uint32_t family = out.by_name.find(family_name, hash);
+    if (family == prom::family_index::npos) {
+      if (lim.max_families != 0 && out.families.size() >= lim.max_families)
+        return fail(413, "more than " + std::to_string(lim.max_families)
+                           + " metric families in one request (limits.max_families)");
+      prom::family f;
+      f.name = family_name;
+      if (meta) {
+        f.type = meta->type;
+        f.has_type = true;
+        f.help = out.arena.copy(meta->help);
+        f.has_help = !meta->help.empty();
+        f.unit = out.arena.copy(meta->unit);
+        f.has_unit = !meta->unit.empty();
+      }
+      family = static_cast<uint32_t>(out.families.size());
+      out.families.push_back(f);
+      out.by_name.insert(family_name, hash, family);
+    }
+    for (const auto& s : ts.samples()) {
+      if (lim.max_samples != 0 && out.samples.size() >= lim.max_samples)
+        return fail(413, "more than " + std::to_string(lim.max_samples)
+                           + " samples in one request (limits.max_samples)");
+      prom::sample sample;
+      sample.name = name;
+      sample.family = family;
+      sample.labels = labels;
+      sample.value = s.value(); // a stale marker stays the NaN it is, bit for bit
+      sample.has_timestamp = true;
+      sample.timestamp_ms = s.timestamp();
+      out.samples.push_back(sample);
+      ++out.families[family].sample_count;
+    }
+    ++r.series;
+  }
+  r.ok = true;
+  r.status = 200;
+  return r;
+}
+
+std::string snappy_compress(std::string_view request_bytes) {
+  std::string out;
+  snappy::Compress(request_bytes.data(), request_bytes.size(), &out);
+  return out;
+}
+
+} // namespace nodepulse::remote
