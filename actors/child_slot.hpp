@@ -20,6 +20,7 @@
 #include <caf/actor_control_block.hpp>
 #include <caf/error.hpp>
 #include <caf/fwd.hpp>
+#include <caf/system_messages.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -122,5 +123,20 @@ private:
   uint32_t next_id_ = 0;
   uint64_t restarts_ = 0;
 };
+
+// The supervision a pool or a plain supervisor wants: its children started
+// (unless `start` is off), the ordered stop installed, and a child that
+// died sent back to `self` as (RespawnAtom, slot id) after its backoff.
+// `slots` lives in the supervisor's state, as long as the supervisor.
+template <class RespawnAtom, class Self>
+void supervise(Self* self, child_slots& slots, bool start = true) {
+  if (start)
+    slots.start_all(self);
+  slots.stop_with_supervisor(self);
+  self->set_down_handler([self, &slots](caf::down_msg& msg) {
+    if (auto* slot = slots.on_down(msg))
+      self->delayed_send(self, child_slots::backoff(*slot), RespawnAtom::value, slot->id);
+  });
+}
 
 } // namespace nodepulse

@@ -37,6 +37,7 @@ using take_atom = caf::atom_constant<caf::atom("take")>;
 using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
 
 // -- messages -----------------------------------------------------------------
 
@@ -56,7 +57,8 @@ typename Inspector::result_type inspect(Inspector& f, request& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, reply& x) {
-  return f(caf::meta::type_name("http_reply"), x.status, x.body, x.content_type, x.retry_after_s);
+  return f(caf::meta::type_name("http_reply"), x.status, x.body, x.content_type, x.retry_after_s,
+           x.content_encoding);
 }
 
 } // namespace nodepulse::http
@@ -304,6 +306,19 @@ using loss_detector_actor =
 using compactor_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<tick_atom>,
                                          caf::replies_to<status_atom>::with<compaction_status>>;
 
+// A QUERY WORKER: answers one remote read request (its snappy protobuf
+// body) from PostgreSQL with the whole HTTP reply. Blocking (libpq):
+// spawned detached.
+using query_worker_actor =
+  caf::typed_actor<caf::replies_to<read_atom, std::string>::with<http::reply>>;
+
+// The QUERY SERVER: the remote read endpoint on query.listen; checks the
+// token, hands each request to a free worker of its pool, restarts a dead
+// worker after a backoff, and reports its figures.
+using query_server_actor =
+  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>, caf::reacts_to<http_atom, http_exchange>,
+                   caf::replies_to<status_atom>::with<query_status>>;
+
 // The DIGEST SUPERVISOR: starts the DB writers, restarts one after a backoff
 // when it dies (its own timer message, naming the slot), and answers the
 // status endpoint (/healthz, /readyz, /metrics).
@@ -330,6 +345,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::http_exchange)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::gateway_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::writer_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::loss_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::query_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::compaction_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::scraper_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::pusher_status)

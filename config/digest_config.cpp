@@ -53,6 +53,32 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
     if (!valid_listen_address(cfg.status.listen))
       r.fail_key("listen", "expected host:port, got '" + cfg.status.listen + "'");
   });
+  top.section("query", [&](yaml_reader& r) {
+    auto& q = cfg.query;
+    r.string("listen", q.listen);
+    if (!q.listen.empty() && !valid_listen_address(q.listen))
+      r.fail_key("listen", "expected host:port, got '" + q.listen + "'");
+    r.section("tls", [&](yaml_reader& t) {
+      read_tls_keys(t, q.tls.cert_file, q.tls.key_file, q.tls.client_ca_file);
+    });
+    r.section("auth", [&](yaml_reader& a) {
+      a.choice("mode", q.auth.mode, {{"none", auth_mode::none}, {"token", auth_mode::token}});
+      a.string("tokens_file", q.auth.tokens_file);
+      if (q.auth.mode == auth_mode::token && q.auth.tokens_file.empty())
+        a.fail_key("tokens_file", "token mode needs a tokens_file of reader tokens");
+    });
+    r.integer("workers", q.workers, 1, 64);
+    r.integer("max_in_flight", q.max_in_flight, 1, 10'000);
+    r.integer("max_series", q.max_series, 1, 10'000'000);
+    r.integer("max_samples", q.max_samples, 1, 1'000'000'000);
+    r.duration_ms("max_range", q.max_range_ms);
+    if (q.max_range_ms < 60'000)
+      r.fail_key("max_range", "must be at least 1m");
+    r.duration_ms("timeout", q.timeout_ms);
+    if (q.timeout_ms < 100)
+      r.fail_key("timeout", "must be at least 100ms");
+    r.integer("max_connections", q.max_connections, 1, 100'000);
+  });
   top.section("writer", [&](yaml_reader& r) {
     r.integer("connections", cfg.writer.connections, 1, 64);
     r.integer("batch_entries", cfg.writer.batch_entries, 1, 10'000);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "config/config_error.hpp"
+#include "config/ingest_config.hpp" // auth_mode
 
 #include <cstdint>
 #include <string>
@@ -53,6 +54,25 @@ struct digest_config {
     int64_t after_ms = 3'600'000;
     int64_t every_ms = 60'000; // one pass every
   } loss_detector;
+  // The remote read endpoint (docs/prometheus-remote.md): off while listen
+  // is empty.
+  struct {
+    std::string listen;
+    struct {
+      std::string cert_file, key_file, client_ca_file;
+    } tls;
+    struct {
+      auth_mode mode = auth_mode::none;
+      std::string tokens_file; // token mode: `<reader uuid> <sha256-hex>` lines
+    } auth;
+    int64_t workers = 2;                          // PostgreSQL connections, requests served at once
+    int64_t max_in_flight = 8;                    // requests held at once; more are answered 503
+    int64_t max_series = 10'000;                  // per query
+    int64_t max_samples = 5'000'000;              // per request
+    int64_t max_range_ms = 32LL * 24 * 3'600'000; // per query
+    int64_t timeout_ms = 30'000;                  // per request, cancelled in PostgreSQL
+    int64_t max_connections = 64;
+  } query;
 };
 
 std::vector<config_error> load_digest_config(const std::string& text, digest_config& out);

@@ -9,6 +9,19 @@
 
 namespace nodepulse::config {
 
+void read_tls_keys(yaml_reader& r, std::string& cert_file, std::string& key_file,
+                   std::string& client_ca_file) {
+  r.string("cert_file", cert_file);
+  r.string("key_file", key_file);
+  r.string("client_ca_file", client_ca_file);
+  if (cert_file.empty() != key_file.empty())
+    r.fail_key(cert_file.empty() ? "cert_file" : "key_file",
+               "cert_file and key_file go together: set both or neither");
+  if (!client_ca_file.empty() && cert_file.empty())
+    r.fail_key("client_ca_file", "client certificates need TLS: set "
+                                 "cert_file and key_file too");
+}
+
 bool valid_listen_address(const std::string& text) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
@@ -44,15 +57,7 @@ void read_ingest_config(yaml_reader& top, ingest_config& cfg) {
       r.fail_key("listen", "must differ from the top-level listen");
   });
   top.section("tls", [&](yaml_reader& r) {
-    r.string("cert_file", cfg.tls.cert_file);
-    r.string("key_file", cfg.tls.key_file);
-    r.string("client_ca_file", cfg.tls.client_ca_file);
-    if (cfg.tls.cert_file.empty() != cfg.tls.key_file.empty())
-      r.fail_key(cfg.tls.cert_file.empty() ? "cert_file" : "key_file",
-                 "cert_file and key_file go together: set both or neither");
-    if (!cfg.tls.client_ca_file.empty() && cfg.tls.cert_file.empty())
-      r.fail_key("client_ca_file", "client certificates need TLS: set "
-                                   "cert_file and key_file too");
+    read_tls_keys(r, cfg.tls.cert_file, cfg.tls.key_file, cfg.tls.client_ca_file);
   });
   top.section("auth", [&](yaml_reader& r) {
     r.choice("mode", cfg.auth.mode, {{"none", auth_mode::none}, {"token", auth_mode::token}});

@@ -85,6 +85,13 @@ std::vector<config_error> load_ingest_config_file(const std::string& path, inges
 // "host:port" with a port in 1..65535.
 bool valid_listen_address(const std::string& text);
 
+class yaml_reader;
+
+// A tls: section's cert_file, key_file and client_ca_file, checked
+// together (the ingest's and the digest's query endpoint's).
+void read_tls_keys(yaml_reader& r, std::string& cert_file, std::string& key_file,
+                   std::string& client_ca_file);
+
 // host:port on 127.0.0.0/8, ::1 or localhost.
 bool loopback_listen_address(const std::string& text);
 

@@ -110,10 +110,11 @@ void yaml_reader::duration_ms(const char* key, int64_t& out) {
                  : unit == "s" || unit.empty() ? 1000
                  : unit == "m"                 ? 60'000
                  : unit == "h"                 ? 3'600'000
+                 : unit == "d"                 ? 86'400'000
                                                : -1;
   if (text.empty() || end == text.c_str() || scale < 0 || errno == ERANGE || !(n >= 0)
       || n * scale > 1e15) {
-    fail(v, key, "expected a duration such as 500ms, 15s, 10m or 2h, got '" + text + "'");
+    fail(v, key, "expected a duration such as 500ms, 15s, 10m, 2h or 7d, got '" + text + "'");
     return;
   }
   out = static_cast<int64_t>(n * scale);

@@ -3,11 +3,13 @@
 #include "actors/status_endpoint.hpp"
 #include "lib/digest/compaction_metrics.hpp"
 #include "lib/digest/loss_metrics.hpp"
+#include "lib/digest/query_metrics.hpp"
 
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace nodepulse {
 
@@ -36,6 +38,17 @@ void ask_compactor(self_ptr self, F f) {
   self->request(compactor, self->state.settings.status_timeout, status_atom::value)
     .then([f](compaction_status& s) mutable { f(s); },
           [f](caf::error&) mutable { f(compaction_status{}); });
+}
+
+// What the remote read endpoint says (nothing without one).
+template <class F>
+void ask_query_server(self_ptr self, F f) {
+  auto server = self->state.query_server();
+  if (!server)
+    return f(std::optional<query_status>{});
+  self->request(server, self->state.settings.status_timeout, status_atom::value)
+    .then([f](query_status& s) mutable { f(std::optional<query_status>{std::move(s)}); },
+          [f](caf::error&) mutable { f(std::optional<query_status>{query_status{}}); });
 }
 
 // What the writers say, summed: reachable only if every one is.
@@ -110,9 +123,13 @@ void route(self_ptr self, http_exchange ex) {
               + std::to_string(self->state.writer_restarts()) + "\n";
     ask_loss_detector(self, [self, ex, r = std::move(r)](const loss_status& s) mutable {
       r.body += digest::render_loss_metrics(s);
-      ask_compactor(self, [ex, r = std::move(r)](const compaction_status& c) mutable {
+      ask_compactor(self, [self, ex, r = std::move(r)](const compaction_status& c) mutable {
         r.body += digest::render_compaction_metrics(c);
-        ex.done(std::move(r));
+        ask_query_server(self, [ex, r = std::move(r)](std::optional<query_status> q) mutable {
+          if (q)
+            r.body += digest::render_query_metrics(*q);
+          ex.done(std::move(r));
+        });
       });
     });
   });
@@ -145,13 +162,10 @@ digest_supervisor_actor::behavior_type digest_supervisor(self_ptr self,
       kids.add<loss_detector_actor>("loss detector", st.settings.spawn_loss_detector);
   if (st.settings.spawn_compactor)
     st.compactor_slot = kids.add<compactor_actor>("compactor", st.settings.spawn_compactor);
-  if (serving)
-    kids.start_all(self);
-  kids.stop_with_supervisor(self);
-  self->set_down_handler([self](caf::down_msg& msg) {
-    if (auto* slot = self->state.children.on_down(msg))
-      self->delayed_send(self, child_slots::backoff(*slot), respawn_atom::value, slot->id);
-  });
+  if (st.settings.spawn_query_server)
+    st.query_server_slot =
+      kids.add<query_server_actor>("query server", st.settings.spawn_query_server);
+  supervise<respawn_atom>(self, kids, serving);
   return {
     [self](respawn_atom, uint32_t id) { self->state.children.respawn(self, id); },
     [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },

@@ -10,9 +10,9 @@
 //   GET /metrics  the writers' self-metrics summed, plus restarts, the
 //                 loss detector's findings and the compactor's figures.
 //
-// With a loss detector (spawn_loss_detector set) and a compactor
-// (spawn_compactor) it runs them beside the writers and restarts them the
-// same way.
+// With a loss detector (spawn_loss_detector set), a compactor
+// (spawn_compactor) and a remote read endpoint (spawn_query_server) it
+// runs them beside the writers and restarts them the same way.
 //
 // A writer that died leaves its entries pending in the stream; the next
 // incarnation in its slot (same consumer name) re-reads them first.
@@ -46,6 +46,8 @@ struct digest_supervisor_settings {
   std::function<loss_detector_actor(caf::local_actor*)> spawn_loss_detector;
   // Empty: no compactor.
   std::function<compactor_actor(caf::local_actor*)> spawn_compactor;
+  // Empty: no remote read endpoint (query.listen unset).
+  std::function<query_server_actor(caf::local_actor*)> spawn_query_server;
 };
 
 struct digest_supervisor_state {
@@ -56,12 +58,16 @@ struct digest_supervisor_state {
   std::vector<uint32_t> writer_slots;
   uint32_t loss_detector_slot = UINT32_MAX; // none without a loss detector
   uint32_t compactor_slot = UINT32_MAX;     // none without a compactor
+  uint32_t query_server_slot = UINT32_MAX;  // none without query.listen
 
   db_writer_actor writer(size_t i) const { return children.get<db_writer_actor>(writer_slots[i]); }
   loss_detector_actor loss_detector() const {
     return children.get<loss_detector_actor>(loss_detector_slot);
   }
   compactor_actor compactor() const { return children.get<compactor_actor>(compactor_slot); }
+  query_server_actor query_server() const {
+    return children.get<query_server_actor>(query_server_slot);
+  }
   // Writers restarted after one died (the loss detector's restarts aside).
   uint64_t writer_restarts() const;
 };

@@ -18,12 +18,7 @@ parser_pool(parser_pool_actor::stateful_pointer<parser_pool_state> self, uint32_
     st.workers.add<parser_actor>(
       "parser worker " + std::to_string(i),
       [&st](caf::local_actor* self) { return self->spawn(parser_worker, st.settings); });
-  st.workers.start_all(self);
-  st.workers.stop_with_supervisor(self);
-  self->set_down_handler([self](caf::down_msg& msg) {
-    if (auto* slot = self->state.workers.on_down(msg))
-      self->delayed_send(self, child_slots::backoff(*slot), respawn_atom::value, slot->id);
-  });
+  supervise<respawn_atom>(self, st.workers);
   return {
     [self](parse_atom atm, parse_request& req) -> caf::result<parse_reply> {
       auto& st = self->state;

@@ -37,6 +37,23 @@ struct loss_status {
   std::string error;
 };
 
+// What the remote read endpoint has answered since it started, for
+// /metrics: requests by outcome, what it served, and how long it took.
+struct query_status {
+  bool serving = false; // listening on query.listen
+  uint64_t served = 0;
+  uint64_t invalid = 0;      // 400: not a ReadRequest, a bad matcher
+  uint64_t over_limit = 0;   // 400: more series, samples or range than allowed
+  uint64_t timed_out = 0;    // 503: cancelled by query.timeout
+  uint64_t unavailable = 0;  // 503: PostgreSQL unreachable, or every worker busy
+  uint64_t unauthorized = 0; // 401
+  uint64_t series_served = 0;
+  uint64_t samples_served = 0;
+  uint32_t in_flight = 0;
+  uint32_t workers = 0;
+  prom::histogram seconds{prom::latency_bounds()}; // request to answer
+};
+
 // What the compactor has done since it started, for /metrics and the log.
 struct compaction_status {
   uint64_t runs = 0;      // runs that took the lock and finished

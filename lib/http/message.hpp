@@ -35,7 +35,8 @@ struct reply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  uint32_t retry_after_s = 0; // > 0: sent as Retry-After
+  uint32_t retry_after_s = 0;     // > 0: sent as Retry-After
+  std::string content_encoding{}; // set: sent as Content-Encoding (the body is already so)
 };
 
 // Called exactly once per request, from any thread.

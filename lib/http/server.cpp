@@ -295,6 +295,8 @@ private:
       static_cast<bhttp::status>(r.status), version_);
     res->set(bhttp::field::server, "nodepulse");
     res->set(bhttp::field::content_type, r.content_type);
+    if (!r.content_encoding.empty())
+      res->set(bhttp::field::content_encoding, r.content_encoding);
     if (r.retry_after_s > 0)
       res->set(bhttp::field::retry_after, std::to_string(r.retry_after_s));
     res->body() = std::move(r.body);

@@ -1,5 +1,7 @@
 #include "lib/ingest/agent_auth.hpp"
 
+#include "lib/base/read_input.hpp"
+
 #include "lib/text/ascii.hpp"
 
 #include <openssl/evp.h>
@@ -102,5 +104,18 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
 }
 
 } // namespace detail
+
+std::shared_ptr<token_registry> read_tokens_file(const std::string& path, std::string& error) {
+  std::string text;
+  if (!node::read_input(path, text, error))
+    return nullptr;
+  auto tokens = std::make_shared<token_registry>();
+  auto problem = tokens->load(text);
+  if (!problem.empty()) {
+    error = path + ": " + problem;
+    return nullptr;
+  }
+  return tokens;
+}
 
 } // namespace nodepulse::ingest

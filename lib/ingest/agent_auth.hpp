@@ -10,6 +10,7 @@
 
 #include "lib/text/uuid.hpp"
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,10 @@ public:
 private:
   std::unordered_map<std::string, std::string> by_hash_;
 };
+
+// A tokens file read and loaded; null and `error` ("PATH: line L: why", or
+// why it cannot be read) otherwise.
+std::shared_ptr<token_registry> read_tokens_file(const std::string& path, std::string& error);
 
 // Remembers database answers for a while, both "belongs to X" and "unknown",
 // so a fleet pushing every 15 s does not query PostgreSQL per push. Bounded:

@@ -7,6 +7,9 @@
 #include <google/protobuf/arena.h>
 #include <snappy.h>
 
+#include <algorithm>
+#include <utility>
+
 namespace nodepulse::remote {
 
 namespace {
@@ -219,6 +222,43 @@ std::string snappy_compress(std::string_view request_bytes) {
   std::string out;
   snappy::Compress(request_bytes.data(), request_bytes.size(), &out);
   return out;
+}
+
+struct write_request_encoder::impl {
+  WriteRequest request;
+};
+
+write_request_encoder::write_request_encoder(const prom::sample_batch& batch,
+                                             const std::vector<prom::label>& extra)
+  : impl_(std::make_unique<impl>()) {
+  for (const auto& s : batch.samples) {
+    std::vector<std::pair<std::string, std::string>> labels;
+    labels.emplace_back("__name__", std::string{s.name});
+    for (const auto& l : batch.labels_of(s.labels))
+      labels.emplace_back(std::string{l.name}, std::string{l.value});
+    for (const auto& l : extra)
+      labels.emplace_back(std::string{l.name}, std::string{l.value});
+    std::sort(labels.begin(), labels.end());
+    auto* ts = impl_->request.add_timeseries();
+    for (auto& [name, value] : labels) {
+      auto* l = ts->add_labels();
+      l->set_name(std::move(name));
+      l->set_value(std::move(value));
+    }
+    ts->add_samples()->set_value(s.value);
+  }
+}
+
+write_request_encoder::~write_request_encoder() = default;
+
+size_t write_request_encoder::samples() const {
+  return static_cast<size_t>(impl_->request.timeseries_size());
+}
+
+std::string write_request_encoder::body(int64_t timestamp_ms) {
+  for (auto& ts : *impl_->request.mutable_timeseries())
+    ts.mutable_samples(0)->set_timestamp(timestamp_ms);
+  return snappy_compress(impl_->request.SerializeAsString());
 }
 
 } // namespace nodepulse::remote

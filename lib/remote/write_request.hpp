@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nodepulse::remote {
 
@@ -62,5 +63,24 @@ private:
 // Makes a remote write body: `request_bytes` (a serialized WriteRequest)
 // snappy-compressed. For tests and the benchmark's generator.
 std::string snappy_compress(std::string_view request_bytes);
+
+// A sender's side, for the benchmark: the samples of `batch` as the series
+// of a WriteRequest, each with the `extra` labels added and its labels
+// sorted as the spec requires; body(t) is the request with every sample at
+// `t`, snappy-compressed, as Prometheus would send one scrape.
+class write_request_encoder {
+public:
+  write_request_encoder(const prom::sample_batch& batch, const std::vector<prom::label>& extra);
+  ~write_request_encoder();
+  write_request_encoder(const write_request_encoder&) = delete;
+  write_request_encoder& operator=(const write_request_encoder&) = delete;
+
+  std::string body(int64_t timestamp_ms);
+  size_t samples() const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
 
 } // namespace nodepulse::remote

@@ -5,6 +5,7 @@
 
 #include "lib/base/read_input.hpp"
 #include "lib/prom/parser.hpp"
+#include "lib/remote/write_request.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -44,7 +45,13 @@ constexpr const char* usage =
   "  --clients N           concurrent keep-alive clients, each its own server (100)\n"
   "  --interval-ms MS      each client pushes every MS; 0 = as fast as it can (0)\n"
   "  --seconds S           how long to push (30)\n"
-  "  --pid PID             report this process's RSS (sampled) and peak RSS\n";
+  "  --pid PID             report this process's RSS (sampled) and peak RSS\n"
+  "  --remote-write        send each scrape as Prometheus remote write 1.0 (snappy\n"
+  "                        protobuf, a new timestamp every push, label instance=\n"
+  "                        client-N); default path /api/v1/write?server_id={server_id}\n"
+  "  --step-ms MS          remote write: the time between one push's samples and the\n"
+  "                        next's, from an hour ago (1000)\n"
+  "  --pushes N            each client stops after N pushes (0: when --seconds end)\n";
 
 struct options {
   std::string host = "127.0.0.1";
@@ -55,6 +62,9 @@ struct options {
   int interval_ms = 0;
   int seconds = 30;
   int pid = 0;
+  bool remote_write = false;
+  int step_ms = 1000;
+  int pushes = 0;
 };
 
 // Figures shared by every client (one I/O thread: no locking).
@@ -68,9 +78,24 @@ struct results {
 class client : public std::enable_shared_from_this<client> {
 public:
   client(net::io_context& ioc, const tcp::resolver::results_type& endpoints, const options& opts,
-         const std::string& body, int index, steady::time_point end, results& out)
+         const std::string& body, const prom::sample_batch& batch, int index,
+         steady::time_point end, results& out)
     : conn_(ioc, endpoints, opts.host, target_of(opts.path, index), body), timer_(ioc), opts_(opts),
-      index_(index), end_(end), out_(out) {}
+      index_(index), end_(end), out_(out) {
+    if (opts.remote_write) {
+      instance_ = "client-" + std::to_string(index);
+      encoder_ = std::make_unique<remote::write_request_encoder>(
+        batch, std::vector<prom::label>{{"instance", instance_}});
+      conn_.set_header("Content-Type", "application/x-protobuf");
+      conn_.set_header("Content-Encoding", "snappy");
+      conn_.set_header("X-Prometheus-Remote-Write-Version", "0.1.0");
+      // Every push a scrape of its own: one second later than the last.
+      first_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count()
+                  - 3'600'000;
+    }
+  }
 
   // Starts after `delay`, so clients on an interval spread over it.
   void start(std::chrono::milliseconds delay) {
@@ -88,8 +113,10 @@ private:
   }
 
   void send() {
-    if (steady::now() >= end_)
+    if (steady::now() >= end_ || (opts_.pushes > 0 && seq_ >= static_cast<uint64_t>(opts_.pushes)))
       return conn_.close();
+    if (encoder_)
+      conn_.set_body(encoder_->body(first_ms_ + static_cast<int64_t>(seq_) * opts_.step_ms));
     started_ = steady::now();
     conn_.post("bench-" + std::to_string(index_) + "-" + std::to_string(seq_++),
                [self = shared_from_this()](beast::error_code ec) { self->on_response(ec); });
@@ -138,6 +165,9 @@ private:
   steady::time_point next_;
   steady::time_point started_;
   uint64_t seq_ = 0;
+  std::string instance_;
+  std::unique_ptr<remote::write_request_encoder> encoder_;
+  int64_t first_ms_ = 0;
 };
 
 // VmRSS or VmHWM of a process in KiB (0 if unknown).
@@ -194,6 +224,14 @@ bool parse_options(int argc, char** argv, options& opts) {
       opts.seconds = std::atoi(value().c_str());
     } else if (a == "--pid") {
       opts.pid = std::atoi(value().c_str());
+    } else if (a == "--step-ms") {
+      opts.step_ms = std::atoi(value().c_str());
+    } else if (a == "--pushes") {
+      opts.pushes = std::atoi(value().c_str());
+    } else if (a == "--remote-write") {
+      opts.remote_write = true;
+      if (opts.path == options{}.path)
+        opts.path = "/api/v1/write?server_id={server_id}";
     } else if (!a.empty() && a[0] != '-' && opts.body_file.empty()) {
       opts.body_file = a;
     } else {
@@ -236,7 +274,7 @@ int ingest_bench(int argc, char** argv) {
   for (int i = 0; i < opts.clients; ++i) {
     auto spread =
       opts.interval_ms == 0 ? 0 : std::uniform_int_distribution<int>{0, opts.interval_ms - 1}(rng);
-    std::make_shared<client>(ioc, endpoints, opts, body, i, end, out)
+    std::make_shared<client>(ioc, endpoints, opts, body, batch, i, end, out)
       ->start(std::chrono::milliseconds{spread});
   }
   // RSS of the server under test, sampled while the load runs.

@@ -25,6 +25,15 @@ push_connection::push_connection(boost::asio::io_context& ioc,
   req_.prepare_payload();
 }
 
+void push_connection::set_body(std::string body) {
+  req_.body() = std::move(body);
+  req_.prepare_payload();
+}
+
+void push_connection::set_header(const std::string& name, const std::string& value) {
+  req_.set(name, value);
+}
+
 void push_connection::post(const std::string& batch_id, handler done) {
   req_.set("X-Batch-Id", batch_id);
   if (connected_)

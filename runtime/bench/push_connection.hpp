@@ -26,6 +26,10 @@ public:
                   const std::string& host, const std::string& target, const std::string& body);
 
   void post(const std::string& batch_id, handler done);
+  // For a body that changes from post to post (remote write), and its
+  // headers.
+  void set_body(std::string body);
+  void set_header(const std::string& name, const std::string& value);
   const response& answer() const { return res_; }
   bool connected() const { return connected_; }
   void close();

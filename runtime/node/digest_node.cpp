@@ -3,8 +3,10 @@
 #include "actors/digest/compactor.hpp"
 #include "actors/digest/db_writer.hpp"
 #include "actors/digest/loss_detector.hpp"
+#include "actors/digest/query_server.hpp"
 #include "lib/pg/compaction_store.hpp"
 #include "lib/pg/loss_store.hpp"
+#include "lib/pg/sample_reader.hpp"
 #include "lib/pg/sample_store.hpp"
 #include "lib/text/redact.hpp"
 #include "lib/valkey/stream_consumer.hpp"
@@ -82,9 +84,50 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
                                       compaction);
   };
 
+  if (!cfg.query.listen.empty()) {
+    const auto& q = cfg.query;
+    query_server_settings query;
+    split_listen(q.listen, query.server.host, query.server.port);
+    query.server.tls_cert_file = q.tls.cert_file;
+    query.server.tls_key_file = q.tls.key_file;
+    query.server.tls_client_ca_file = q.tls.client_ca_file;
+    query.server.max_body_bytes = 1 << 20; // matchers only
+    query.server.max_connections = static_cast<size_t>(q.max_connections);
+    query.server.max_connections_per_address = static_cast<size_t>(q.max_connections);
+    if (q.auth.mode == config::auth_mode::token) {
+      query.tokens = ingest::read_tokens_file(q.auth.tokens_file, error);
+      if (!query.tokens) {
+        error = "query.auth.tokens_file: " + error;
+        return false;
+      }
+    }
+    query.workers = static_cast<uint32_t>(q.workers);
+    query.max_in_flight = static_cast<uint32_t>(q.max_in_flight);
+    query.worker_timeout = std::chrono::milliseconds{q.timeout_ms + 30'000};
+    query_settings reads;
+    reads.limits.max_series = static_cast<size_t>(q.max_series);
+    reads.limits.max_samples = static_cast<size_t>(q.max_samples);
+    reads.limits.max_range_ms = q.max_range_ms;
+    reads.limits.timeout = std::chrono::milliseconds{q.timeout_ms};
+    query.spawn_worker = [reads, dsn = cfg.postgres.dsn](caf::local_actor* self, uint32_t) {
+      auto reader = std::make_shared<pg::sample_reader>(dsn);
+      read_port read = [reader](const auto& queries, const auto& limits, auto& out) {
+        return reader->read(queries, limits, out);
+      };
+      // libpq blocks: its own thread.
+      return self->spawn<caf::detached>(query_worker, std::move(read), reads);
+    };
+    settings.spawn_query_server = [query](caf::local_actor* self) {
+      return self->spawn(query_server, query);
+    };
+  }
+
   summary = std::to_string(settings.writers) + " writers (consumers " + consumer.consumer
             + "-0..) of group " + cfg.valkey.group + " on stream " + cfg.valkey.stream + " at "
             + text::redact_url(cfg.valkey.url) + "; status on http://" + cfg.status.listen;
+  if (!cfg.query.listen.empty())
+    summary += "; remote read on " + std::string{cfg.query.tls.cert_file.empty() ? "http" : "https"}
+               + "://" + cfg.query.listen + "/api/v1/read";
   return true;
 }
 

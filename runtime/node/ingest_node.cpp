@@ -5,7 +5,6 @@
 #include "actors/ingest/parser_pool.hpp"
 #include "actors/ingest/stream_publisher.hpp"
 #include "actors/ingest/token_lookup.hpp"
-#include "lib/base/read_input.hpp"
 #include "lib/guard/basp_guard.hpp"
 #include "lib/text/redact.hpp"
 #include "runtime/node/node_runner.hpp"
@@ -76,16 +75,9 @@ bool prepare(const config::ingest_config& cfg, prepared& out, std::string& error
     out.acceptor.token_database = true;
     out.postgres_dsn = cfg.auth.postgres_dsn;
   } else if (out.acceptor.token_mode) {
-    std::string text;
-    if (!read_input(cfg.auth.tokens_file, text, error))
+    out.acceptor.tokens = ingest::read_tokens_file(cfg.auth.tokens_file, error);
+    if (!out.acceptor.tokens)
       return false;
-    auto tokens = std::make_shared<ingest::token_registry>();
-    auto problem = tokens->load(text);
-    if (!problem.empty()) {
-      error = cfg.auth.tokens_file + ": " + problem;
-      return false;
-    }
-    out.acceptor.tokens = std::move(tokens);
   }
   if (!cfg.caf.listen.empty() && !check_remoting_tls(gateway_tls(cfg), error)) {
     error = "tls (for caf.listen): " + error;

@@ -124,3 +124,24 @@ CAF_TEST(the storage section sets the hot period and compaction and checks them)
                   std::vector<std::string>{"line 2, column 19: storage.compact_series: must be "
                                            "between 100 and 10000000, got 10"});
 }
+
+CAF_TEST(the remote read endpoint is off by default and its keys are checked) {
+  digest_config cfg;
+  CAF_REQUIRE(load_digest_config("", cfg).empty());
+  CAF_CHECK(cfg.query.listen.empty());
+  CAF_REQUIRE(load_digest_config("query:\n  listen: \"127.0.0.1:9201\"\n  max_series: 500\n"
+                                 "  timeout: 5s\n  auth:\n    mode: token\n"
+                                 "    tokens_file: /etc/nodepulse/readers\n",
+                                 cfg)
+                .empty());
+  CAF_CHECK_EQUAL(cfg.query.listen, "127.0.0.1:9201");
+  CAF_CHECK_EQUAL(cfg.query.max_series, 500);
+  CAF_CHECK_EQUAL(cfg.query.timeout_ms, 5000);
+  CAF_CHECK(cfg.query.auth.mode == auth_mode::token);
+  auto errors = problems("query:\n  listen: nowhere\n  auth:\n    mode: token\n"
+                         "  tls:\n    cert_file: /c.pem\n");
+  CAF_REQUIRE_EQUAL(errors.size(), 3u);
+  CAF_CHECK(errors[0].find("query.listen") != std::string::npos);
+  CAF_CHECK(errors[1].find("query.tls.key_file") != std::string::npos);
+  CAF_CHECK(errors[2].find("query.auth.tokens_file") != std::string::npos);
+}

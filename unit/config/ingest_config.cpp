@@ -97,7 +97,7 @@ CAF_TEST(bad values name the key and what was expected) {
                   "line 2, column 9: auth.mode: expected one of none, token, got 'tokens'");
   CAF_CHECK_EQUAL(only_problem("limits:\n  max_future_skew: soon\n"),
                   "line 2, column 20: limits.max_future_skew: expected a duration "
-                  "such as 500ms, 15s, 10m or 2h, got 'soon'");
+                  "such as 500ms, 15s, 10m, 2h or 7d, got 'soon'");
   CAF_CHECK_EQUAL(only_problem("listen: 8080\n"),
                   "line 1, column 9: listen: expected host:port, got '8080'");
   CAF_CHECK_EQUAL(only_problem("valkey:\n  url: http://x\n"),

@@ -1,0 +1,143 @@
+#include "actors/digest/query_server.hpp"
+
+#include "actors/http_forwarding.hpp"
+
+#include <caf/sec.hpp>
+#include <caf/send.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+namespace nodepulse {
+
+namespace {
+
+using self_ptr = query_server_actor::stateful_pointer<query_server_state>;
+using steady = std::chrono::steady_clock;
+
+void respond_text(http_exchange& ex, int status, const std::string& text,
+                  uint32_t retry_after_s = 0) {
+  http::reply r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = text + "\n";
+  r.retry_after_s = retry_after_s;
+  ex.done(std::move(r));
+}
+
+// The slot of the least busy live worker, if any may take one more.
+std::optional<size_t> free_worker(query_server_state& st) {
+  std::optional<size_t> best;
+  const auto& slots = st.workers.slots();
+  for (size_t i = 0; i < slots.size(); ++i)
+    if (slots[i].actor && (!best || st.busy[i] < st.busy[*best]))
+      best = i;
+  return best;
+}
+
+void count(query_status& s, const http::reply& r) {
+  if (r.status == 200)
+    ++s.served;
+  else if (r.status == 503 && r.body.find("query.timeout") != std::string::npos)
+    ++s.timed_out;
+  else if (r.status == 503)
+    ++s.unavailable;
+  else if (r.body.find("query.max_") != std::string::npos)
+    ++s.over_limit;
+  else
+    ++s.invalid;
+}
+
+void handle_read(self_ptr self, http_exchange ex) {
+  auto& st = self->state;
+  if (st.settings.tokens) {
+    auto decision = ingest::authorize(true, ex.req.authorization, "", [&](std::string_view t) {
+      return st.settings.tokens->server_of(t);
+    });
+    if (decision.status != 200) {
+      ++st.status.unauthorized;
+      return respond_text(ex, decision.status == 403 ? 401 : decision.status, decision.error);
+    }
+  }
+  if (ex.req.head_only)
+    return ex.done({http::admit_status, ""});
+  auto slot = free_worker(st);
+  if (!slot || st.status.in_flight >= st.settings.max_in_flight) {
+    ++st.status.unavailable;
+    return respond_text(ex, 503,
+                        slot ? "every query worker is busy (query.max_in_flight); retry later"
+                             : "no query worker is running; retry later",
+                        1);
+  }
+  auto worker = caf::actor_cast<query_worker_actor>(st.workers.slots()[*slot].actor);
+  ++st.busy[*slot];
+  ++st.status.in_flight;
+  auto started = steady::now();
+  auto finish = [self, slot = *slot, started](http_exchange& ex, http::reply r) {
+    auto& st = self->state;
+    --st.busy[slot];
+    --st.status.in_flight;
+    st.status.seconds.observe(std::chrono::duration<double>(steady::now() - started).count());
+    count(st.status, r);
+    ex.done(std::move(r));
+  };
+  self->request(worker, st.settings.worker_timeout, read_atom::value, std::move(ex.req.body))
+    .then([ex, finish](http::reply& r) mutable { finish(ex, std::move(r)); },
+          [self, ex, finish](caf::error& err) mutable {
+            http::reply r;
+            r.status = 503;
+            r.content_type = "text/plain; charset=utf-8";
+            r.body = "the query worker did not answer: " + self->system().render(err) + "\n";
+            r.retry_after_s = 1;
+            finish(ex, std::move(r));
+          });
+}
+
+void route(self_ptr self, http_exchange ex) {
+  const auto& path = ex.req.path;
+  const auto& method = ex.req.method;
+  if (path == "/api/v1/read") {
+    if (method != "POST")
+      return respond_text(
+        ex, 405, "method " + method.substr(0, 16) + " is not allowed on /api/v1/read (POST only)");
+    return handle_read(self, std::move(ex));
+  }
+  if (path == "/healthz" && (method == "GET" || method == "HEAD"))
+    return respond_text(ex, 200, "ok");
+  respond_text(ex, 404, "no such endpoint: " + path.substr(0, 128) + " (this is /api/v1/read)");
+}
+
+} // namespace
+
+query_server_actor::behavior_type query_server(self_ptr self, query_server_settings settings) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.status.workers = std::max<uint32_t>(1, st.settings.workers);
+  if (st.settings.serve) {
+    http::reply gone;
+    gone.status = 503;
+    gone.content_type = "text/plain; charset=utf-8";
+    gone.body = "the digest is shutting down\n";
+    std::string error;
+    st.server = http::server::start(
+      st.settings.server, forward_http_to<query_server_actor>(self->address(), gone), error);
+    if (!st.server)
+      self->quit(caf::make_error(caf::sec::cannot_open_port, "query.listen: " + error));
+    st.status.serving = st.server != nullptr;
+  }
+  for (uint32_t i = 0; i < st.status.workers; ++i) {
+    st.workers.add<query_worker_actor>(
+      "query worker " + std::to_string(i),
+      [&st, i](caf::local_actor* self) { return st.settings.spawn_worker(self, i); });
+    st.busy.push_back(0);
+  }
+  // A dead worker's requests are answered by their error handlers.
+  supervise<respawn_atom>(self, st.workers, st.status.serving || !st.settings.serve);
+  return {
+    [self](respawn_atom, uint32_t id) { self->state.workers.respawn(self, id); },
+    [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },
+    [self](status_atom) { return self->state.status; },
+  };
+}
+
+} // namespace nodepulse

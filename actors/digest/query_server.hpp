@@ -1,0 +1,53 @@
+// The QUERY SERVER: the digest's remote read endpoint (docs/
+// prometheus-remote.md) on query.listen, its own address beside the status
+// endpoint. POST /api/v1/read: checks the bearer token (query.auth), then
+// hands the body to a free worker of its pool (actors/digest/
+// query_worker.hpp, one PostgreSQL connection each) and sends the worker's
+// reply. At most `max_in_flight` requests at once: past that a request is
+// answered 503 with Retry-After before any work. GET /healthz answers 200.
+// A worker that dies is restarted after the supervisors' backoff; its
+// request is answered 503.
+#pragma once
+
+#include "actors/child_slot.hpp"
+#include "actors/digest/query_worker.hpp"
+#include "actors/interfaces.hpp"
+#include "lib/http/server.hpp"
+#include "lib/ingest/agent_auth.hpp"
+
+#include <caf/local_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace nodepulse {
+
+struct query_server_settings {
+  http::server_settings server;
+  bool serve = true; // false: no socket; tests send http_exchange themselves
+  // Set: requests need a bearer token this registry knows (query.auth).
+  std::shared_ptr<const ingest::token_registry> tokens;
+  uint32_t workers = 2;
+  uint32_t max_in_flight = 8;
+  std::chrono::milliseconds worker_timeout{60'000}; // backstop beyond query.timeout
+  std::function<query_worker_actor(caf::local_actor*, uint32_t slot)> spawn_worker;
+};
+
+struct query_server_state {
+  static inline constexpr const char* name = "query_server";
+  query_server_settings settings;
+  std::unique_ptr<http::server> server;
+  child_slots workers;
+  std::vector<uint32_t> busy; // requests each worker holds now, by slot
+  query_status status;
+};
+
+// Quits with sec::cannot_open_port (and the reason) when it cannot listen.
+query_server_actor::behavior_type
+query_server(query_server_actor::stateful_pointer<query_server_state> self,
+             query_server_settings settings);
+
+} // namespace nodepulse
