@@ -73,6 +73,7 @@ std::string series_where(size_t index, std::string_view name) {
 
 struct write_decoder::impl {
   google::protobuf::Arena arena;
+  prom::family_index family_of_name; // series name -> family, this request
 };
 
 write_decoder::write_decoder() : impl_(std::make_unique<impl>()) {}
@@ -90,6 +91,7 @@ write_result write_decoder::decode(std::string_view body, std::string_view serve
                                    prom::sample_batch& out) {
   write_result r;
   out.clear();
+  impl_->family_of_name.clear();
   impl_->arena.Reset();
   auto fail = [&](uint16_t status, std::string error) {
     r.ok = false;
@@ -175,27 +177,34 @@ write_result write_decoder::decode(std::string_view body, std::string_view serve
     }
     prom::label_range labels{first_label, static_cast<uint32_t>(out.labels.size()) - first_label};
 
-    std::optional<family_metadata> meta;
-    auto family_name = family_name_for(name, server_id, known, meta);
-    auto hash = prom::family_index::hash(family_name);
-    uint32_t family = out.by_name.find(family_name, hash);
+    // Series of one name share their family: the cache is asked once per
+    // name and request, not once per series.
+    auto name_hash = prom::family_index::hash(name);
+    uint32_t family = impl_->family_of_name.find(name, name_hash);
     if (family == prom::family_index::npos) {
-      if (lim.max_families != 0 && out.families.size() >= lim.max_families)
-        return fail(413, "more than " + std::to_string(lim.max_families)
-                           + " metric families in one request (limits.max_families)");
-      prom::family f;
-      f.name = family_name;
-      if (meta) {
-        f.type = meta->type;
-        f.has_type = true;
-        f.help = out.arena.copy(meta->help);
-        f.has_help = !meta->help.empty();
-        f.unit = out.arena.copy(meta->unit);
-        f.has_unit = !meta->unit.empty();
+      std::optional<family_metadata> meta;
+      auto family_name = family_name_for(name, server_id, known, meta);
+      auto hash = prom::family_index::hash(family_name);
+      family = out.by_name.find(family_name, hash);
+      if (family == prom::family_index::npos) {
+        if (lim.max_families != 0 && out.families.size() >= lim.max_families)
+          return fail(413, "more than " + std::to_string(lim.max_families)
+                             + " metric families in one request (limits.max_families)");
+        prom::family f;
+        f.name = family_name;
+        if (meta) {
+          f.type = meta->type;
+          f.has_type = true;
+          f.help = out.arena.copy(meta->help);
+          f.has_help = !meta->help.empty();
+          f.unit = out.arena.copy(meta->unit);
+          f.has_unit = !meta->unit.empty();
+        }
+        family = static_cast<uint32_t>(out.families.size());
+        out.families.push_back(f);
+        out.by_name.insert(family_name, hash, family);
       }
-      family = static_cast<uint32_t>(out.families.size());
-      out.families.push_back(f);
-      out.by_name.insert(family_name, hash, family);
+      impl_->family_of_name.insert(name, name_hash, family);
     }
     for (const auto& s : ts.samples()) {
       if (lim.max_samples != 0 && out.samples.size() >= lim.max_samples)
