@@ -12,6 +12,7 @@
 #include "lib/remote/read_request.hpp"
 #include "lib/remote/write_request.hpp"
 
+#include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -232,6 +233,31 @@ CAF_TEST(token auth holds for remote write and the token names the server) {
   std::system(("rm -rf '" + std::string{dir} + "'").c_str());
 }
 
+CAF_TEST(a full stream or an unreachable Valkey is 503 with Retry - After for remote write) {
+  int port = test::free_loopback_port();
+  test::node_process ingest{"ingest", port,
+                            "listen: \"127.0.0.1:" + std::to_string(port)
+                              + "\"\nvalkey:\n  url: \"redis://127.0.0.1:"
+                              + std::to_string(redis.port()) + "\"\n  max_backlog: 1\n"};
+  auto target = std::string{"/api/v1/write?server_id="} + server_a;
+  auto body_at = [](int64_t t) {
+    request_builder b;
+    request_builder::sample(b.series({{"__name__", "up"}}), 1, t);
+    return b.body();
+  };
+  auto t = now_ms();
+  CAF_CHECK_EQUAL(ingest.post(target, body_at(t), remote_write_headers).status, 204);
+  auto full = ingest.post(target, body_at(t + 1000), remote_write_headers);
+  CAF_CHECK_EQUAL(full.status, 503);
+  CAF_CHECK(full.headers.count("retry-after") == 1);
+  CAF_CHECK(full.body.find("backlog") != std::string::npos);
+  redis.stop();
+  auto down = ingest.post(target, body_at(t + 2000), remote_write_headers);
+  CAF_CHECK_EQUAL(down.status, 503);
+  CAF_CHECK(down.headers.count("retry-after") == 1);
+  CAF_CHECK_EQUAL(ingest.stop(), 0);
+}
+
 CAF_TEST(a real Prometheus remote writes node_exporter scrapes that land with their values) {
   ingest_process ingest{redis.port(), ""};
   digest_process digest{redis.port(), pg.dsn()};
@@ -434,7 +460,8 @@ CAF_TEST(remote read refuses what it must and keeps serving) {
                              << ingest::hash_token("reader-1") << "\n";
   ingest_process ingest{redis.port(), ""};
   digest_process digest{redis.port(), pg.dsn(),
-                        query_yaml(query_port, "  max_series: 2\n  auth:\n    mode: token\n"
+                        query_yaml(query_port, "  max_series: 2\n  timeout: 500ms\n"
+                                               "  auth:\n    mode: token\n"
                                                "    tokens_file: \""
                                                  + tokens_file + "\"\n")};
   auto t = now_ms() - 60'000;
@@ -491,6 +518,18 @@ CAF_TEST(remote read refuses what it must and keeps serving) {
   if (garbage.body.find("snappy") == std::string::npos)
     CAF_FAIL("expected a snappy error, got: " << garbage.body);
   CAF_CHECK_EQUAL(read({one}, "reader-1").status, 200);
+  // A read held up past query.timeout (here by a lock on the catalogue) is
+  // cancelled by PostgreSQL and answered 503; the next one is served.
+  PGconn* locker = PQconnectdb(pg.dsn().c_str());
+  CAF_REQUIRE(PQstatus(locker) == CONNECTION_OK);
+  PQclear(PQexec(locker, "BEGIN"));
+  PQclear(PQexec(locker, "LOCK TABLE admiral.series IN ACCESS EXCLUSIVE MODE"));
+  auto slow = read({one}, "reader-1");
+  CAF_CHECK_EQUAL(slow.status, 503);
+  CAF_CHECK(slow.body.find("longer than query.timeout (500 ms)") != std::string::npos);
+  PQclear(PQexec(locker, "ROLLBACK"));
+  PQfinish(locker);
+  CAF_CHECK_EQUAL(read({one}, "reader-1").status, 200);
   remote::read_query without{t - 1000,
                              t + 5000,
                              {{m::equal, "__name__", "cpu_seconds_total"},
@@ -503,6 +542,8 @@ CAF_TEST(remote read refuses what it must and keeps serving) {
   CAF_CHECK(metrics.find("nodepulse_digest_query_requests_total{outcome=\"over_limit\"} 1")
             != std::string::npos);
   CAF_CHECK(metrics.find("nodepulse_digest_query_requests_total{outcome=\"unauthorized\"} 2")
+            != std::string::npos);
+  CAF_CHECK(metrics.find("nodepulse_digest_query_requests_total{outcome=\"timed_out\"} 1")
             != std::string::npos);
   CAF_CHECK_EQUAL(ingest.stop(), 0);
   CAF_CHECK_EQUAL(digest.stop(), 0);
