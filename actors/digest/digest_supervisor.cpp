@@ -101,9 +101,13 @@ void route(self_ptr self, http_exchange ex) {
   const auto& path = ex.req.path;
   auto acc = std::make_shared<node_status>();
   if (path == "/readyz")
-    return ask_writers(self, acc, 0, [ex](node_status& n) mutable {
+    return ask_writers(self, acc, 0, [self, ex](node_status& n) mutable {
       if (n.restarting > 0)
         return respond_status_error(ex, 503, "a DB writer is restarting");
+      const auto& st = self->state;
+      if (st.query_server_slot != UINT32_MAX && !st.query_server())
+        return respond_status_error(ex, 503,
+                                    "the remote read endpoint (query.listen) is restarting");
       if (!n.sum.stream_reachable)
         return respond_status_error(ex, 503, "Valkey is unreachable: " + n.sum.stream_error);
       if (!n.sum.database_reachable)

@@ -2,6 +2,7 @@
 #include "unit/test_support.hpp"
 
 #include "actors/digest/digest_supervisor.hpp"
+#include "actors/digest/query_server.hpp"
 #include "unit/actors/ingest/ingest_fixture.hpp"
 
 #include <memory>
@@ -118,6 +119,43 @@ CAF_TEST(unknown paths and methods are refused) {
   sched.run();
   CAF_REQUIRE_EQUAL(log->size(), 1u);
   CAF_CHECK_EQUAL(log->front().status, 405);
+}
+
+CAF_TEST(the remote read endpoint is supervised and reported) {
+  std::vector<query_server_actor> servers;
+  digest_supervisor_settings settings;
+  settings.serve = false;
+  settings.spawn_writer = [this](caf::local_actor* self, uint32_t) {
+    return self->spawn(fake_writer, statuses[0]);
+  };
+  settings.spawn_query_server = [&servers](caf::local_actor* self) {
+    query_server_settings q;
+    q.serve = false;
+    q.workers = 1;
+    q.spawn_worker = [](caf::local_actor* self, uint32_t) {
+      return self->spawn(query_worker, read_port{}, query_settings{});
+    };
+    servers.push_back(self->spawn(query_server, q));
+    return servers.back();
+  };
+  auto digest = sys.spawn(digest_supervisor, settings);
+  sched.run();
+  auto get_from_digest = [&](const std::string& path) {
+    return test::get_from(*this, digest, path);
+  };
+  CAF_CHECK_EQUAL(get_from_digest("/readyz").status, 200);
+  CAF_CHECK(contains(get_from_digest("/metrics").body, "\nnodepulse_digest_query_workers 1\n"));
+  caf::anon_send_exit(servers.back(), caf::exit_reason::kill);
+  sched.run();
+  auto r = get_from_digest("/readyz");
+  CAF_CHECK_EQUAL(r.status, 503);
+  CAF_CHECK(contains(r.body, "the remote read endpoint (query.listen) is restarting"));
+  sched.clock().advance_time(std::chrono::milliseconds{50});
+  sched.run();
+  CAF_CHECK_EQUAL(servers.size(), 2u);
+  CAF_CHECK_EQUAL(get_from_digest("/readyz").status, 200);
+  caf::anon_send_exit(digest, caf::exit_reason::user_shutdown);
+  sched.run();
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
