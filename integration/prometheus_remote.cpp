@@ -508,6 +508,11 @@ CAF_TEST(remote read refuses what it must and keeps serving) {
   auto over = read({all}, "reader-1");
   CAF_CHECK_EQUAL(over.status, 400);
   CAF_CHECK(over.body.find("more than 2 series (query.max_series)") != std::string::npos);
+  // The refused read's transaction ended with it: no connection idles in
+  // one (it would hold up the compactor's and retention's DDL).
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM pg_stat_activity "
+                           "WHERE state = 'idle in transaction'"),
+                  "0");
   remote::read_query bad{t - 1000, t + 5000, {{m::regex, "job", "(unclosed"}}};
   auto invalid = read({bad}, "reader-1");
   CAF_CHECK_EQUAL(invalid.status, 400);

@@ -109,6 +109,13 @@ read_outcome sample_reader::read(const std::vector<remote::read_query>& queries,
     conn = nullptr;
     return fail(read_outcome::unreachable, message);
   }
+  // A limit passed inside the transaction: it ends here, so an idle
+  // connection never holds a snapshot (or locks that would hold up the
+  // compactor's and retention's DDL) until the next request.
+  auto refuse = [&](std::string error) {
+    exec("ROLLBACK");
+    return fail(read_outcome::over_limit, std::move(error));
+  };
   // A failed statement: PostgreSQL's own words, classified.
   auto failed = [&](PGresult* r, const std::string& what) {
     const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
@@ -150,9 +157,8 @@ read_outcome sample_reader::read(const std::vector<remote::read_query>& queries,
       return failed(found.get(), where + " (its series)");
     auto rows = static_cast<size_t>(PQntuples(found.get()));
     if (rows > limits.max_series)
-      return fail(read_outcome::over_limit, where + " selects more than "
-                                              + std::to_string(limits.max_series)
-                                              + " series (query.max_series); narrow its matchers");
+      return refuse(where + " selects more than " + std::to_string(limits.max_series)
+                    + " series (query.max_series); narrow its matchers");
     // Look-alike series (same name, server and labels) become one.
     std::map<std::vector<std::pair<std::string, std::string>>, size_t> by_labels;
     std::vector<size_t> series_of_row(rows);
@@ -196,8 +202,7 @@ read_outcome sample_reader::read(const std::vector<remote::read_query>& queries,
     auto n = static_cast<size_t>(PQntuples(got.get()));
     samples_total += n;
     if (samples_total > limits.max_samples)
-      return fail(read_outcome::over_limit,
-                  "the request selects more than " + std::to_string(limits.max_samples)
+      return refuse("the request selects more than " + std::to_string(limits.max_samples)
                     + " samples (query.max_samples); ask for a shorter range or fewer series");
     for (size_t r = 0; r < n; ++r) {
       auto id = static_cast<int64_t>(be64(PQgetvalue(got.get(), static_cast<int>(r), 0)));
