@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -139,6 +140,14 @@ inline bool same_bytes(const char* a, size_t a_avail, const char* b, size_t b_av
   (void)a_avail;
   (void)b_avail;
   return std::memcmp(a, b, n) == 0;
+}
+
+// A whole metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, `metric`) or label name
+// ([a-zA-Z_][a-zA-Z0-9_]*), for names that arrive apart from any text.
+inline bool valid_name(std::string_view s, bool metric) {
+  if (s.empty() || !is(s[0], metric ? metric_start : label_start))
+    return false;
+  return skip_name_chars(s.data() + 1, s.data() + s.size(), metric) == s.data() + s.size();
 }
 
 } // namespace nodepulse::prom::scan

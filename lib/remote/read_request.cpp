@@ -3,37 +3,28 @@
 #include "lib/prom/char_scan.hpp"
 #include "lib/prom/utf8.hpp"
 #include "lib/remote/prometheus_remote.pb.h"
+#include "lib/remote/snappy_body.hpp"
 
 #include <google/protobuf/arena.h>
-#include <snappy.h>
 
 namespace nodepulse::remote {
 
 namespace {
 
-bool valid_label_name(std::string_view s) {
-  return !s.empty() && prom::scan::is(s[0], prom::scan::label_start)
-         && prom::scan::skip_name_chars(s.data() + 1, s.data() + s.size(), false)
-              == s.data() + s.size();
-}
-
+// `body` decompressed into `plain`, at most `max_bytes` of it.
 bool uncompress(std::string_view body, size_t max_bytes, std::string& plain, std::string& error) {
   size_t length = 0;
-  if (!snappy::GetUncompressedLength(body.data(), body.size(), &length)) {
-    error = "the body is not snappy-compressed (block format): its length header is invalid";
-    return false;
+  switch (snappy_uncompress(body, max_bytes, plain, length, error)) {
+    case snappy_outcome::ok:
+      return true;
+    case snappy_outcome::too_large:
+      error = "the body decompresses to " + std::to_string(length) + " bytes, more than "
+              + std::to_string(max_bytes);
+      return false;
+    case snappy_outcome::invalid:
+      break;
   }
-  if (length > max_bytes) {
-    error = "the body decompresses to " + std::to_string(length) + " bytes, more than "
-            + std::to_string(max_bytes);
-    return false;
-  }
-  plain.resize(length);
-  if (!snappy::RawUncompress(body.data(), body.size(), plain.data())) {
-    error = "the body is not valid snappy (block format): it does not decompress";
-    return false;
-  }
-  return true;
+  return false;
 }
 
 } // namespace
@@ -76,7 +67,7 @@ bool decode_read_request(std::string_view body, size_t max_decompressed_bytes, s
     }
     for (int j = 0; j < q.matchers_size(); ++j) {
       const auto& m = q.matchers(j);
-      if (!valid_label_name(m.name())) {
+      if (!prom::scan::valid_name(m.name(), false)) {
         error = where + ", matcher " + std::to_string(j + 1) + ": '" + m.name().substr(0, 128)
                 + "' is not a label name";
         return false;
@@ -134,10 +125,7 @@ std::string encode_read_response(const std::vector<std::vector<read_series>>& re
       }
     }
   }
-  std::string plain = resp->SerializeAsString();
-  std::string body;
-  snappy::Compress(plain.data(), plain.size(), &body);
-  return body;
+  return snappy_compress(resp->SerializeAsString());
 }
 
 std::string encode_read_request(const std::vector<read_query>& queries) {
@@ -154,10 +142,7 @@ std::string encode_read_request(const std::vector<read_query>& queries) {
       lm->set_value(m.value);
     }
   }
-  std::string plain = req.SerializeAsString();
-  std::string body;
-  snappy::Compress(plain.data(), plain.size(), &body);
-  return body;
+  return snappy_compress(req.SerializeAsString());
 }
 
 bool decode_read_response(std::string_view body, std::vector<std::vector<read_series>>& out) {

@@ -5,7 +5,6 @@
 #include "lib/remote/prometheus_remote.pb.h"
 
 #include <google/protobuf/arena.h>
-#include <snappy.h>
 
 #include <algorithm>
 #include <utility>
@@ -13,14 +12,6 @@
 namespace nodepulse::remote {
 
 namespace {
-
-bool valid_name(std::string_view s, bool metric) {
-  if (s.empty()
-      || !prom::scan::is(s[0], metric ? prom::scan::metric_start : prom::scan::label_start))
-    return false;
-  return prom::scan::skip_name_chars(s.data() + 1, s.data() + s.size(), metric)
-         == s.data() + s.size();
-}
 
 prom::metric_type type_of(MetricMetadata::MetricType t) {
   switch (t) {
@@ -101,16 +92,17 @@ write_result write_decoder::decode(std::string_view body, std::string_view serve
     return r;
   };
   size_t length = 0;
-  if (!snappy::GetUncompressedLength(body.data(), body.size(), &length))
-    return fail(400, "the body is not snappy-compressed (block format): its length header is "
-                     "invalid");
-  if (length > limits.max_inflated_bytes)
-    return fail(413, "body decompresses to " + std::to_string(length)
-                       + " bytes, more than limits.max_inflated_bytes ("
-                       + std::to_string(limits.max_inflated_bytes) + " bytes)");
-  plain_.resize(length);
-  if (!snappy::RawUncompress(body.data(), body.size(), plain_.data()))
-    return fail(400, "the body is not valid snappy (block format): it does not decompress");
+  std::string error;
+  switch (snappy_uncompress(body, limits.max_inflated_bytes, plain_, length, error)) {
+    case snappy_outcome::ok:
+      break;
+    case snappy_outcome::too_large:
+      return fail(413, "body decompresses to " + std::to_string(length)
+                         + " bytes, more than limits.max_inflated_bytes ("
+                         + std::to_string(limits.max_inflated_bytes) + " bytes)");
+    case snappy_outcome::invalid:
+      return fail(400, std::move(error));
+  }
   auto* req = google::protobuf::Arena::CreateMessage<WriteRequest>(&impl_->arena);
   if (!req->ParseFromArray(plain_.data(), static_cast<int>(plain_.size())))
     return fail(400, "the decompressed body is not a protobuf WriteRequest");
@@ -119,7 +111,7 @@ write_result write_decoder::decode(std::string_view body, std::string_view serve
   for (int i = 0; i < req->metadata_size(); ++i) {
     const auto& m = req->metadata(i);
     const std::string& name = m.metric_family_name();
-    if (!valid_name(name, true))
+    if (!prom::scan::valid_name(name, true))
       return fail(400, "metadata " + std::to_string(i + 1) + ": metric_family_name '"
                          + name.substr(0, 128) + "' is not a valid metric name");
     if (!prom::valid_utf8(m.help()) || !prom::valid_utf8(m.unit()))
@@ -144,7 +136,7 @@ write_result write_decoder::decode(std::string_view body, std::string_view serve
     auto where = [&] { return series_where(static_cast<size_t>(i), name); };
     if (name.empty())
       return fail(400, where() + ": no __name__ label");
-    if (name.size() > lim.max_name_bytes || !valid_name(name, true))
+    if (name.size() > lim.max_name_bytes || !prom::scan::valid_name(name, true))
       return fail(400, where() + ": __name__ '" + std::string{name.substr(0, 128)}
                          + "' is not a valid metric name");
     if (static_cast<size_t>(ts.labels_size()) > lim.max_labels_per_sample + 1)
@@ -156,7 +148,7 @@ write_result write_decoder::decode(std::string_view body, std::string_view serve
     for (int j = 0; j < ts.labels_size(); ++j) {
       const std::string& ln = ts.labels(j).name();
       const std::string& lv = ts.labels(j).value();
-      if (ln.size() > lim.max_name_bytes || !valid_name(ln, false))
+      if (ln.size() > lim.max_name_bytes || !prom::scan::valid_name(ln, false))
         return fail(400, where() + ": label name '" + ln.substr(0, 128) + "' is not valid");
       if (j > 0 && std::string_view{ln} <= previous)
         return fail(400, where() + ": label '" + ln.substr(0, 128)
@@ -225,12 +217,6 @@ write_result write_decoder::decode(std::string_view body, std::string_view serve
   r.ok = true;
   r.status = 200;
   return r;
-}
-
-std::string snappy_compress(std::string_view request_bytes) {
-  std::string out;
-  snappy::Compress(request_bytes.data(), request_bytes.size(), &out);
-  return out;
 }
 
 struct write_request_encoder::impl {

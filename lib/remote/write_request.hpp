@@ -10,6 +10,7 @@
 #include "lib/prom/parser.hpp"
 #include "lib/prom/sample_batch.hpp"
 #include "lib/remote/metadata_cache.hpp"
+#include "lib/remote/snappy_body.hpp" // snappy_compress, for senders
 
 #include <cstdint>
 #include <memory>
@@ -59,10 +60,6 @@ private:
   std::unique_ptr<impl> impl_;
   std::string plain_;
 };
-
-// Makes a remote write body: `request_bytes` (a serialized WriteRequest)
-// snappy-compressed. For tests and the benchmark's generator.
-std::string snappy_compress(std::string_view request_bytes);
 
 // A sender's side, for the benchmark: the samples of `batch` as the series
 // of a WriteRequest, each with the `extra` labels added and its labels
