@@ -48,8 +48,14 @@ public:
   write_result decode(std::string_view body, std::string_view server_id, metadata_cache* cache,
                       const write_limits& limits, prom::sample_batch& out);
 
-  // The decompressed bytes of the last decode: what a retried request has
-  // in common with its first try, whatever its compression.
+  // The same for a body decompressed already: the views in `out` point
+  // into `plain`, which the caller keeps alive.
+  write_result decode_plain(std::string_view plain, std::string_view server_id,
+                            metadata_cache* cache, const write_limits& limits,
+                            prom::sample_batch& out);
+
+  // The decompressed bytes of the last decode (empty when it was refused
+  // before decompressing).
   std::string_view plain() const { return plain_; }
 
   // Gives back buffers far over a normal request's needs.
