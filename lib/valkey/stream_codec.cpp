@@ -1,5 +1,7 @@
 #include "lib/valkey/stream_codec.hpp"
 
+#include "lib/remote/write_request.hpp"
+
 #include <zstd.h>
 
 #include <cstring>
@@ -11,6 +13,7 @@ namespace nodepulse::valkey {
 namespace {
 
 constexpr char magic[4] = {'N', 'P', 'B', '1'};
+constexpr char remote_write_magic[4] = {'N', 'P', 'W', '1'};
 constexpr unsigned char flag_zstd = 1;
 // Decoding never inflates a body beyond this, whatever its header claims.
 constexpr uint64_t max_body_bytes = 256ull << 20;
@@ -243,9 +246,89 @@ void encode_payload(const prom::sample_batch& batch, int64_t received_at_ms,
   encode_body(batch, received_at_ms, out);
 }
 
+void encode_remote_write_payload(const prom::sample_batch& batch, std::string_view snappy_body,
+                                 std::string& out) {
+  out.append(remote_write_magic, sizeof remote_write_magic);
+  out += static_cast<char>(0);
+  size_t described = 0;
+  for (const auto& f : batch.families)
+    described += f.has_type || f.has_help || f.has_unit;
+  put_varint(out, described);
+  auto put_string = [&](std::string_view s) {
+    put_varint(out, s.size());
+    out.append(s);
+  };
+  for (const auto& f : batch.families) {
+    if (!(f.has_type || f.has_help || f.has_unit))
+      continue;
+    put_string(f.name);
+    out += static_cast<char>(static_cast<unsigned char>(f.type) | (f.has_type ? 0x80 : 0));
+    put_string(f.has_help ? f.help : std::string_view{});
+    put_string(f.has_unit ? f.unit : std::string_view{});
+  }
+  out.append(snappy_body);
+}
+
+namespace {
+
+// The metadata section of a remote write payload becomes a cache the
+// decoder types the request's families from, as the ingest's did.
+std::string decode_remote_write(std::string_view body, prom::sample_batch& out,
+                                std::string& scratch) {
+  reader in{body};
+  uint64_t n;
+  if (!in.count(n, 4))
+    return "metadata: bad count";
+  remote::metadata_cache known{static_cast<size_t>(n)};
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t len;
+    std::string_view name, type, help, unit;
+    if (!in.varint(len) || !in.bytes(len, name) || !in.bytes(1, type) || !in.varint(len)
+        || !in.bytes(len, help) || !in.varint(len) || !in.bytes(len, unit))
+      return "metadata: truncated";
+    auto t = static_cast<unsigned char>(type[0]) & 0x7f;
+    if (t > static_cast<unsigned char>(prom::metric_type::unknown))
+      return "metadata: unknown type " + std::to_string(t);
+    known.put("", name, {static_cast<prom::metric_type>(t), std::string{help}, std::string{unit}});
+  }
+  std::string_view snappy_body = body.substr(body.size() - in.remaining());
+  size_t length = 0;
+  std::string error;
+  switch (remote::snappy_uncompress(snappy_body, max_body_bytes, scratch, length, error)) {
+    case remote::snappy_outcome::ok:
+      break;
+    case remote::snappy_outcome::too_large:
+      return "bad uncompressed size";
+    case remote::snappy_outcome::invalid:
+      return "corrupt snappy body: " + error;
+  }
+  // The ingest held the request to its limits; here nothing is refused
+  // that it accepted.
+  remote::write_limits limits;
+  limits.max_inflated_bytes = max_body_bytes;
+  limits.limits.max_labels_per_sample = SIZE_MAX - 1;
+  limits.limits.max_name_bytes = SIZE_MAX;
+  limits.limits.max_label_value_bytes = SIZE_MAX;
+  thread_local remote::write_decoder decoder;
+  auto res = decoder.decode_plain(scratch, "", &known, limits, out);
+  if (!res.ok)
+    return "remote write request: " + res.error;
+  return "";
+}
+
+} // namespace
+
 std::string decode_payload(std::string_view payload, int64_t received_at_ms,
                            prom::sample_batch& out, std::string& scratch) {
   out.clear();
+  if (payload.size() >= 5 && std::memcmp(payload.data(), remote_write_magic, 4) == 0) {
+    if (payload[4] != 0)
+      return "unknown flags " + std::to_string(static_cast<unsigned char>(payload[4]));
+    auto err = decode_remote_write(payload.substr(5), out, scratch);
+    if (!err.empty())
+      out.clear();
+    return err;
+  }
   if (payload.size() < 5 || std::memcmp(payload.data(), magic, 4) != 0)
     return "not a nodepulse batch (bad magic)";
   auto flags = static_cast<unsigned char>(payload[4]);

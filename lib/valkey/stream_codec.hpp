@@ -38,7 +38,15 @@ struct encode_options {
 void encode_payload(const prom::sample_batch& batch, int64_t received_at_ms,
                     const encode_options& opts, std::string& out);
 
-// Decodes `payload` into `out` (cleared first). Strings in `out` are views
+// A Prometheus remote write request as the payload (`batch` is what the
+// ingest decoded from it, `snappy_body` the request's body as received):
+// the body itself, which costs the ingest nothing to store and is smaller
+// than the batch re-encoded, behind the metadata (type, HELP, unit) the
+// ingest gave its families. Only for a batch nothing was taken out of.
+void encode_remote_write_payload(const prom::sample_batch& batch, std::string_view snappy_body,
+                                 std::string& out);
+
+// Decodes `payload` (either form) into `out` (cleared first). Strings in `out` are views
 // into `payload`, or into `scratch` when the body was compressed, so both
 // must outlive `out`. Returns "" on success, else what is wrong.
 std::string decode_payload(std::string_view payload, int64_t received_at_ms,

@@ -1,7 +1,11 @@
 #define CAF_SUITE lib.valkey.stream_codec
 #include <caf/test/unit_test.hpp>
 
+#include <cstring>
+
 #include "lib/prom/batch_diff.hpp"
+#include "lib/remote/prometheus_remote.pb.h"
+#include "lib/remote/write_request.hpp"
 #include "lib/valkey/stream_codec.hpp"
 #include "unit/lib/prom/parser_support.hpp"
 
@@ -160,4 +164,98 @@ CAF_TEST(named corruptions give named errors) {
                   "trailing bytes after the samples");
   std::string bomb = std::string{"NPB1\x01", 5} + "\x80\x80\x80\x80\x10";
   CAF_CHECK_EQUAL(valkey::decode_payload(bomb, received, back, scratch), "bad uncompressed size");
+}
+
+namespace {
+
+// A remote write request as Prometheus sends one: a counter with metadata
+// in the same request, a histogram's series typed by metadata the ingest
+// learnt earlier, a stale marker.
+std::string remote_write_body() {
+  remote::WriteRequest req;
+  auto series = [&](std::initializer_list<std::pair<const char*, const char*>> labels,
+                    double value) {
+    auto* ts = req.add_timeseries();
+    for (const auto& [n, v] : labels) {
+      auto* l = ts->add_labels();
+      l->set_name(n);
+      l->set_value(v);
+    }
+    auto* s = ts->add_samples();
+    s->set_value(value);
+    s->set_timestamp(received - 15'000);
+  };
+  series({{"__name__", "requests_total"}, {"instance", "a:9100"}, {"job", "api"}}, 42);
+  series({{"__name__", "latency_seconds_bucket"}, {"job", "api"}, {"le", "0.5"}}, 3);
+  series({{"__name__", "latency_seconds_count"}, {"job", "api"}}, 4);
+  uint64_t stale = 0x7ff0000000000002ull; // Prometheus's stale marker
+  double stale_value;
+  std::memcpy(&stale_value, &stale, sizeof stale_value);
+  series({{"__name__", "up"}, {"job", "api"}}, stale_value);
+  auto* m = req.add_metadata();
+  m->set_metric_family_name("requests_total");
+  m->set_type(remote::MetricMetadata::COUNTER);
+  m->set_help("Requests served.");
+  return remote::snappy_compress(req.SerializeAsString());
+}
+
+} // namespace
+
+CAF_TEST(a remote write request is stored as sent and decodes to what the ingest decoded) {
+  const std::string server = "3c9f6f0e-1d2b-4c5a-9e8f-7a6b5c4d3e2f";
+  remote::metadata_cache cache{100};
+  cache.put(server, "latency_seconds", {prom::metric_type::histogram, "Latency.", "seconds"});
+  remote::write_decoder decoder;
+  prom::sample_batch ingested;
+  std::string body = remote_write_body();
+  auto r = decoder.decode(body, server, &cache, {}, ingested);
+  CAF_REQUIRE(r.ok);
+  std::string payload;
+  valkey::encode_remote_write_payload(ingested, body, payload);
+  CAF_CHECK_EQUAL(payload.substr(0, 4), "NPW1");
+  CAF_CHECK_EQUAL(payload.substr(payload.size() - body.size()), body);
+
+  prom::sample_batch back;
+  std::string scratch;
+  CAF_REQUIRE_EQUAL(valkey::decode_payload(payload, received, back, scratch), "");
+  CAF_CHECK_EQUAL(prom::first_difference(ingested, back), "");
+  CAF_REQUIRE_EQUAL(back.families.size(), 3u);
+  // Typed by the request's own metadata, and by what the ingest knew.
+  CAF_CHECK(back.families[0].type == prom::metric_type::counter);
+  CAF_CHECK_EQUAL(back.families[0].help, "Requests served.");
+  CAF_CHECK_EQUAL(back.families[1].name, "latency_seconds");
+  CAF_CHECK(back.families[1].type == prom::metric_type::histogram);
+  CAF_CHECK_EQUAL(back.families[1].unit, "seconds");
+  CAF_CHECK_EQUAL(back.families[1].sample_count, 2u);
+  CAF_CHECK(!back.families[2].has_type);
+  uint64_t bits;
+  std::memcpy(&bits, &back.samples[3].value, sizeof bits);
+  CAF_CHECK_EQUAL(bits, 0x7ff0000000000002ull);
+  CAF_CHECK_EQUAL(back.samples[0].timestamp_ms, received - 15'000);
+}
+
+CAF_TEST(a damaged remote write payload gives a named error) {
+  remote::write_decoder decoder;
+  prom::sample_batch ingested;
+  std::string body = remote_write_body();
+  CAF_REQUIRE(decoder.decode(body, "s", nullptr, {}, ingested).ok);
+  std::string payload;
+  valkey::encode_remote_write_payload(ingested, body, payload);
+  prom::sample_batch back;
+  std::string scratch;
+  std::string flags = payload;
+  flags[4] = 0x01;
+  CAF_CHECK_EQUAL(valkey::decode_payload(flags, received, back, scratch), "unknown flags 1");
+  // magic, flags, a metadata count far beyond the bytes left
+  std::string forged = payload.substr(0, 5) + "\x80\x80\x80\x80\x80\x80\x80\x80\x40";
+  CAF_CHECK_EQUAL(valkey::decode_payload(forged, received, back, scratch), "metadata: bad count");
+  std::string cut = payload.substr(0, payload.size() - 10);
+  auto err = valkey::decode_payload(cut, received, back, scratch);
+  CAF_CHECK_EQUAL(err.substr(0, 20), "corrupt snappy body:");
+  CAF_CHECK(back.samples.empty());
+  // A body that is snappy but not a WriteRequest.
+  std::string not_request =
+    std::string{"NPW1\0\0", 6} + remote::snappy_compress(std::string(64, '\xff'));
+  CAF_CHECK_EQUAL(valkey::decode_payload(not_request, received, back, scratch),
+                  "remote write request: the decompressed body is not a protobuf WriteRequest");
 }
