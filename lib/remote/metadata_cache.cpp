@@ -2,16 +2,14 @@
 
 namespace nodepulse::remote {
 
-std::string metadata_cache::key(std::string_view server_id, std::string_view family) {
-  std::string k;
-  k.reserve(server_id.size() + 1 + family.size());
-  k.append(server_id).push_back('\0');
+void metadata_cache::fill_key(std::string& k, std::string_view server_id, std::string_view family) {
+  k.assign(server_id).push_back('\0');
   k.append(family);
-  return k;
 }
 
 bool metadata_cache::put(std::string_view server_id, std::string_view family, family_metadata m) {
-  auto k = key(server_id, family);
+  std::string k;
+  fill_key(k, server_id, family);
   std::lock_guard<std::mutex> lock{mutex_};
   auto it = entries_.find(k);
   if (it != entries_.end()) {
@@ -28,12 +26,9 @@ bool metadata_cache::put(std::string_view server_id, std::string_view family, fa
 
 std::optional<family_metadata> metadata_cache::get(std::string_view server_id,
                                                    std::string_view family) const {
-  auto k = key(server_id, family);
-  std::lock_guard<std::mutex> lock{mutex_};
-  auto it = entries_.find(k);
-  if (it == entries_.end())
-    return std::nullopt;
-  return it->second;
+  std::optional<family_metadata> found;
+  with(server_id, family, [&](const family_metadata& m) { found = m; });
+  return found;
 }
 
 size_t metadata_cache::size() const {

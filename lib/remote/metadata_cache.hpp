@@ -33,11 +33,27 @@ public:
   bool put(std::string_view server_id, std::string_view family, family_metadata m);
   std::optional<family_metadata> get(std::string_view server_id, std::string_view family) const;
 
+  // Calls `use(const family_metadata&)` with what is known of `family`,
+  // under the cache's lock (copy what is kept); false when nothing is.
+  // Unlike get() it copies no text and, once warm, allocates nothing:
+  // the decoder asks once per metric name of every request.
+  template <class F>
+  bool with(std::string_view server_id, std::string_view family, F&& use) const {
+    thread_local std::string k;
+    fill_key(k, server_id, family);
+    std::lock_guard<std::mutex> lock{mutex_};
+    auto it = entries_.find(k);
+    if (it == entries_.end())
+      return false;
+    use(it->second);
+    return true;
+  }
+
   size_t size() const;
   uint64_t refused() const;
 
 private:
-  static std::string key(std::string_view server_id, std::string_view family);
+  static void fill_key(std::string& k, std::string_view server_id, std::string_view family);
 
   size_t max_entries_;
   mutable std::mutex mutex_;

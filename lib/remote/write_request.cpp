@@ -37,22 +37,32 @@ prom::metric_type type_of(MetricMetadata::MetricType t) {
 }
 
 // The family a series name belongs to, as its metadata names it: itself,
-// or its name without the suffix a histogram or summary adds.
-std::string_view family_name_for(std::string_view name, std::string_view server_id,
-                                 const metadata_cache& cache,
-                                 std::optional<family_metadata>& meta) {
-  meta = cache.get(server_id, name);
-  if (meta)
-    return name;
+// or its name without the suffix a histogram or summary adds; `f` gets its
+// name and, when the sender described it, type, HELP and unit (in `arena`).
+void family_for(std::string_view name, std::string_view server_id, const metadata_cache& cache,
+                prom::string_arena& arena, prom::family& f) {
+  auto described = [&](std::string_view family) {
+    return cache.with(server_id, family, [&](const family_metadata& m) {
+      f.type = m.type;
+      f.has_type = true;
+      f.help = arena.copy(m.help);
+      f.has_help = !m.help.empty();
+      f.unit = arena.copy(m.unit);
+      f.has_unit = !m.unit.empty();
+    });
+  };
+  f.name = name;
+  if (described(name))
+    return;
   for (std::string_view suffix : {"_bucket", "_sum", "_count", "_created"}) {
     if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix) {
       auto base = name.substr(0, name.size() - suffix.size());
-      meta = cache.get(server_id, base);
-      if (meta)
-        return base;
+      if (described(base)) {
+        f.name = base;
+        return;
+      }
     }
   }
-  return name;
 }
 
 std::string series_where(size_t index, std::string_view name) {
@@ -389,27 +399,17 @@ write_result write_decoder::decode_plain(std::string_view plain, std::string_vie
       family = st.family_of_name.find(name, name_hash);
     }
     if (family == prom::family_index::npos) {
-      std::optional<family_metadata> meta;
-      auto family_name = family_name_for(name, server_id, known, meta);
-      auto hash = prom::family_index::hash(family_name);
-      family = out.by_name.find(family_name, hash);
+      prom::family f;
+      family_for(name, server_id, known, out.arena, f);
+      auto hash = prom::family_index::hash(f.name);
+      family = out.by_name.find(f.name, hash);
       if (family == prom::family_index::npos) {
         if (lim.max_families != 0 && out.families.size() >= lim.max_families)
           return fail(413, "more than " + std::to_string(lim.max_families)
                              + " metric families in one request (limits.max_families)");
-        prom::family f;
-        f.name = family_name;
-        if (meta) {
-          f.type = meta->type;
-          f.has_type = true;
-          f.help = out.arena.copy(meta->help);
-          f.has_help = !meta->help.empty();
-          f.unit = out.arena.copy(meta->unit);
-          f.has_unit = !meta->unit.empty();
-        }
         family = static_cast<uint32_t>(out.families.size());
         out.families.push_back(f);
-        out.by_name.insert(family_name, hash, family);
+        out.by_name.insert(f.name, hash, family);
       }
       st.family_of_name.insert(name, name_hash, family);
     }
