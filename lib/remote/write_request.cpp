@@ -86,7 +86,7 @@ public:
       size_(bytes.size()) {}
 
   // The next field of the current message; false at its end (or at a
-  // malformed tag: whole() says which).
+  // malformed tag: each() and message() tell by where reading stopped).
   bool next(int& field, wire_type& type) {
     uint32_t tag = in_.ReadTag();
     if (tag == 0)

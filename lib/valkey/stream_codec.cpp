@@ -4,6 +4,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
@@ -250,16 +251,15 @@ void encode_remote_write_payload(const prom::sample_batch& batch, std::string_vi
                                  std::string& out) {
   out.append(remote_write_magic, sizeof remote_write_magic);
   out += static_cast<char>(0);
-  size_t described = 0;
-  for (const auto& f : batch.families)
-    described += f.has_type || f.has_help || f.has_unit;
-  put_varint(out, described);
+  auto described = [](const prom::family& f) { return f.has_type || f.has_help || f.has_unit; };
+  put_varint(out, static_cast<uint64_t>(
+                    std::count_if(batch.families.begin(), batch.families.end(), described)));
   auto put_string = [&](std::string_view s) {
     put_varint(out, s.size());
     out.append(s);
   };
   for (const auto& f : batch.families) {
-    if (!(f.has_type || f.has_help || f.has_unit))
+    if (!described(f))
       continue;
     put_string(f.name);
     out += static_cast<char>(static_cast<unsigned char>(f.type) | (f.has_type ? 0x80 : 0));
