@@ -2,7 +2,10 @@
 
 #include "config/ingest_config.hpp" // valid_listen_address
 #include "config/role_readers.hpp"
+#include "config/rule_sets.hpp"
 #include "config/yaml_reader.hpp"
+#include "lib/agent/metric_filter.hpp"
+#include "lib/prom/char_scan.hpp"
 #include "lib/text/uuid.hpp"
 
 #include <set>
@@ -18,6 +21,77 @@ bool starts_with(const std::string& s, const char* prefix) {
 bool http_url(const std::string& url) {
   return (starts_with(url, "http://") && url.size() > 7)
          || (starts_with(url, "https://") && url.size() > 8);
+}
+
+using agent::metric_rule;
+
+// One item of metric_relabel_configs: the filtering actions of Prometheus'
+// relabelling, each with the keys it takes.
+void read_metric_rule(yaml_reader& r, metric_rule& rule) {
+  std::string action;
+  r.string("action", action);
+  if (action.empty())
+    r.fail_missing("action", "missing: keep, drop, labeldrop or labelkeep");
+  else if (action == "keep")
+    rule.action = metric_rule::action_t::keep;
+  else if (action == "drop")
+    rule.action = metric_rule::action_t::drop;
+  else if (action == "labeldrop")
+    rule.action = metric_rule::action_t::labeldrop;
+  else if (action == "labelkeep")
+    rule.action = metric_rule::action_t::labelkeep;
+  else
+    r.fail_key("action", "'" + action
+                           + "': expected keep, drop, labeldrop or labelkeep (the agent "
+                             "filters what it scrapes; it does not rewrite labels)");
+  const bool by_value =
+    rule.action == metric_rule::action_t::keep || rule.action == metric_rule::action_t::drop;
+  bool listed = r.strings("source_labels", rule.source_labels);
+  for (const auto& name : rule.source_labels)
+    if (!prom::scan::valid_name(name, false)) {
+      r.fail_key("source_labels", "'" + name + "' is not a label name");
+      break;
+    }
+  if (by_value && !listed)
+    r.fail_missing("source_labels", "keep and drop need the labels whose values they match, "
+                                    "e.g. [__name__] for the metric name");
+  else if (by_value && rule.source_labels.empty())
+    r.fail_key("source_labels", "must name at least one label");
+  else if (!by_value && listed)
+    r.fail_key("source_labels", "labeldrop and labelkeep match label names; they take "
+                                "only regex");
+  r.string("separator", rule.separator);
+  r.string("regex", rule.regex);
+  if (auto problem = agent::regex_problem(rule.regex); !problem.empty())
+    r.fail_key("regex", "not a valid regular expression (RE2 syntax): " + problem);
+}
+
+// The endpoint's rules: its rule set's, then its own.
+void read_endpoint_rules(yaml_reader& e, scrape_endpoint& ep) {
+  e.string("rule_set", ep.rule_set);
+  if (!ep.rule_set.empty()) {
+    const char* yaml = builtin_rule_set(ep.rule_set);
+    if (yaml == nullptr) {
+      e.fail_key("rule_set", "no rule set named '" + ep.rule_set
+                               + "' (there is: " + builtin_rule_set_names() + ")");
+    } else {
+      auto problems = load_config_text(yaml, [&](yaml_reader& top, std::vector<config_error>&) {
+        top.mappings("metric_relabel_configs", [&](yaml_reader& item, size_t) {
+          metric_rule rule;
+          read_metric_rule(item, rule);
+          ep.rules.push_back(std::move(rule));
+        });
+      });
+      for (const auto& p : problems) // a flaw of the build, named all the same
+        e.fail_key("rule_set", "the built-in rule set '" + ep.rule_set + "' is broken: " + p.key
+                                 + ": " + p.message);
+    }
+  }
+  e.mappings("metric_relabel_configs", [&](yaml_reader& item, size_t) {
+    metric_rule rule;
+    read_metric_rule(item, rule);
+    ep.rules.push_back(std::move(rule));
+  });
 }
 
 } // namespace
@@ -45,6 +119,7 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
         e.duration_ms("timeout", ep.timeout_ms);
         if (ep.timeout_ms != 0 && ep.interval_ms != 0 && ep.timeout_ms > ep.interval_ms)
           e.fail_key("timeout", "must not be longer than the endpoint's interval");
+        read_endpoint_rules(e, ep);
         endpoints.push_back(std::move(ep));
       });
       if (listed)

@@ -4,11 +4,13 @@
 // retention_hours,max_size_mb}) plus what operators need (docs/configuration.md,
 // "Agent"): server.token_file, server.tls.{ca_file,cert_file,key_file},
 // buffer.path, per-endpoint timeout, status.listen, logging.level,
-// server.compression, server.replay_rate, buffer.fsync. Loaded and checked;
+// server.compression, server.replay_rate, buffer.fsync, and per endpoint
+// rule_set and metric_relabel_configs (filtering at the source). Loaded and checked;
 // every problem named with its key and line, all at once.
 #pragma once
 
 #include "config/config_error.hpp"
+#include "lib/agent/metric_rule.hpp"
 #include "lib/http/inflate.hpp"
 #include "lib/wal/wal.hpp"
 
@@ -34,13 +36,18 @@ struct scrape_endpoint {
   std::string name;
   int64_t interval_ms = 0; // 0: agent.interval
   int64_t timeout_ms = 0;  // 0: the interval, at most 10 s
+  // The named built-in rule set (config/rule_sets/), "" for none.
+  std::string rule_set;
+  // What the agent drops of each scrape before the WAL: the rule set's
+  // rules, then the endpoint's own metric_relabel_configs, in that order.
+  std::vector<agent::metric_rule> rules;
 };
 
 struct agent_config {
   struct {
     bool enabled = true;
     std::vector<scrape_endpoint> endpoints{
-      {"http://127.0.0.1:9100/metrics", "node_exporter", 0, 0}};
+      {"http://127.0.0.1:9100/metrics", "node_exporter", 0, 0, {}, {}}};
   } prometheus;
   struct {
     // http: POST to endpoint (a URL). caf: endpoint is the ingest's
@@ -77,6 +84,15 @@ struct agent_config {
     log_level level = log_level::info;
   } logging;
 };
+
+// An endpoint's interval and timeout once the defaults are applied.
+inline int64_t scrape_interval_ms(const agent_config& cfg, const scrape_endpoint& ep) {
+  return ep.interval_ms != 0 ? ep.interval_ms : cfg.agent.interval_ms;
+}
+inline int64_t scrape_timeout_ms(const agent_config& cfg, const scrape_endpoint& ep) {
+  auto interval = scrape_interval_ms(cfg, ep);
+  return ep.timeout_ms != 0 ? ep.timeout_ms : (interval < 10'000 ? interval : 10'000);
+}
 
 std::vector<config_error> load_agent_config(const std::string& text, agent_config& out);
 

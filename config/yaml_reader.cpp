@@ -43,6 +43,10 @@ void yaml_reader::fail_key(const char* key, std::string message) {
     errors_.push_back({0, 0, full(key), std::move(message)});
 }
 
+void yaml_reader::fail_missing(const char* key, std::string message) {
+  fail_at(node_, full(key), std::move(message));
+}
+
 void yaml_reader::string(const char* key, std::string& out) {
   YAML::Node v = get(key);
   if (!v || v.IsNull())
@@ -52,6 +56,26 @@ void yaml_reader::string(const char* key, std::string& out) {
     return;
   }
   out = v.Scalar();
+}
+
+bool yaml_reader::strings(const char* key, std::vector<std::string>& out) {
+  YAML::Node v = get(key);
+  if (!v || v.IsNull())
+    return false;
+  if (!v.IsSequence()) {
+    fail(v, key, "expected a list of strings");
+    return false;
+  }
+  std::vector<std::string> items;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].IsScalar()) {
+      fail_at(v[i], full(key) + "[" + std::to_string(i) + "]", "expected a string");
+      return false;
+    }
+    items.push_back(v[i].Scalar());
+  }
+  out = std::move(items);
+  return true;
 }
 
 void yaml_reader::one_of(const char* key, std::string& out,

@@ -22,6 +22,8 @@ public:
   yaml_reader(const YAML::Node& node, std::string path, std::vector<config_error>& errors);
 
   void string(const char* key, std::string& out);
+  // A list of strings (`[a, b]` or one item a line); true when `key` holds one.
+  bool strings(const char* key, std::vector<std::string>& out);
   void one_of(const char* key, std::string& out, std::initializer_list<const char*> allowed);
   // One of the named `choices`; `out` (whose current value is the default)
   // becomes the one named. Config choices are enums once loaded.
@@ -91,6 +93,8 @@ public:
 
   // Records an error about `key` (for checks that span several keys).
   void fail_key(const char* key, std::string message);
+  // Records that `key`, required here, is missing: placed at this mapping.
+  void fail_missing(const char* key, std::string message);
 
 private:
   bool one_of_names(const char* key, std::string& out, const std::vector<const char*>& allowed);

@@ -181,7 +181,8 @@ CAF_TEST(node_exporter killed gives up 0 and the agent recovers when it returns)
   auto v = pushed_scrapes(redis);
   auto down = std::find_if(v.begin(), v.end(), [](const pushed_scrape& p) { return p.up == 0; });
   CAF_REQUIRE(down != v.end());
-  CAF_CHECK_EQUAL(down->samples, 3u); // up, scrape_duration_seconds, scrape_samples_scraped
+  // up, scrape_duration_seconds, scrape_samples_scraped, scrape_samples_post_metric_relabeling
+  CAF_CHECK_EQUAL(down->samples, 4u);
   CAF_CHECK_EQUAL(agent.stop(), 0);
 }
 

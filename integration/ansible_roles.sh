@@ -93,6 +93,9 @@ nodepulse_agent_user: "$agent_user"
 nodepulse_agent_endpoints:
   - url: "http://127.0.0.1:$exporter_port/metrics"
     name: node_exporter
+    rule_set: node_exporter
+    metric_relabel_configs:
+      - {action: drop, source_labels: [__name__], regex: "node_pressure_.*"}
 nodepulse_agent_endpoint: "http://127.0.0.1:$ingest_port/metrics/prometheus"
 nodepulse_agent_interval: 1s
 nodepulse_agent_token: "test-token-0123456789"
@@ -146,7 +149,8 @@ expect "WAL dir" "$(mode_owner "$prefix/var/lib/nodepulse/wal")" "750 $agent_use
 for line in "endpoint: \"http://127.0.0.1:$ingest_port/metrics/prometheus\"" \
             "token_file: \"$prefix/etc/nodepulse/token\"" "key_file: \"$prefix/etc/nodepulse/tls/agent.key\"" \
             "path: \"$prefix/var/lib/nodepulse/wal\"" "- url: \"http://127.0.0.1:$exporter_port/metrics\"" \
-            "listen: \"127.0.0.1:$agent_port\""; do
+            "listen: \"127.0.0.1:$agent_port\"" 'rule_set: "node_exporter"' \
+            'metric_relabel_configs: [{"action": "drop", "source_labels": ["__name__"], "regex": "node_pressure_.*"}]'; do
   grep -qF -- "$line" "$config" || fail "nodepulse.yml lacks $line"
 done
 agent_unit=$prefix/etc/systemd/system/nodepulse-agent.service
@@ -183,6 +187,10 @@ ANSIBLE_ROLES_PATH=$src/ansible/roles ansible-playbook -i localhost, -c local -e
   { cat "$work/verify.log" "$work/agent.log"; fail "the roles' verify tasks failed"; }
 pushed=$(redis-cli -p "$redis_port" XLEN nodepulse:metrics:stream)
 [ "$pushed" -ge 1 ] || fail "nothing reached the stream"
+# The endpoint's rules ran in the agent: samples dropped before the WAL.
+dropped=$(curl -sf "http://127.0.0.1:$agent_port/metrics" |
+  awk '/^nodepulse_agent_scrape_samples_dropped_total\{job="node_exporter"\}/ { print $2 }')
+[ "${dropped:-0}" -gt 0 ] || fail "the agent dropped nothing by its rules (got '${dropped:-}')"
 
 echo "== idempotence"
 recap=$(converge second)
@@ -191,4 +199,4 @@ echo "$recap"
 recap=$(converge check --check --diff)
 echo "$recap"
 [[ $recap =~ changed=0 ]] && [[ $recap =~ failed=0 ]] || fail "--check --diff: $recap"
-echo "ok: lint clean, converged, verified ($pushed pushes stored), idempotent"
+echo "ok: lint clean, converged, verified ($pushed pushes stored, $dropped samples filtered), idempotent"

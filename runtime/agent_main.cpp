@@ -3,6 +3,7 @@
 // PostgreSQL and Valkey client libraries the server roles need, because
 // every one of a fleet's servers pays for each library an agent loads.
 #include "runtime/node/agent_command.hpp"
+#include "runtime/node/scrape_command.hpp"
 #include "runtime/node/status_command.hpp"
 
 #include <cstdio>
@@ -15,6 +16,8 @@
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "status") == 0)
     return nodepulse::node::status_command(argc - 2, argv + 2);
+  if (argc >= 2 && std::strcmp(argv[1], "scrape") == 0)
+    return nodepulse::node::scrape_command(argc - 2, argv + 2);
   if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
     std::printf("nodepulse-agent %s\n", NODEPULSE_VERSION);
     return 0;

@@ -8,6 +8,7 @@
 #include "runtime/node/ingest_command.hpp"
 #include "runtime/node/migrate_command.hpp"
 #include "runtime/node/parse_command.hpp"
+#include "runtime/node/scrape_command.hpp"
 #include "runtime/node/status_command.hpp"
 
 #include <climits>
@@ -29,6 +30,9 @@ constexpr const char* usage =
   "  parse [--format auto|text|openmetrics] [--jsonl] [--lenient] FILE|-\n"
   "                 validate Prometheus exposition text\n"
   "  agent -c FILE   run the agent (scrape -> WAL -> push)\n"
+  "  scrape -c FILE [--endpoint NAME] [--print]\n"
+  "                 scrape an agent config's endpoints once and show what its\n"
+  "                 rules keep (samples, bytes); --print: the kept text\n"
   "  status [-c FILE | --url URL]\n"
   "                 summarise a running agent from its status endpoint\n"
   "  ingest -c FILE  run an ingest node (HTTP push -> Valkey stream)\n"
@@ -92,6 +96,8 @@ int main(int argc, char** argv) {
     return nodepulse::node::migrate_command(argc - 2, argv + 2);
   if (cmd == "compact")
     return nodepulse::node::compact_command(argc - 2, argv + 2);
+  if (cmd == "scrape")
+    return nodepulse::node::scrape_command(argc - 2, argv + 2);
   if (cmd == "check-config")
     return nodepulse::node::check_config_command(argc - 2, argv + 2);
   if (cmd == "version" || cmd == "--version") {

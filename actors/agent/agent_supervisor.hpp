@@ -21,6 +21,7 @@
 #include "actors/agent/pusher.hpp"
 #include "actors/child_slot.hpp"
 #include "actors/interfaces.hpp"
+#include "lib/agent/metric_filter.hpp"
 #include "lib/http/server.hpp"
 
 #include <caf/local_actor.hpp>
@@ -44,10 +45,15 @@ struct scrape_target {
   std::chrono::milliseconds interval{15'000};
   std::chrono::milliseconds timeout{10'000};
   std::chrono::milliseconds offset{0};
+  // The endpoint's rules, compiled; null when it has none.
+  std::shared_ptr<const agent::metric_filter> filter;
 
   bool operator==(const scrape_target& o) const {
+    auto rules = [](const scrape_target& t) {
+      return t.filter ? t.filter->rules() : std::vector<agent::metric_rule>{};
+    };
     return job == o.job && url == o.url && interval == o.interval && timeout == o.timeout
-           && offset == o.offset;
+           && offset == o.offset && rules(*this) == rules(o);
   }
 };
 

@@ -37,8 +37,9 @@ void scrape(self_ptr self) {
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto made =
     agent::make_scrape_text({answer.status, answer.body, answer.content_type, answer.error},
-                            st.settings.job, started_ms, seconds);
-  status.samples += made.samples;
+                            st.settings.job, started_ms, seconds, st.settings.filter.get());
+  status.samples += made.samples - made.dropped;
+  status.dropped += made.dropped;
   status.bad_lines += made.bad_lines;
   if (made.bad_lines > 0)
     spdlog::warn("scraper {}: skipped {} malformed lines of {}; first: {}", st.settings.job,

@@ -1,13 +1,14 @@
 // A SCRAPER: scrapes one exporter endpoint every interval, at a fixed
 // offset into the interval (per host and endpoint, so a fleet does not
 // scrape and push in lockstep), with its own timeout. Each scrape becomes
-// stamped text (lib/agent/scrape_text.hpp), is appended to the buffer,
-// and once kept is handed to the pusher. An exporter that is down, hangs,
+// stamped text (lib/agent/scrape_text.hpp) less what the endpoint's filter
+// drops, is appended to the buffer, and once kept is handed to the pusher. An exporter that is down, hangs,
 // 500s or answers garbage yields `up 0`; the scraper carries on.
 #pragma once
 
 #include "actors/interfaces.hpp"
 #include "lib/agent/http_client.hpp"
+#include "lib/agent/metric_filter.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace nodepulse {
@@ -25,6 +27,8 @@ struct scraper_settings {
   std::chrono::milliseconds interval{15'000};
   std::chrono::milliseconds timeout{10'000};
   std::chrono::milliseconds offset{0}; // into each interval
+  // What is dropped of each scrape before the buffer; null keeps everything.
+  std::shared_ptr<const agent::metric_filter> filter;
   // One GET of the endpoint (the URL, Accept and timeout are the caller's).
   std::function<agent::http_result()> fetch;
   std::function<int64_t()> now_ms; // wall clock in ms; the system's if empty

@@ -37,6 +37,11 @@ std::string render_agent_metrics(const agent_figures& f) {
   t.family("nodepulse_agent_scrape_samples_total", "counter", "Samples scraped and kept.");
   for (const auto& s : f.scrapers)
     t.sample("nodepulse_agent_scrape_samples_total" + job_label(s), d(s.samples));
+  t.family("nodepulse_agent_scrape_samples_dropped_total", "counter",
+           "Samples dropped by the endpoint's rule_set and metric_relabel_configs before the "
+           "WAL.");
+  for (const auto& s : f.scrapers)
+    t.sample("nodepulse_agent_scrape_samples_dropped_total" + job_label(s), d(s.dropped));
   t.family("nodepulse_agent_scrape_bad_lines_total", "counter",
            "Malformed exposition lines skipped (the rest of the scrape kept).");
   for (const auto& s : f.scrapers)

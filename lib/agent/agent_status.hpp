@@ -18,6 +18,7 @@ struct scraper_status {
   uint64_t not_kept = 0;  // scrapes the buffer could not keep
   uint64_t bad_lines = 0; // malformed lines skipped
   uint64_t samples = 0;   // samples kept, summed over scrapes
+  uint64_t dropped = 0;   // samples the endpoint's metric_relabel_configs dropped
   bool last_up = false;
   std::string last_problem;
 };

@@ -7,7 +7,8 @@
 namespace nodepulse::agent {
 
 scrape_text make_scrape_text(const exporter_answer& answer, std::string_view job,
-                             int64_t scrape_time_ms, double duration_seconds) {
+                             int64_t scrape_time_ms, double duration_seconds,
+                             const metric_filter* filter) {
   scrape_text out;
   if (answer.status == 200) {
     prom::parse_options opts;
@@ -26,6 +27,8 @@ scrape_text make_scrape_text(const exporter_answer& answer, std::string_view job
       out.problem = result.errors.front().to_string();
     if (!out.up)
       out.problem = "nothing parseable in the answer: " + out.problem;
+    if (filter != nullptr)
+      out.dropped = filter->apply(batch);
     out.text.reserve(answer.body.size() + answer.body.size() / 4 + 512);
     prom::write_text(batch, out.text);
   } else if (answer.status != 0) {
@@ -43,6 +46,10 @@ scrape_text make_scrape_text(const exporter_answer& answer, std::string_view job
   series.sample("scrape_duration_seconds" + job_label, duration_seconds, scrape_time_ms);
   series.family("scrape_samples_scraped", "gauge", "Samples the exporter exposed.");
   series.sample("scrape_samples_scraped" + job_label, out.samples, scrape_time_ms);
+  series.family("scrape_samples_post_metric_relabeling", "gauge",
+                "Samples kept after the endpoint's metric_relabel_configs.");
+  series.sample("scrape_samples_post_metric_relabeling" + job_label, out.samples - out.dropped,
+                scrape_time_ms);
   out.text += series.take();
   return out;
 }

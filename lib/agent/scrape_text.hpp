@@ -1,10 +1,13 @@
 // What the agent keeps of one scrape: the exporter's samples, parsed
 // leniently (bad lines skipped and counted, the rest kept), written back as
 // text 0.0.4 with the scrape time on every sample that had no timestamp, so
-// a scrape pushed hours later keeps its true time; plus Prometheus' own
-// series for the job: up, scrape_duration_seconds, scrape_samples_scraped.
+// a scrape pushed hours later keeps its true time, less what the endpoint's
+// filter drops; plus Prometheus' own series for the job: up,
+// scrape_duration_seconds, scrape_samples_scraped and
+// scrape_samples_post_metric_relabeling (which no filter drops).
 #pragma once
 
+#include "lib/agent/metric_filter.hpp"
 #include "lib/prom/parser.hpp"
 
 #include <cstdint>
@@ -25,7 +28,8 @@ struct exporter_answer {
 struct scrape_text {
   std::string text;     // what the WAL keeps and the pusher sends
   bool up = false;      // the exporter answered 200 with something parseable
-  uint32_t samples = 0; // the exporter's samples kept
+  uint32_t samples = 0; // the exporter's samples, as scraped
+  uint32_t dropped = 0; // of them, dropped by the filter
   uint32_t bad_lines = 0;
   std::string problem; // why up is 0, or the first bad line ("line L, column C: ...")
 };
@@ -34,7 +38,9 @@ struct scrape_text {
 inline constexpr const char* scrape_accept = "application/openmetrics-text;version=1.0.0;q=0.75,"
                                              "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
+// `filter` may be null (every sample kept).
 scrape_text make_scrape_text(const exporter_answer& answer, std::string_view job,
-                             int64_t scrape_time_ms, double duration_seconds);
+                             int64_t scrape_time_ms, double duration_seconds,
+                             const metric_filter* filter = nullptr);
 
 } // namespace nodepulse::agent

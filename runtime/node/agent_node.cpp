@@ -30,14 +30,14 @@ bool make_plan(const config::agent_config& cfg, const std::string& server_id,
       scrape_target t;
       t.job = ep.name;
       t.url = ep.url;
-      t.interval =
-        std::chrono::milliseconds{ep.interval_ms != 0 ? ep.interval_ms : cfg.agent.interval_ms};
-      t.timeout = std::chrono::milliseconds{
-        ep.timeout_ms != 0 ? ep.timeout_ms : std::min<int64_t>(t.interval.count(), 10'000)};
+      t.interval = std::chrono::milliseconds{config::scrape_interval_ms(cfg, ep)};
+      t.timeout = std::chrono::milliseconds{config::scrape_timeout_ms(cfg, ep)};
       // The same place in every interval for this server and endpoint, a
       // different one for the next server: a fleet spreads its scrapes.
       t.offset = std::chrono::milliseconds{std::hash<std::string>{}(server_id + ep.url)
                                            % static_cast<size_t>(t.interval.count())};
+      if (!ep.rules.empty())
+        t.filter = std::make_shared<const agent::metric_filter>(ep.rules);
       plan.targets.push_back(std::move(t));
     }
   }
@@ -114,6 +114,7 @@ int make_agent_node(const config::agent_config& cfg, const push_route& route,
     s.interval = t.interval;
     s.timeout = t.timeout;
     s.offset = t.offset;
+    s.filter = t.filter;
     auto client = std::make_shared<agent::http_client>();
     s.fetch = [client, url = t.url, timeout = t.timeout.count()] {
       return client->get(url, agent::scrape_accept, timeout);

@@ -107,11 +107,13 @@ int status_command(int argc, char** argv) {
   for (auto i = m.lower_bound(up_prefix); i != m.end() && i->first.rfind(up_prefix, 0) == 0; ++i) {
     auto job = i->first.substr(up_prefix.size(), i->first.size() - up_prefix.size() - 2);
     auto label = "{job=\"" + job + "\"";
-    std::printf("  scrape %-20s %s  (%.0f up, %.0f down, %.0f samples, %.0f bad lines)\n",
+    std::printf("  scrape %-20s %s  (%.0f up, %.0f down, %.0f samples kept, %.0f dropped by "
+                "rules, %.0f bad lines)\n",
                 job.c_str(), i->second == 1 ? "up  " : "DOWN",
                 get(m, "nodepulse_agent_scrapes_total" + label + ",result=\"up\"}"),
                 get(m, "nodepulse_agent_scrapes_total" + label + ",result=\"down\"}"),
                 get(m, "nodepulse_agent_scrape_samples_total" + label + "}"),
+                get(m, "nodepulse_agent_scrape_samples_dropped_total" + label + "}"),
                 get(m, "nodepulse_agent_scrape_bad_lines_total" + label + "}"));
   }
   std::printf("  buffer  %s: %.0f scrapes waiting (%s), oldest %.0f s old\n",

@@ -184,3 +184,70 @@ CAF_TEST(bad values and unknown keys are named with key and line) {
                     "scrapers.prometheus.endpoints: no endpoint to scrape (list one, or set "
                     "enabled: false)"}));
 }
+
+CAF_TEST(an endpoint takes a rule set and its own metric_relabel_configs in that order) {
+  agent_config cfg;
+  auto errors = load_agent_config("scrapers:\n  prometheus:\n    endpoints:\n"
+                                  "      - url: http://127.0.0.1:9100/metrics\n"
+                                  "        name: node\n"
+                                  "        rule_set: node_exporter\n"
+                                  "        metric_relabel_configs:\n"
+                                  "          - action: labeldrop\n"
+                                  "            regex: cpu\n"
+                                  "          - action: drop\n"
+                                  "            source_labels: [__name__, mode]\n"
+                                  "            separator: /\n"
+                                  "            regex: node_cpu_seconds_total/(steal|guest)\n",
+                                  cfg);
+  CAF_REQUIRE(errors.empty());
+  const auto& ep = cfg.prometheus.endpoints.at(0);
+  CAF_CHECK_EQUAL(ep.rule_set, "node_exporter");
+  CAF_REQUIRE_GREATER(ep.rules.size(), 2u);
+  // The built-in set starts with its keep-list, read whole from the
+  // multi-line YAML string.
+  CAF_CHECK(ep.rules.front().action == nodepulse::agent::metric_rule::action_t::keep);
+  CAF_CHECK(ep.rules.front().regex.find("node_cpu_seconds_total|node_load(1|5|15)|node_memory_")
+            == 0);
+  CAF_CHECK(ep.rules.front().regex.find(' ') == std::string::npos);
+  const auto& last = ep.rules.back();
+  CAF_CHECK(last.action == nodepulse::agent::metric_rule::action_t::drop);
+  CAF_CHECK_EQUAL(last.separator, "/");
+  CAF_CHECK_EQUAL(last.source_labels, (std::vector<std::string>{"__name__", "mode"}));
+  CAF_CHECK(ep.rules[ep.rules.size() - 2].action
+            == nodepulse::agent::metric_rule::action_t::labeldrop);
+}
+
+CAF_TEST(bad filter rules are named with key and line) {
+  CAF_CHECK_EQUAL(problems("scrapers:\n  prometheus:\n    endpoints:\n"
+                           "      - url: http://a:9100/metrics\n        name: a\n"
+                           "        rule_set: nodes\n"
+                           "        metric_relabel_configs:\n"
+                           "          - action: replace\n"
+                           "            source_labels: [__name__]\n"
+                           "          - action: keep\n"
+                           "            regex: node_(cpu\n"
+                           "          - action: labeldrop\n"
+                           "            source_labels: [cpu]\n"
+                           "          - action: drop\n"
+                           "            source_labels: [0bad]\n"
+                           "            target_label: x\n"),
+                  (std::vector<std::string>{
+                    "line 6, column 19: scrapers.prometheus.endpoints[0].rule_set: no rule set "
+                    "named 'nodes' (there is: node_exporter)",
+                    "line 8, column 21: scrapers.prometheus.endpoints[0].metric_relabel_"
+                    "configs[0].action: 'replace': expected keep, drop, labeldrop or labelkeep "
+                    "(the agent filters what it scrapes; it does not rewrite labels)",
+                    "line 10, column 13: scrapers.prometheus.endpoints[0].metric_relabel_"
+                    "configs[1].source_labels: keep and drop need the labels whose values they "
+                    "match, e.g. [__name__] for the metric name",
+                    "line 11, column 20: scrapers.prometheus.endpoints[0].metric_relabel_"
+                    "configs[1].regex: not a valid regular expression (RE2 syntax): missing ): "
+                    "node_(cpu",
+                    "line 13, column 28: scrapers.prometheus.endpoints[0].metric_relabel_"
+                    "configs[2].source_labels: labeldrop and labelkeep match label names; they "
+                    "take only regex",
+                    "line 15, column 28: scrapers.prometheus.endpoints[0].metric_relabel_"
+                    "configs[3].source_labels: '0bad' is not a label name",
+                    "line 16, column 13: scrapers.prometheus.endpoints[0].metric_relabel_"
+                    "configs[3].target_label: unknown key"}));
+}

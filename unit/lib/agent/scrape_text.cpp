@@ -44,7 +44,8 @@ CAF_TEST(samples get the scrape time and the job gets up and scrape series) {
                   "b,x=1 2.000000 1764194300000\n" // its own timestamp stays
                   "up,job=node 1.000000 1764194400000\n"
                   "scrape_duration_seconds,job=node 0.250000 1764194400000\n"
-                  "scrape_samples_scraped,job=node 2.000000 1764194400000\n");
+                  "scrape_samples_scraped,job=node 2.000000 1764194400000\n"
+                  "scrape_samples_post_metric_relabeling,job=node 2.000000 1764194400000\n");
 }
 
 CAF_TEST(malformed lines are skipped and counted and the rest kept) {
@@ -68,7 +69,8 @@ CAF_TEST(an exporter that is down or fails gives up 0 and nothing else) {
     CAF_CHECK_EQUAL(reparsed(made.text),
                     "up,job=node 0.000000 1764194400000\n"
                     "scrape_duration_seconds,job=node 0.500000 1764194400000\n"
-                    "scrape_samples_scraped,job=node 0.000000 1764194400000\n");
+                    "scrape_samples_scraped,job=node 0.000000 1764194400000\n"
+                    "scrape_samples_post_metric_relabeling,job=node 0.000000 1764194400000\n");
   }
 }
 
