@@ -348,15 +348,14 @@ CAF_TEST(nodepulse dev runs the whole path in one process and stores rows within
   acked >> n;
   check_exactly_once(agent_server_id, n);
   const auto where = " FROM admiral.metric_samples WHERE server_id = '" + agent_server_id + "'";
-  CAF_CHECK_LESS(number("SELECT sum(value)::bigint" + where
-                        + " AND metric_name = 'scrape_samples_post_metric_relabeling'"),
-                 number("SELECT sum(value)::bigint" + where
-                        + " AND metric_name = 'scrape_samples_scraped'")
-                   / 3);
+  CAF_CHECK_LESS(
+    number("SELECT sum(value)::bigint" + where
+           + " AND metric_name = 'scrape_samples_post_metric_relabeling'"),
+    number("SELECT sum(value)::bigint" + where + " AND metric_name = 'scrape_samples_scraped'")
+      / 3);
   CAF_CHECK_EQUAL(number("SELECT count(*)" + where + " AND metric_name LIKE 'go\\_%'"), 0);
-  CAF_CHECK_GREATER(number("SELECT count(*)" + where
-                           + " AND metric_name = 'node_cpu_seconds_total'"),
-                    0);
+  CAF_CHECK_GREATER(
+    number("SELECT count(*)" + where + " AND metric_name = 'node_cpu_seconds_total'"), 0);
   std::system(("rm -rf '" + wal + "'").c_str());
 }
 

@@ -8,16 +8,11 @@ nodepulse=$1
 bench=$2
 . "$(dirname "$0")/support/lib.sh"
 
-exporter=/usr/bin/prometheus-node-exporter
-[ -x "$exporter" ] || fail "$exporter missing: scripts/bootstrap installs prometheus-node-exporter"
-
 work=$(mktemp -d)
 trap 'stop_all; rm -rf "$work"' EXIT
 
 port=$(free_port)
-start_bg "$exporter" --web.listen-address="127.0.0.1:$port" \
-  --collector.textfile.directory="$work" 2>"$work/exporter.log"
-wait_http "http://127.0.0.1:$port/metrics"
+start_node_exporter "$port" "$work/exporter.log" --collector.textfile.directory="$work"
 url="http://127.0.0.1:$port/metrics"
 
 curl -sf -H 'Accept: text/plain; version=0.0.4' "$url" >"$work/scrape.prom"

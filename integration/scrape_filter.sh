@@ -10,20 +10,16 @@ nodepulse=$1
 src=$2
 . "$(dirname "$0")/support/lib.sh"
 
-exporter=/usr/bin/prometheus-node-exporter
-[ -x "$exporter" ] || fail "$exporter missing: scripts/bootstrap installs prometheus-node-exporter"
-
 work=$(mktemp -d)
 trap 'stop_all; rm -rf "$work"' EXIT
 
 # A metric of the operator's own, through the textfile collector: the rule
 # set's keep-list drops it (docs/filtering.md says so).
-echo 'my_app_jobs_waiting 3' >"$work/my_app.prom"
+mkdir "$work/textfile"
+echo 'my_app_jobs_waiting 3' >"$work/textfile/my_app.prom"
 port=$(free_port)
-start_bg "$exporter" --web.listen-address="127.0.0.1:$port" \
-  --collector.textfile.directory="$work" 2>"$work/exporter.log"
+start_node_exporter "$port" "$work/exporter.log" --collector.textfile.directory="$work/textfile"
 url="http://127.0.0.1:$port/metrics"
-wait_http "$url"
 
 cat >"$work/agent.yml" <<YML
 scrapers:

@@ -9,8 +9,6 @@ nodepulse=$1
 source_dir=$2
 . "$(dirname "$0")/support/lib.sh"
 
-exporter=/usr/bin/prometheus-node-exporter
-[ -x "$exporter" ] || fail "$exporter missing: scripts/bootstrap installs prometheus-node-exporter"
 command -v redis-server >/dev/null || fail "redis-server missing: scripts/bootstrap installs it"
 python=/usr/bin/python3 # Debian's, with python3-prometheus-client
 $python -c 'import prometheus_client' 2>/dev/null \
@@ -26,8 +24,8 @@ redis_port=$(free_port)
 start_redis "$redis_port" "$work/redis"
 exporter_port=$(free_port)
 # Every filesystem type, so that "/" is there in a container too (overlay).
-start_bg "$exporter" --web.listen-address="127.0.0.1:$exporter_port" \
-  --collector.filesystem.fs-types-exclude='^(proc|sysfs)$' 2>"$work/exporter.log"
+start_node_exporter "$exporter_port" "$work/exporter.log" \
+  --collector.filesystem.fs-types-exclude='^(proc|sysfs)$'
 ingest_port=$(free_port)
 digest_port=$(free_port)
 cat >"$work/ingest.yml" <<YML

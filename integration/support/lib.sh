@@ -69,6 +69,15 @@ start_bg() {
   started_pids+=($!)
 }
 
+# Starts Debian's node_exporter on 127.0.0.1:$1 (stderr to $2, further
+# arguments its flags) and waits until it answers.
+start_node_exporter() {
+  local exporter=/usr/bin/prometheus-node-exporter
+  [ -x "$exporter" ] || fail "$exporter missing: scripts/bootstrap installs prometheus-node-exporter"
+  start_bg "$exporter" --web.listen-address="127.0.0.1:$1" "${@:3}" 2>"$2"
+  wait_http "http://127.0.0.1:$1/metrics"
+}
+
 stop_all() {
   for pid in "${started_pids[@]:-}"; do
     [ -n "$pid" ] || continue

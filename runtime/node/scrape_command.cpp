@@ -25,8 +25,7 @@ double percent_less(double before, double after) {
 
 // Scrapes `ep` once; prints the figures to `report` and, with `print`, the
 // kept text to stdout. False when the exporter gave no metrics.
-bool scrape_once(const config::scrape_endpoint& ep, int64_t timeout_ms, bool print,
-                 FILE* report) {
+bool scrape_once(const config::scrape_endpoint& ep, int64_t timeout_ms, bool print, FILE* report) {
   agent::http_client client;
   auto started = std::chrono::steady_clock::now();
   auto answer = client.get(ep.url, agent::scrape_accept, timeout_ms);
