@@ -38,6 +38,7 @@ using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using read_atom = caf::atom_constant<caf::atom("read")>;
+using discovered_atom = caf::atom_constant<caf::atom("discovered")>;
 
 // -- messages -----------------------------------------------------------------
 
@@ -289,11 +290,19 @@ using scraper_actor =
 
 // The AGENT SUPERVISOR: starts the buffer, the pusher and a scraper per
 // endpoint; restarts a dead pusher or scraper after a backoff (its own
-// timer message, naming the child); reloads the endpoints (SIGHUP); serves
-// /healthz, /readyz and /metrics.
+// timer message, naming the child); reloads the endpoints (SIGHUP); starts
+// and stops the scrapers of discovered exporters (discovered: candidate
+// index, answering or not); serves /healthz, /readyz and /metrics.
 using agent_supervisor_actor =
   caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>, caf::reacts_to<reload_atom>,
+                   caf::reacts_to<discovered_atom, uint32_t, bool>,
                    caf::reacts_to<http_atom, http_exchange>>;
+
+// The DISCOVERER (scrapers.discover): probes the candidate loopback ports on
+// its own timer (poll) and tells the supervisor which answer and which no
+// longer do. Blocking HTTP, so spawned detached.
+using discoverer_actor =
+  caf::typed_actor<caf::reacts_to<poll_atom>, caf::replies_to<status_atom>::with<discovery_status>>;
 
 // The LOSS DETECTOR: on its own timer, one pass of the detection in
 // PostgreSQL (gaps in the batch sequences of each agent WAL epoch); logs
@@ -349,3 +358,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::query_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::compaction_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::scraper_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::pusher_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::discovery_status)

@@ -4,6 +4,7 @@
 #include "config/role_readers.hpp"
 #include "config/rule_sets.hpp"
 #include "config/yaml_reader.hpp"
+#include "lib/agent/exporter_discovery.hpp"
 #include "lib/agent/metric_filter.hpp"
 #include "lib/prom/char_scan.hpp"
 #include "lib/text/uuid.hpp"
@@ -66,27 +67,36 @@ void read_metric_rule(yaml_reader& r, metric_rule& rule) {
     r.fail_key("regex", "not a valid regular expression (RE2 syntax): " + problem);
 }
 
+// Appends the rules of the built-in rule set `name`; false (with why) when
+// there is none of that name.
+bool append_rule_set(const std::string& name, std::vector<metric_rule>& rules,
+                     std::string& problem) {
+  const char* yaml = builtin_rule_set(name);
+  if (yaml == nullptr) {
+    problem = "no rule set named '" + name + "' (there is: " + builtin_rule_set_names() + ")";
+    return false;
+  }
+  auto problems = load_config_text(yaml, [&](yaml_reader& top, std::vector<config_error>&) {
+    top.mappings("metric_relabel_configs", [&](yaml_reader& item, size_t) {
+      metric_rule rule;
+      read_metric_rule(item, rule);
+      rules.push_back(std::move(rule));
+    });
+  });
+  if (!problems.empty()) { // a flaw of the build, named all the same
+    problem = "the built-in rule set '" + name + "' is broken: " + problems.front().key + ": "
+              + problems.front().message;
+    return false;
+  }
+  return true;
+}
+
 // The endpoint's rules: its rule set's, then its own.
 void read_endpoint_rules(yaml_reader& e, scrape_endpoint& ep) {
   e.string("rule_set", ep.rule_set);
-  if (!ep.rule_set.empty()) {
-    const char* yaml = builtin_rule_set(ep.rule_set);
-    if (yaml == nullptr) {
-      e.fail_key("rule_set", "no rule set named '" + ep.rule_set
-                               + "' (there is: " + builtin_rule_set_names() + ")");
-    } else {
-      auto problems = load_config_text(yaml, [&](yaml_reader& top, std::vector<config_error>&) {
-        top.mappings("metric_relabel_configs", [&](yaml_reader& item, size_t) {
-          metric_rule rule;
-          read_metric_rule(item, rule);
-          ep.rules.push_back(std::move(rule));
-        });
-      });
-      for (const auto& p : problems) // a flaw of the build, named all the same
-        e.fail_key("rule_set", "the built-in rule set '" + ep.rule_set + "' is broken: " + p.key
-                                 + ": " + p.message);
-    }
-  }
+  std::string problem;
+  if (!ep.rule_set.empty() && !append_rule_set(ep.rule_set, ep.rules, problem))
+    e.fail_key("rule_set", problem);
   e.mappings("metric_relabel_configs", [&](yaml_reader& item, size_t) {
     metric_rule rule;
     read_metric_rule(item, rule);
@@ -94,11 +104,57 @@ void read_endpoint_rules(yaml_reader& e, scrape_endpoint& ep) {
   });
 }
 
+// scrapers.discover: what is probed on loopback, as endpoints.
+void read_discover(yaml_reader& r, agent_config& cfg, std::vector<config_error>& errors) {
+  auto& d = cfg.discover;
+  r.boolean("enabled", d.enabled);
+  r.duration_ms("interval", d.interval_ms);
+  if (d.interval_ms < 1'000)
+    r.fail_key("interval", "must be at least 1s");
+  r.boolean("well_known", d.well_known);
+  std::set<int64_t> ports;
+  r.mappings("ports", [&](yaml_reader& e, size_t) {
+    scrape_endpoint ep;
+    int64_t port = 0;
+    e.integer("port", port, 1, 65'535);
+    if (!e.has("port"))
+      e.fail_missing("port", "missing: the loopback port the exporter listens on");
+    else if (port != 0 && !ports.insert(port).second)
+      e.fail_key("port", std::to_string(port) + " is listed already");
+    std::string path = "/metrics";
+    e.string("path", path);
+    if (path.empty() || path.front() != '/')
+      e.fail_key("path", "expected a path starting with /, got '" + path + "'");
+    ep.url = agent::loopback_url(port, path);
+    e.string("name", ep.name);
+    if (ep.name.empty())
+      e.fail_missing("name", "missing: the job name its samples are scraped under");
+    read_endpoint_rules(e, ep);
+    d.ports.push_back(std::move(ep));
+  });
+  d.candidates.clear();
+  if (d.well_known)
+    for (const auto& known : agent::well_known_exporters) {
+      if (ports.count(known.port) > 0)
+        continue; // the operator's entry for that port wins
+      scrape_endpoint ep;
+      ep.url = agent::loopback_url(known.port, "/metrics");
+      ep.name = known.job;
+      ep.rule_set = known.rule_set;
+      std::string problem;
+      if (!ep.rule_set.empty() && !append_rule_set(ep.rule_set, ep.rules, problem))
+        errors.push_back({0, 0, "scrapers.discover.well_known", problem});
+      d.candidates.push_back(std::move(ep));
+    }
+  d.candidates.insert(d.candidates.end(), d.ports.begin(), d.ports.end());
+}
+
 } // namespace
 
 void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& prefix,
                        std::vector<config_error>& errors) {
   top.section("scrapers", [&](yaml_reader& scrapers) {
+    scrapers.section("discover", [&](yaml_reader& r) { read_discover(r, cfg, errors); });
     scrapers.section("prometheus", [&](yaml_reader& r) {
       r.boolean("enabled", cfg.prometheus.enabled);
       std::vector<scrape_endpoint> endpoints;
@@ -202,9 +258,10 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
               {"warn", log_level::warn},
               {"error", log_level::error}});
   });
-  if (cfg.prometheus.enabled && cfg.prometheus.endpoints.empty())
+  if (cfg.prometheus.enabled && cfg.prometheus.endpoints.empty() && !cfg.discover.enabled)
     errors.push_back({0, 0, prefix + "scrapers.prometheus.endpoints",
-                      "no endpoint to scrape (list one, or set enabled: false)"});
+                      "no endpoint to scrape (list one, set enabled: false, or turn on "
+                      "scrapers.discover)"});
 }
 
 std::vector<config_error> load_agent_config(const std::string& text, agent_config& cfg) {

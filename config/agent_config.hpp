@@ -49,6 +49,18 @@ struct agent_config {
     std::vector<scrape_endpoint> endpoints{
       {"http://127.0.0.1:9100/metrics", "node_exporter", 0, 0, {}, {}}};
   } prometheus;
+  // Exporters found on this host's loopback (scrapers.discover): off unless
+  // enabled; the well-known ports and the operator's own.
+  struct {
+    bool enabled = false;
+    int64_t interval_ms = 60'000; // how often the ports are probed
+    bool well_known = true; // 9100 node, 9187 postgres, 9121 redis, 9115 blackbox, 9256 process
+    std::vector<scrape_endpoint>
+      ports; // scrapers.discover.ports, their url made from port and path
+    // What is probed, in order: the well-known ports (when well_known), then
+    // `ports`; each scraped as its endpoint says while it answers.
+    std::vector<scrape_endpoint> candidates;
+  } discover;
   struct {
     // http: POST to endpoint (a URL). caf: endpoint is the ingest's
     // caf.listen host:port, reached through CAF's middleman (docs/agent.md).

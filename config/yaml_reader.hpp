@@ -93,6 +93,11 @@ public:
 
   // Records an error about `key` (for checks that span several keys).
   void fail_key(const char* key, std::string message);
+  // Whether the mapping has `key` (for keys without a default).
+  bool has(const char* key) const {
+    const YAML::Node& map = node_;
+    return static_cast<bool>(map[key]);
+  }
   // Records that `key`, required here, is missing: placed at this mapping.
   void fail_missing(const char* key, std::string message);
 

@@ -212,6 +212,41 @@ CAF_TEST(a hangup signal adds and removes endpoints and the WAL stays whole) {
   CAF_CHECK(each_once_without_gaps(pushed_scrapes(redis)));
 }
 
+CAF_TEST(discovery scrapes an exporter started after the agent and forgets it once it stops) {
+  ingest_process ingest{redis.port(), ""};
+  exporter_process later; // its port, free again until it is started below
+  later.kill();
+  agent_process agent{push_url(ingest.port()), endpoint("node_exporter", exporter.url())
+                                                 + discover_ports({{later.port(), "late"}})};
+  const std::string up = "nodepulse_agent_scrape_up{job=\"late\"}";
+  const std::string appeared = "nodepulse_agent_discovery_changes_total{change=\"appeared\"}";
+  CAF_REQUIRE(eventually(
+    [&] { return agent.metric("nodepulse_agent_discovery_probes_total{result=\"silent\"}") > 0; }));
+  CAF_CHECK_EQUAL(agent.metric("nodepulse_agent_discovery_candidates"), 1);
+  CAF_CHECK_EQUAL(agent.metric(up), -1); // nothing answers: no scraper
+  later.start();
+  CAF_CHECK(eventually([&] { return agent.metric(up) == 1; }));
+  CAF_CHECK_EQUAL(agent.metric("nodepulse_agent_discovery_exporters"), 1);
+  CAF_CHECK_EQUAL(agent.metric(appeared), 1);
+  CAF_CHECK(eventually(
+    [&] { return agent.metric("nodepulse_agent_scrape_samples_total{job=\"late\"}") > 300; }));
+  CAF_CHECK(agent.log().find("discovery: found late at " + later.url()) != std::string::npos);
+  later.kill();
+  CAF_CHECK(eventually([&] { return agent.metric(up) == -1; }));
+  CAF_CHECK_EQUAL(agent.metric("nodepulse_agent_discovery_exporters"), 0);
+  CAF_CHECK_EQUAL(agent.metric("nodepulse_agent_discovery_changes_total{change=\"gone\"}"), 1);
+  CAF_CHECK(agent.log().find("discovery: late at " + later.url() + " is gone")
+            != std::string::npos);
+  // Back again: found again.
+  later.start();
+  CAF_CHECK(eventually([&] { return agent.metric(up) == 1; }));
+  CAF_CHECK_EQUAL(agent.metric(appeared), 2);
+  // The configured endpoint never stopped, and the pushes stayed whole.
+  CAF_CHECK_EQUAL(agent.metric("nodepulse_agent_scrape_up{job=\"node_exporter\"}"), 1);
+  CAF_CHECK_EQUAL(agent.stop(), 0);
+  CAF_CHECK(each_once_without_gaps(pushed_scrapes(redis)));
+}
+
 CAF_TEST(pushes over HTTPS with a client certificate and a bearer token) {
   test_ca ca;
   const std::string token = "agent-token-1234567890";

@@ -76,6 +76,7 @@ wait_http "http://127.0.0.1:$ingest_port/healthz" 15 "$work/ingest.log"
 
 exporter_port=$(free_port)
 agent_port=$(free_port)
+spare_port=$(free_port) # discovery probes it; nothing listens there
 cat >"$work/vars.yml" <<YML
 nodepulse_agent_hosts: localhost
 node_exporter_version: "$version"
@@ -96,6 +97,9 @@ nodepulse_agent_endpoints:
     rule_set: node_exporter
     metric_relabel_configs:
       - {action: drop, source_labels: [__name__], regex: "node_pressure_.*"}
+nodepulse_agent_discover: true
+nodepulse_agent_discover_ports:
+  - {port: $spare_port, name: spare_exporter}
 nodepulse_agent_endpoint: "http://127.0.0.1:$ingest_port/metrics/prometheus"
 nodepulse_agent_interval: 1s
 nodepulse_agent_token: "test-token-0123456789"
@@ -150,7 +154,8 @@ for line in "endpoint: \"http://127.0.0.1:$ingest_port/metrics/prometheus\"" \
             "token_file: \"$prefix/etc/nodepulse/token\"" "key_file: \"$prefix/etc/nodepulse/tls/agent.key\"" \
             "path: \"$prefix/var/lib/nodepulse/wal\"" "- url: \"http://127.0.0.1:$exporter_port/metrics\"" \
             "listen: \"127.0.0.1:$agent_port\"" 'rule_set: "node_exporter"' \
-            'metric_relabel_configs: [{"action": "drop", "source_labels": ["__name__"], "regex": "node_pressure_.*"}]'; do
+            'metric_relabel_configs: [{"action": "drop", "source_labels": ["__name__"], "regex": "node_pressure_.*"}]' \
+            'enabled: true' "ports: [{\"port\": $spare_port, \"name\": \"spare_exporter\"}]"; do
   grep -qF -- "$line" "$config" || fail "nodepulse.yml lacks $line"
 done
 agent_unit=$prefix/etc/systemd/system/nodepulse-agent.service

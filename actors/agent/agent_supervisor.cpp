@@ -27,14 +27,31 @@ void wire_scrapers(self_ptr self) {
       self->send(scraper, wire_atom::value, pusher);
 }
 
-void add_scraper(self_ptr self, const scrape_target& target) {
+void add_scraper(self_ptr self, const scrape_target& target, bool discovered = false) {
   auto& st = self->state;
   auto slot =
     st.children.add<scraper_actor>("scraper " + target.job, [&st, target](caf::local_actor* self) {
       return st.settings.spawn_scraper(self, target, st.buffer(), st.pusher());
     });
-  st.scrapers.push_back({slot, target});
+  st.scrapers.push_back({slot, target, discovered});
   st.children.start(self, slot);
+}
+
+// The discoverer says candidate `index` answers (or no longer does).
+void on_discovered(self_ptr self, uint32_t index, bool present) {
+  auto& st = self->state;
+  if (index >= st.settings.plan.discovery.size())
+    return;
+  const auto& target = st.settings.plan.discovery[index];
+  auto it = std::find_if(st.scrapers.begin(), st.scrapers.end(), [&](const agent_scraper& s) {
+    return s.discovered && s.target == target;
+  });
+  if (present && it == st.scrapers.end()) {
+    add_scraper(self, target, true);
+  } else if (!present && it != st.scrapers.end()) {
+    st.children.remove(self, it->slot);
+    st.scrapers.erase(it);
+  }
 }
 
 void reload(self_ptr self) {
@@ -49,7 +66,9 @@ void reload(self_ptr self) {
   size_t removed = 0;
   size_t added = 0;
   for (auto it = st.scrapers.begin(); it != st.scrapers.end();) {
-    if (std::find(plan->targets.begin(), plan->targets.end(), it->target) != plan->targets.end()) {
+    if (it->discovered
+        || std::find(plan->targets.begin(), plan->targets.end(), it->target)
+             != plan->targets.end()) {
       ++it;
       continue;
     }
@@ -57,14 +76,16 @@ void reload(self_ptr self) {
     it = st.scrapers.erase(it);
     ++removed;
   }
+  plan->discovery = std::move(st.settings.plan.discovery); // fixed at start
   st.settings.plan = std::move(*plan);
   // New server settings; the buffer keeps what it holds.
   st.children.stop(self, st.pusher_slot);
   st.children.start(self, st.pusher_slot);
   wire_scrapers(self);
   for (const auto& t : st.settings.plan.targets) {
-    bool running = std::any_of(st.scrapers.begin(), st.scrapers.end(),
-                               [&](const agent_scraper& s) { return s.target == t; });
+    bool running = std::any_of(st.scrapers.begin(), st.scrapers.end(), [&](const agent_scraper& s) {
+      return !s.discovered && s.target == t;
+    });
     if (!running) {
       add_scraper(self, t);
       ++added;
@@ -78,15 +99,33 @@ void reload(self_ptr self) {
 // calls `f` with the figures; `complete` false when a child did not answer.
 struct gathered {
   agent::agent_figures figures;
+  bool discovery_answered = false;
   bool buffer_answered = false;
   bool pusher_answered = false;
 };
 
 template <class F>
+void ask_discoverer(self_ptr self, std::shared_ptr<gathered> acc, F f) {
+  const auto& st = self->state;
+  auto discoverer = st.settings.plan.discovery.empty()
+                      ? discoverer_actor{}
+                      : st.children.get<discoverer_actor>(st.discoverer_slot);
+  if (!discoverer)
+    return f(*acc);
+  self->request(discoverer, st.settings.status_timeout, status_atom::value)
+    .then(
+      [acc, f](discovery_status& s) mutable {
+        acc->figures.discovery = s;
+        f(*acc);
+      },
+      [acc, f](caf::error&) mutable { f(*acc); });
+}
+
+template <class F>
 void ask_scrapers(self_ptr self, std::shared_ptr<gathered> acc, size_t i, F f) {
   const auto& st = self->state;
   if (i == st.scrapers.size())
-    return f(*acc);
+    return ask_discoverer(self, std::move(acc), std::move(f));
   auto actor = st.children.get<scraper_actor>(st.scrapers[i].slot);
   if (!actor)
     return ask_scrapers(self, std::move(acc), i + 1, std::move(f));
@@ -169,6 +208,12 @@ agent_supervisor_actor::behavior_type agent_supervisor(self_ptr self,
   st.pusher_slot = kids.add<pusher_actor>("pusher", [&st](caf::local_actor* self) {
     return st.settings.spawn_pusher(self, st.settings.plan.pusher, st.buffer());
   });
+  if (!st.settings.plan.discovery.empty())
+    st.discoverer_slot = kids.add<discoverer_actor>("discoverer", [self](caf::local_actor* ctx) {
+      auto& st = self->state;
+      return st.settings.spawn_discoverer(ctx, st.settings.plan.discovery,
+                                          caf::actor_cast<agent_supervisor_actor>(self));
+    });
   if (serving) {
     kids.start_all(self);
     for (const auto& t : st.settings.plan.targets)
@@ -197,6 +242,7 @@ agent_supervisor_actor::behavior_type agent_supervisor(self_ptr self,
         wire_scrapers(self);
     },
     [self](reload_atom) { reload(self); },
+    [self](discovered_atom, uint32_t index, bool present) { on_discovered(self, index, present); },
     [self](http_atom, http_exchange& ex) { route(self, std::move(ex)); },
   };
 }

@@ -61,6 +61,9 @@ struct scrape_target {
 struct agent_plan {
   std::vector<scrape_target> targets;
   pusher_settings pusher;
+  // scrapers.discover: each candidate as it is scraped while it answers
+  // (empty: discovery is off). Fixed at start; a reload keeps them.
+  std::vector<scrape_target> discovery;
 };
 
 struct agent_supervisor_settings {
@@ -78,6 +81,10 @@ struct agent_supervisor_settings {
   std::function<scraper_actor(caf::local_actor*, const scrape_target&, const buffer_actor&,
                               const pusher_actor&)>
     spawn_scraper;
+  // The discoverer of plan.discovery; it reports to the supervisor given.
+  std::function<discoverer_actor(caf::local_actor*, const std::vector<scrape_target>&,
+                                 const agent_supervisor_actor&)>
+    spawn_discoverer;
   std::function<int64_t()> now_ms; // wall clock in ms; the system's if empty
 };
 
@@ -85,6 +92,7 @@ struct agent_supervisor_settings {
 struct agent_scraper {
   uint32_t slot = 0;
   scrape_target target;
+  bool discovered = false; // started by discovery, not by the config
 };
 
 struct agent_supervisor_state {
@@ -96,6 +104,7 @@ struct agent_supervisor_state {
   child_slots children;
   uint32_t buffer_slot = 0;
   uint32_t pusher_slot = 0;
+  uint32_t discoverer_slot = 0; // valid when plan.discovery is not empty
   std::vector<agent_scraper> scrapers;
 
   buffer_actor buffer() const { return children.get<buffer_actor>(buffer_slot); }

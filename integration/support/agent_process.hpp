@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace nodepulse::test {
 
@@ -36,6 +38,16 @@ inline std::string agent_config(int status_port, const std::string& push_to,
 // One scrapers.prometheus.endpoints item.
 inline std::string endpoint(const std::string& name, const std::string& url) {
   return "      - url: \"" + url + "\"\n        name: \"" + name + "\"\n";
+}
+
+// A scrapers.discover section that probes only `ports` (port, job) every
+// second; given after the endpoints, it lands under `scrapers:`.
+inline std::string discover_ports(const std::vector<std::pair<int, std::string>>& ports) {
+  std::string out = "  discover:\n    enabled: true\n    interval: 1s\n    well_known: false\n"
+                    "    ports:\n";
+  for (const auto& [port, job] : ports)
+    out += "      - { port: " + std::to_string(port) + ", name: \"" + job + "\" }\n";
+  return out;
 }
 
 class agent_process : public node_process {

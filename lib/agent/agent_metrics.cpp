@@ -51,6 +51,20 @@ std::string render_agent_metrics(const agent_figures& f) {
   for (const auto& s : f.scrapers)
     t.sample("nodepulse_agent_scrapes_not_kept_total" + job_label(s), d(s.not_kept));
 
+  const auto& disc = f.discovery;
+  t.one("nodepulse_agent_discovery_candidates", "gauge",
+        "Loopback ports scrapers.discover probes (0: discovery off).", disc.candidates);
+  t.one("nodepulse_agent_discovery_exporters", "gauge",
+        "Discovered exporters answering now, each scraped under its job.", disc.present);
+  t.family("nodepulse_agent_discovery_probes_total", "counter",
+           "Discovery probes by result: answered (Prometheus text) or silent.");
+  t.sample("nodepulse_agent_discovery_probes_total{result=\"answered\"}", d(disc.answered));
+  t.sample("nodepulse_agent_discovery_probes_total{result=\"silent\"}", d(disc.silent));
+  t.family("nodepulse_agent_discovery_changes_total", "counter",
+           "Exporters found (appeared) and no longer answering (gone).");
+  t.sample("nodepulse_agent_discovery_changes_total{change=\"appeared\"}", d(disc.appeared));
+  t.sample("nodepulse_agent_discovery_changes_total{change=\"gone\"}", d(disc.gone));
+
   const auto& b = f.buffer;
   t.one("nodepulse_agent_buffer_durable", "gauge",
         "1: scrapes are kept in the WAL on disk; 0: in memory only (buffer.enabled false).",

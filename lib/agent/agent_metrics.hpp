@@ -16,8 +16,9 @@ struct agent_figures {
   buffer_status buffer;
   pusher_status pusher;
   std::vector<scraper_status> scrapers;
-  uint64_t restarts = 0; // pushers and scrapers restarted after dying
-  int64_t now_ms = 0;    // for the age of the oldest buffered scrape
+  discovery_status discovery; // zeros when scrapers.discover is off
+  uint64_t restarts = 0;      // pushers and scrapers restarted after dying
+  int64_t now_ms = 0;         // for the age of the oldest buffered scrape
 };
 
 std::string render_agent_metrics(const agent_figures& f);

@@ -23,6 +23,16 @@ struct scraper_status {
   std::string last_problem;
 };
 
+// What discovery (scrapers.discover) found, for the agent's /metrics.
+struct discovery_status {
+  uint32_t candidates = 0; // loopback ports probed
+  uint32_t present = 0;    // of them, answering with Prometheus text now
+  uint64_t answered = 0;   // probes that found an exporter
+  uint64_t silent = 0;     // probes that found none (refused, timeout, not Prometheus text)
+  uint64_t appeared = 0;   // exporters found (also found again after going)
+  uint64_t gone = 0;       // exporters that stopped answering and are no longer scraped
+};
+
 // How the pusher is doing, for the agent's /metrics and /readyz. Local only.
 struct pusher_status {
   uint64_t pushed = 0;       // batches the ingest accepted (2xx)

@@ -6,18 +6,22 @@
 
 namespace nodepulse::agent {
 
+prom::parse_result parse_answer(const exporter_answer& answer, prom::sample_batch& batch) {
+  prom::parse_options opts;
+  opts.format = prom::detect_format(answer.content_type, answer.body);
+  opts.mode = prom::parse_mode::lenient;
+  opts.max_reported_errors = 1;
+  return prom::parse(answer.body, opts, batch);
+}
+
 scrape_text make_scrape_text(const exporter_answer& answer, std::string_view job,
                              int64_t scrape_time_ms, double duration_seconds,
                              const metric_filter* filter) {
   scrape_text out;
   if (answer.status == 200) {
-    prom::parse_options opts;
-    opts.format = prom::detect_format(answer.content_type, answer.body);
-    opts.mode = prom::parse_mode::lenient;
-    opts.max_reported_errors = 1;
     // One batch per thread, reused: a scrape allocates nothing in steady state.
     thread_local prom::sample_batch batch;
-    auto result = prom::parse(answer.body, opts, batch);
+    auto result = parse_answer(answer, batch);
     batch.fill_missing_timestamps(scrape_time_ms);
     out.samples = static_cast<uint32_t>(batch.samples.size());
     out.bad_lines = static_cast<uint32_t>(result.bad_lines);

@@ -38,6 +38,10 @@ struct scrape_text {
 inline constexpr const char* scrape_accept = "application/openmetrics-text;version=1.0.0;q=0.75,"
                                              "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
+// An exporter's answer parsed as the agent reads scrapes: format from its
+// Content-Type (or a final `# EOF`), lenient, the first bad line reported.
+prom::parse_result parse_answer(const exporter_answer& answer, prom::sample_batch& batch);
+
 // `filter` may be null (every sample kept).
 scrape_text make_scrape_text(const exporter_answer& answer, std::string_view job,
                              int64_t scrape_time_ms, double duration_seconds,

@@ -107,8 +107,13 @@ int agent_command(int argc, char** argv, const agent_remoting* remoting) {
         return caf::actor{};
       }
       spdlog::info(
-        "agent: server {} scrapes {} endpoints, pushes to {}; WAL {}; status on http://{}",
+        "agent: server {} scrapes {} endpoints{}, pushes to {}; WAL {}; status on "
+        "http://{}",
         server_id, settings.plan.targets.size(),
+        settings.plan.discovery.empty()
+          ? std::string{}
+          : " and looks for exporters on " + std::to_string(settings.plan.discovery.size())
+              + " loopback ports",
         caf_transport ? "caf://" + cfg.server.endpoint : text::redact_url(cfg.server.endpoint),
         cfg.buffer.enabled ? cfg.buffer.path : std::string{"off (memory only)"}, cfg.status.listen);
       return caf::actor_cast<caf::actor>(sys.spawn(agent_supervisor, std::move(settings)));

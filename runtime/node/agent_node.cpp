@@ -1,6 +1,7 @@
 #include "runtime/node/agent_node.hpp"
 
 #include "actors/agent/buffer.hpp"
+#include "actors/agent/discoverer.hpp"
 #include "actors/agent/pusher.hpp"
 #include "actors/agent/scraper.hpp"
 #include "lib/agent/http_client.hpp"
@@ -25,22 +26,32 @@ namespace {
 bool make_plan(const config::agent_config& cfg, const std::string& server_id,
                const push_route& route, agent_plan& plan, std::string& error) {
   plan = {};
-  if (cfg.prometheus.enabled) {
-    for (const auto& ep : cfg.prometheus.endpoints) {
-      scrape_target t;
-      t.job = ep.name;
-      t.url = ep.url;
-      t.interval = std::chrono::milliseconds{config::scrape_interval_ms(cfg, ep)};
-      t.timeout = std::chrono::milliseconds{config::scrape_timeout_ms(cfg, ep)};
-      // The same place in every interval for this server and endpoint, a
-      // different one for the next server: a fleet spreads its scrapes.
-      t.offset = std::chrono::milliseconds{std::hash<std::string>{}(server_id + ep.url)
-                                           % static_cast<size_t>(t.interval.count())};
-      if (!ep.rules.empty())
-        t.filter = std::make_shared<const agent::metric_filter>(ep.rules);
-      plan.targets.push_back(std::move(t));
+  auto target = [&](const config::scrape_endpoint& ep) {
+    scrape_target t;
+    t.job = ep.name;
+    t.url = ep.url;
+    t.interval = std::chrono::milliseconds{config::scrape_interval_ms(cfg, ep)};
+    t.timeout = std::chrono::milliseconds{config::scrape_timeout_ms(cfg, ep)};
+    // The same place in every interval for this server and endpoint, a
+    // different one for the next server: a fleet spreads its scrapes.
+    t.offset = std::chrono::milliseconds{std::hash<std::string>{}(server_id + ep.url)
+                                         % static_cast<size_t>(t.interval.count())};
+    if (!ep.rules.empty())
+      t.filter = std::make_shared<const agent::metric_filter>(ep.rules);
+    return t;
+  };
+  if (cfg.prometheus.enabled)
+    for (const auto& ep : cfg.prometheus.endpoints)
+      plan.targets.push_back(target(ep));
+  if (cfg.discover.enabled)
+    for (const auto& ep : cfg.discover.candidates) {
+      // An exporter the config lists already is scraped as the config says.
+      bool configured = std::any_of(plan.targets.begin(), plan.targets.end(), [&](const auto& t) {
+        return t.url == ep.url || t.job == ep.name;
+      });
+      if (!configured)
+        plan.discovery.push_back(target(ep));
     }
-  }
   auto& p = plan.pusher;
   p.server_id = server_id;
   p.legacy_json = cfg.server.format == config::push_format::json;
@@ -121,15 +132,31 @@ int make_agent_node(const config::agent_config& cfg, const push_route& route,
     };
     return self->spawn<caf::detached>(scraper, std::move(s), b, p);
   };
+  settings.spawn_discoverer = [interval = cfg.discover.interval_ms](
+                                caf::local_actor* self, const std::vector<scrape_target>& targets,
+                                const agent_supervisor_actor& supervisor) {
+    discoverer_settings d;
+    for (const auto& t : targets)
+      d.candidates.push_back({t.job, t.url});
+    d.interval = std::chrono::milliseconds{interval};
+    auto client = std::make_shared<agent::http_client>();
+    d.probe = [client](const std::string& url) {
+      return client->get(url, agent::scrape_accept, 2'000);
+    };
+    return self->spawn<caf::detached>(discoverer, std::move(d), supervisor);
+  };
   settings.reload = [reread, route, server_id,
                      running = cfg]() mutable -> std::optional<agent_plan> {
     config::agent_config fresh;
     if (!reread(fresh))
       return std::nullopt;
     if (fresh.buffer.path != running.buffer.path || fresh.agent.server_id != running.agent.server_id
-        || fresh.status.listen != running.status.listen)
-      spdlog::warn("agent: buffer.*, agent.server_id and status.listen take effect at the "
-                   "next restart");
+        || fresh.status.listen != running.status.listen
+        || fresh.discover.enabled != running.discover.enabled
+        || fresh.discover.interval_ms != running.discover.interval_ms
+        || fresh.discover.candidates.size() != running.discover.candidates.size())
+      spdlog::warn("agent: buffer.*, agent.server_id, status.listen and scrapers.discover take "
+                   "effect at the next restart");
     agent_plan plan;
     std::string error;
     if (!make_plan(fresh, server_id, route, plan, error)) {

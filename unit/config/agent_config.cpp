@@ -176,13 +176,14 @@ CAF_TEST(bad values and unknown keys are named with key and line) {
                                            "(CAF's TLS always authenticates both sides)"});
   CAF_CHECK_EQUAL(problems("scrapers:\n  prometheus:\n    endpoints: []\n"),
                   std::vector<std::string>{"scrapers.prometheus.endpoints: no endpoint to "
-                                           "scrape (list one, or set enabled: false)"});
+                                           "scrape (list one, set enabled: false, or turn on "
+                                           "scrapers.discover)"});
   CAF_CHECK_EQUAL(problems("scrapers:\n  prometheus:\n    endpoints:\n      - just-a-url\n"),
                   (std::vector<std::string>{
                     "line 4, column 9: scrapers.prometheus.endpoints[0]: expected a mapping "
                     "of keys",
-                    "scrapers.prometheus.endpoints: no endpoint to scrape (list one, or set "
-                    "enabled: false)"}));
+                    "scrapers.prometheus.endpoints: no endpoint to scrape (list one, set "
+                    "enabled: false, or turn on scrapers.discover)"}));
 }
 
 CAF_TEST(an endpoint takes a rule set and its own metric_relabel_configs in that order) {
@@ -250,4 +251,55 @@ CAF_TEST(bad filter rules are named with key and line) {
                     "configs[3].source_labels: '0bad' is not a label name",
                     "line 16, column 13: scrapers.prometheus.endpoints[0].metric_relabel_"
                     "configs[3].target_label: unknown key"}));
+}
+
+CAF_TEST(discovery probes the well known ports and the operator s own on loopback) {
+  agent_config cfg;
+  CAF_REQUIRE(load_agent_config("scrapers:\n  discover:\n    enabled: true\n    interval: 30s\n"
+                                "    ports:\n"
+                                "      - { port: 9500, name: my_app, path: /stats }\n"
+                                "      - { port: 9187, name: pg }\n",
+                                cfg)
+                .empty());
+  CAF_CHECK(cfg.discover.enabled);
+  CAF_CHECK_EQUAL(cfg.discover.interval_ms, 30'000);
+  std::vector<std::string> probed;
+  for (const auto& c : cfg.discover.candidates)
+    probed.push_back(c.name + " " + c.url);
+  // 9187 is the operator's now: listed once, under the name given.
+  CAF_CHECK_EQUAL(probed,
+                  (std::vector<std::string>{"node_exporter http://127.0.0.1:9100/metrics",
+                                            "redis_exporter http://127.0.0.1:9121/metrics",
+                                            "blackbox_exporter http://127.0.0.1:9115/metrics",
+                                            "process_exporter http://127.0.0.1:9256/metrics",
+                                            "my_app http://127.0.0.1:9500/stats",
+                                            "pg http://127.0.0.1:9187/metrics"}));
+  // A discovered node_exporter is filtered by its rule set, as configured ones are.
+  CAF_CHECK_EQUAL(cfg.discover.candidates.front().rule_set, "node_exporter");
+  CAF_CHECK(!cfg.discover.candidates.front().rules.empty());
+  // With discovery on, the endpoint list may be empty.
+  CAF_CHECK(load_agent_config("scrapers:\n  prometheus:\n    endpoints: []\n"
+                              "  discover: { enabled: true }\n",
+                              cfg)
+              .empty());
+  agent_config off;
+  CAF_CHECK(load_agent_config("scrapers:\n  discover: { enabled: false }\n", off).empty());
+  CAF_CHECK(!off.discover.enabled);
+}
+
+CAF_TEST(bad discovery keys are named with key and line) {
+  CAF_CHECK_EQUAL(problems("scrapers:\n  discover:\n    interval: 10ms\n    ports:\n"
+                           "      - { port: 70000, name: a }\n"
+                           "      - { name: b, path: metrics }\n"
+                           "      - { port: 9500 }\n"),
+                  (std::vector<std::string>{
+                    "line 3, column 15: scrapers.discover.interval: must be at least 1s",
+                    "line 5, column 17: scrapers.discover.ports[0].port: must be between 1 and "
+                    "65535, got 70000",
+                    "line 6, column 9: scrapers.discover.ports[1].port: missing: the loopback "
+                    "port the exporter listens on",
+                    "line 6, column 26: scrapers.discover.ports[1].path: expected a path "
+                    "starting with /, got 'metrics'",
+                    "line 7, column 9: scrapers.discover.ports[2].name: missing: the job name "
+                    "its samples are scraped under"}));
 }

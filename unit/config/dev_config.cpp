@@ -48,5 +48,6 @@ CAF_TEST(errors name the role section with key and line) {
                     "line 9, column 1: extra: unknown key"}));
   CAF_CHECK_EQUAL(problems("agent:\n  scrapers:\n    prometheus:\n      endpoints: []\n"),
                   std::vector<std::string>{"agent.scrapers.prometheus.endpoints: no endpoint "
-                                           "to scrape (list one, or set enabled: false)"});
+                                           "to scrape (list one, set enabled: false, or turn "
+                                           "on scrapers.discover)"});
 }

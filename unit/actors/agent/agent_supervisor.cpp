@@ -3,6 +3,7 @@
 
 #include "actors/agent/agent_supervisor.hpp"
 #include "actors/agent/buffer.hpp"
+#include "actors/agent/discoverer.hpp"
 #include "actors/agent/scraper.hpp"
 #include "unit/actors/agent/agent_fixture.hpp"
 #include "unit/actors/ingest/ingest_fixture.hpp"
@@ -56,7 +57,8 @@ struct fixture : test_coordinator_fixture<test::system_config> {
   std::map<std::string, std::shared_ptr<test::scripted_exporter>> exporters;
   std::map<std::string, int> spawned; // scrapers spawned per job
   caf::actor_clock::time_point started = sched.clock().now();
-  std::optional<agent_plan> next_plan; // what a reload reads
+  std::optional<agent_plan> next_plan;   // what a reload reads
+  std::map<std::string, bool> listening; // discovery's probes: which URLs answer
   bool wal_broken = false;
   bool pusher_lingers = false;
   std::shared_ptr<std::vector<std::string>> ended = std::make_shared<std::vector<std::string>>();
@@ -107,6 +109,24 @@ struct fixture : test_coordinator_fixture<test::system_config> {
       s.fetch = test::scripted_exporter::fetch_fn(e);
       s.now_ms = [this] { return wall_now(); };
       return noting_end(self->spawn(scraper, s, b, p), "scraper " + t.job, ended);
+    };
+    s.spawn_discoverer = [this](caf::local_actor* self, const std::vector<scrape_target>& targets,
+                                const agent_supervisor_actor& sup) {
+      discoverer_settings d;
+      for (const auto& t : targets)
+        d.candidates.push_back({t.job, t.url});
+      d.interval = milliseconds{10'000};
+      d.probe = [this](const std::string& url) {
+        agent::http_result r;
+        if (listening[url]) {
+          r.status = 200;
+          r.body = "some_metric 1\n";
+        } else {
+          r.error = "connection refused";
+        }
+        return r;
+      };
+      return self->spawn(discoverer, d, sup);
     };
     supervisor = sys.spawn(agent_supervisor, std::move(s));
     sched.run();
@@ -203,6 +223,39 @@ CAF_TEST(reload starts new endpoints and stops removed ones and keeps the buffer
   auto m = get("/metrics").body;
   CAF_CHECK(!contains(m, "job=\"old\""));
   CAF_CHECK(contains(m, "nodepulse_agent_buffer_records 0\n"));
+}
+
+CAF_TEST(discovered exporters get scrapers while they answer and a reload keeps them) {
+  auto p = plan({target("node", 1000)});
+  p.discovery = {target("found", 2000), target("never", 3000)};
+  listening[p.discovery[0].url] = false;
+  start(p);
+  CAF_CHECK_EQUAL(spawned.count("found"), 0u); // probed at once: silent
+  CAF_CHECK(contains(get("/metrics").body, "nodepulse_agent_discovery_candidates 2\n"));
+  listening[p.discovery[0].url] = true;
+  advance(milliseconds{10'000}); // the next probe finds it
+  CAF_CHECK_EQUAL(spawned["found"], 1);
+  CAF_CHECK_EQUAL(spawned.count("never"), 0u);
+  auto m = get("/metrics").body;
+  CAF_CHECK(contains(m, "nodepulse_agent_discovery_exporters 1\n"));
+  CAF_CHECK(contains(m, "nodepulse_agent_discovery_changes_total{change=\"appeared\"} 1\n"));
+  // A reload of the configured endpoints leaves the discovered one running.
+  next_plan = plan({target("node", 1000)});
+  self->send(supervisor, reload_atom::value);
+  sched.run();
+  advance(milliseconds{5'000});
+  CAF_CHECK_EQUAL(spawned["found"], 1);
+  CAF_CHECK(contains(get("/metrics").body, "nodepulse_agent_scrape_up{job=\"found\"}"));
+  // One silent probe is not gone; two are.
+  listening[p.discovery[0].url] = false;
+  advance(milliseconds{10'000});
+  CAF_CHECK(contains(get("/metrics").body, "nodepulse_agent_scrape_up{job=\"found\"}"));
+  advance(milliseconds{10'000});
+  m = get("/metrics").body;
+  CAF_CHECK(!contains(m, "job=\"found\""));
+  CAF_CHECK(contains(m, "nodepulse_agent_discovery_changes_total{change=\"gone\"} 1\n"));
+  CAF_CHECK(contains(m, "nodepulse_agent_discovery_exporters 0\n"));
+  CAF_CHECK(contains(m, "nodepulse_agent_scrape_up{job=\"node\"} 1\n"));
 }
 
 CAF_TEST(a refused reload keeps the running plan) {
