@@ -16,12 +16,7 @@ $python -c 'import prometheus_client' 2>/dev/null \
 
 work=$(mktemp -d)
 trap 'stop_all; stop_postgres; rm -rf "$work"' EXIT
-start_postgres "$work/pg" -c fsync=off
-dsn=$pg_dsn
-"$nodepulse" migrate --dsn "$dsn" >/dev/null || fail "migrate failed"
-
-redis_port=$(free_port)
-start_redis "$redis_port" "$work/redis"
+start_store_and_stream "$work" "$nodepulse"
 exporter_port=$(free_port)
 # Every filesystem type, so that "/" is there in a container too (overlay).
 start_node_exporter "$exporter_port" "$work/exporter.log" \

@@ -10,6 +10,7 @@
 #include "runtime/node/parse_command.hpp"
 #include "runtime/node/scrape_command.hpp"
 #include "runtime/node/status_command.hpp"
+#include "runtime/node/token_command.hpp"
 
 #include <climits>
 #include <cstdio>
@@ -42,6 +43,9 @@ constexpr const char* usage =
   "                 apply the schema migrations (sql/) to PostgreSQL\n"
   "  compact -c digest.yml [--before TIME]\n"
   "                 compact hot samples older than TIME into blocks\n"
+  "  token add|revoke|list ...\n"
+  "                 agents' tokens in admiral.agent_tokens or a tokens file\n"
+  "                 (nodepulse token for the options)\n"
   "  check-config [--role ROLE] -c FILE\n"
   "                 check a config: ROLE agent, ingest, digest or dev\n"
   "                 (default: from the file name, e.g. ingest.yml)\n"
@@ -96,6 +100,8 @@ int main(int argc, char** argv) {
     return nodepulse::node::migrate_command(argc - 2, argv + 2);
   if (cmd == "compact")
     return nodepulse::node::compact_command(argc - 2, argv + 2);
+  if (cmd == "token")
+    return nodepulse::node::token_command(argc - 2, argv + 2);
   if (cmd == "scrape")
     return nodepulse::node::scrape_command(argc - 2, argv + 2);
   if (cmd == "check-config")

@@ -69,6 +69,16 @@ start_bg() {
   started_pids+=($!)
 }
 
+# What a pipeline test stands on, under $1: a PostgreSQL with the schema
+# migrated by $2 (`nodepulse`; sets dsn) and a redis-server (sets redis_port).
+start_store_and_stream() {
+  start_postgres "$1/pg" -c fsync=off
+  dsn=$pg_dsn
+  "$2" migrate --dsn "$dsn" >/dev/null || fail "migrate failed"
+  redis_port=$(free_port)
+  start_redis "$redis_port" "$1/redis"
+}
+
 # Starts Debian's node_exporter on 127.0.0.1:$1 (stderr to $2, further
 # arguments its flags) and waits until it answers.
 start_node_exporter() {

@@ -5,21 +5,39 @@
 #include "lib/text/ascii.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
 
 namespace nodepulse::ingest {
+
+namespace {
+
+std::string lower_hex(const unsigned char* bytes, size_t n) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    out += hex[bytes[i] >> 4];
+    out += hex[bytes[i] & 0xf];
+  }
+  return out;
+}
+
+} // namespace
 
 std::string hash_token(std::string_view token) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xf];
-  }
-  return out;
+  return lower_hex(digest, len);
+}
+
+std::string new_token() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    throw std::runtime_error("OpenSSL could not make random bytes for a token");
+  return lower_hex(bytes, sizeof bytes);
 }
 
 std::string token_registry::load(std::string_view file_text) {

@@ -26,6 +26,9 @@ using text::valid_uuid; // 8-4-4-4-12 hexadecimal digits, any case
 // admiral.agent_tokens store).
 std::string hash_token(std::string_view token);
 
+// A new agent token: 32 random bytes (OpenSSL's generator) as 64 hex digits.
+std::string new_token();
+
 // Token hashes -> server ids, from a tokens file: one `<server_id>
 // <sha256-hex>` pair per line, `#` comments and blank lines allowed.
 class token_registry {

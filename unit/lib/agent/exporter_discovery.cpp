@@ -10,11 +10,12 @@ using namespace nodepulse::agent;
 
 CAF_TEST(an answer is an exporter s only with Prometheus samples) {
   CAF_CHECK_EQUAL(not_an_exporter({200, "# TYPE up gauge\nup 1\n", "text/plain", ""}), "");
-  CAF_CHECK_EQUAL(
-    not_an_exporter({200, "# TYPE x counter\nx_total 1\n# EOF\n", "application/openmetrics-text", ""}),
-    "");
+  CAF_CHECK_EQUAL(not_an_exporter({200, "# TYPE x counter\nx_total 1\n# EOF\n",
+                                   "application/openmetrics-text", ""}),
+                  "");
   CAF_CHECK(not_an_exporter({200, "<html><body>hello</body></html>", "text/html", ""})
-              .find("no Prometheus samples in the answer: line 1") == 0);
+              .find("no Prometheus samples in the answer: line 1")
+            == 0);
   CAF_CHECK_EQUAL(not_an_exporter({200, "", "text/plain", ""}),
                   "no Prometheus samples in the answer");
   CAF_CHECK_EQUAL(not_an_exporter({404, "not found", "text/plain", ""}), "HTTP 404");
