@@ -17,10 +17,18 @@
 #include <caf/typed_actor.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+namespace nodepulse::ingest {
+class token_registry;
+}
+
 namespace nodepulse {
+
+// A tokens file as loaded (lib/ingest/agent_auth.hpp); shared, never changed.
+using token_registry_ptr = std::shared_ptr<const ingest::token_registry>;
 
 // -- atoms --------------------------------------------------------------------
 
@@ -235,13 +243,16 @@ using token_lookup_actor =
 // pool, publisher and token lookup to use (again after restarting one).
 using http_acceptor_actor =
   caf::typed_actor<caf::reacts_to<http_atom, http_exchange>,
-                   caf::reacts_to<wire_atom, parser_actor, publisher_actor, token_lookup_actor>>;
+                   caf::reacts_to<wire_atom, parser_actor, publisher_actor, token_lookup_actor>,
+                   caf::reacts_to<reload_atom, token_registry_ptr>>;
 
 // The INGEST SUPERVISOR: starts the ingest node's actors, restarts a dead
 // one after a backoff (its own timer message, naming the child); hands an
-// exchange from inside the process (nodepulse dev) to its current acceptor.
-using ingest_supervisor_actor = caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>,
-                                                 caf::reacts_to<http_atom, http_exchange>>;
+// exchange from inside the process (nodepulse dev) to its current acceptor;
+// on reload (SIGHUP) reads the tokens file again and gives it to the acceptor.
+using ingest_supervisor_actor =
+  caf::typed_actor<caf::reacts_to<respawn_atom, uint32_t>, caf::reacts_to<reload_atom>,
+                   caf::reacts_to<http_atom, http_exchange>>;
 
 // The INGEST GATEWAY (caf.listen): the one actor an ingest publishes for
 // agents with server.transport: caf. Each push is an HTTP request as the
@@ -359,3 +370,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::compaction_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::scraper_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::pusher_status)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::discovery_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nodepulse::token_registry_ptr)

@@ -4,8 +4,9 @@
 # each with a token of its own made by `nodepulse token add -c ingest.yml`;
 # revoking one agent's token stops that agent's pushes (401) while the other
 # carries on. In a tokens file: add, list and revoke keep the file valid for
-# the ingest, 0600, comments kept, hashes only; an ingest restarted after a
-# revoke refuses the revoked token and takes the other.
+# the ingest, 0600, comments kept, hashes only; an ingest told of a
+# revoke reloads the file on SIGHUP: the revoked token refused, the other
+# taken; a broken file is not taken.
 set -euo pipefail
 nodepulse=$1
 . "$(dirname "$0")/support/lib.sh"
@@ -18,7 +19,7 @@ start_node_exporter "$exporter_port" "$work/exporter.log"
 
 start_ingest() { # $1: config
   ingest_port=$(sed -n 's/^listen: "127.0.0.1:\([0-9]*\)"$/\1/p' "$1")
-  start_bg "$nodepulse" ingest -c "$1" 2>>"$work/ingest.log"
+  start_bg "$nodepulse" ingest -c "$1" >>"$work/ingest.log" 2>&1
   ingest_pid=${started_pids[-1]}
   wait_http "http://127.0.0.1:$ingest_port/healthz" 15 "$work/ingest.log"
 }
@@ -37,7 +38,7 @@ agent: { server_id: "$2", interval: 1s }
 buffer: { path: "$work/$1-wal" }
 status: { listen: "127.0.0.1:$port" }
 YML
-  start_bg "$nodepulse" agent -c "$work/$1.yml" 2>"$work/$1.log"
+  start_bg "$nodepulse" agent -c "$work/$1.yml" >"$work/$1.log" 2>&1
   printf -v "${1}_port" %s "$port"
   wait_http "http://127.0.0.1:$port/healthz" 15 "$work/$1.log"
 }
@@ -116,12 +117,6 @@ grep -q "$(cat "$work/fa.token")" "$file" && fail "the token itself is in the fi
 rm -f "$work/new.tokens"
 "$nodepulse" token add --server-id "$a_id" --tokens-file "$work/new.tokens" >/dev/null 2>&1
 [ "$(stat -c %a "$work/new.tokens")" = 600 ] || fail "a new tokens file is not 0600"
-fa_hash=$(printf %s "$(cat "$work/fa.token")" | sha256sum | cut -c1-64)
-"$nodepulse" token revoke --hash "${fa_hash:0:10}" --tokens-file "$file" >/dev/null || fail "revoke by hash"
-head -1 "$file" | grep -qx "# the fleet's tokens" || fail "the comment went"
-grep -q "^# revoked 20.*: $a_id ${fa_hash:0:12}…$" "$file" || fail "no note of the revoke: $(cat "$file")"
-grep -q "$fa_hash" "$file" && fail "the revoked hash is still in the file"
-cp "$work/fb.token" "$work/b.token"
 cat >"$work/ingest-file.yml" <<YML
 listen: "127.0.0.1:$(free_port)"
 valkey: { url: "redis://127.0.0.1:$redis_port" }
@@ -131,6 +126,23 @@ start_ingest "$work/ingest-file.yml"
 code() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" \
   -H 'Content-Type: text/plain; version=0.0.4' --data-binary 'x 1' \
   "http://127.0.0.1:$ingest_port/metrics/prometheus?server_id=$2"; }
+[ "$(code "$(cat "$work/fa.token")" "$a_id")" = 200 ] || fail "file token a refused"
+[ "$(code "$(cat "$work/fb.token")" "$b_id")" = 200 ] || fail "file token b refused"
+fa_hash=$(printf %s "$(cat "$work/fa.token")" | sha256sum | cut -c1-64)
+"$nodepulse" token revoke --hash "${fa_hash:0:10}" --tokens-file "$file" >/dev/null || fail "revoke by hash"
+head -1 "$file" | grep -qx "# the fleet's tokens" || fail "the comment went"
+grep -q "^# revoked 20.*: $a_id ${fa_hash:0:12}…$" "$file" || fail "no note of the revoke: $(cat "$file")"
+grep -q "$fa_hash" "$file" && fail "the revoked hash is still in the file"
+# Read at start, and again on SIGHUP: no restart needed.
+[ "$(code "$(cat "$work/fa.token")" "$a_id")" = 200 ] || fail "the ingest read the file before SIGHUP"
+kill -HUP "$ingest_pid"
+until_true 10 bash -c "grep -q 'tokens file reloaded: 1 tokens' '$work/ingest.log'" ||
+  fail "no reload logged: $(tail -3 "$work/ingest.log")"
 [ "$(code "$(cat "$work/fa.token")" "$a_id")" = 401 ] || fail "the revoked file token was taken"
 [ "$(code "$(cat "$work/fb.token")" "$b_id")" = 200 ] || fail "the other file token was refused"
+# A file broken meanwhile is not taken: the tokens loaded before stay.
+echo "not a token line" >>"$file"
+kill -HUP "$ingest_pid"
+until_true 10 bash -c "grep -q 'tokens file not reloaded' '$work/ingest.log'" || fail "no refusal logged"
+[ "$(code "$(cat "$work/fb.token")" "$b_id")" = 200 ] || fail "a broken file dropped the tokens"
 echo "PASS"

@@ -425,6 +425,9 @@ http_acceptor(http_acceptor_actor::stateful_pointer<http_acceptor_state> self,
       self->state.publisher = std::move(publisher);
       self->state.token_db = std::move(token_db);
     },
+    [self](reload_atom, token_registry_ptr tokens) {
+      self->state.settings.tokens = std::move(tokens);
+    },
   };
 }
 

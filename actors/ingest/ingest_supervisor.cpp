@@ -1,7 +1,11 @@
 #include "actors/ingest/ingest_supervisor.hpp"
 
+#include "lib/ingest/agent_auth.hpp"
 #include <caf/actor_cast.hpp>
+
 #include <caf/send.hpp>
+
+#include <spdlog/spdlog.h>
 
 namespace nodepulse {
 
@@ -10,11 +14,34 @@ namespace {
 using self_ptr = ingest_supervisor_actor::stateful_pointer<ingest_supervisor_state>;
 
 // Tells the acceptor which pool and publisher to use now (invalid = down).
+// And, after a reload, the tokens file as it is now (a restarted acceptor
+// starts with the tokens of the node's start).
 void wire(self_ptr self) {
   const auto& st = self->state;
-  if (auto acceptor = st.acceptor())
+  if (auto acceptor = st.acceptor()) {
     self->send(acceptor, wire_atom::value, caf::actor_cast<parser_actor>(st.parser_pool()),
                st.publisher(), st.token_lookup());
+    if (st.tokens)
+      self->send(acceptor, reload_atom::value, st.tokens);
+  }
+}
+
+void reload_tokens(self_ptr self) {
+  auto& st = self->state;
+  if (!st.spawn.reread_tokens) {
+    spdlog::info("ingest: nothing to reload without auth.tokens_file (restart to apply a new "
+                 "config)");
+    return;
+  }
+  std::string error;
+  auto tokens = st.spawn.reread_tokens(error);
+  if (!tokens) {
+    spdlog::error("ingest: tokens file not reloaded, the tokens it had stay: {}", error);
+    return;
+  }
+  spdlog::info("ingest: tokens file reloaded: {} tokens", tokens->size());
+  st.tokens = std::move(tokens);
+  wire(self);
 }
 
 } // namespace
@@ -53,6 +80,7 @@ ingest_supervisor_actor::behavior_type ingest_supervisor(self_ptr self, ingest_c
       if (self->state.children.respawn(self, id))
         wire(self);
     },
+    [self](reload_atom) { reload_tokens(self); },
     [self](http_atom, http_exchange& ex) {
       // A push from inside the process (nodepulse dev): to whichever
       // acceptor runs now, as if it came over the network.

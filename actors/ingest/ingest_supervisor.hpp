@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 namespace nodepulse {
 
@@ -29,6 +30,9 @@ struct ingest_children {
   std::function<http_acceptor_actor(caf::local_actor*)> acceptor;
   // Only with tokens in PostgreSQL; empty otherwise.
   std::function<token_lookup_actor(caf::local_actor*)> token_lookup;
+  // Only with a tokens file: reads it again (null and `error` when it does
+  // not load); empty otherwise.
+  std::function<token_registry_ptr(std::string& error)> reread_tokens;
 };
 
 struct ingest_supervisor_state {
@@ -41,6 +45,7 @@ struct ingest_supervisor_state {
   uint32_t publisher_slot = 0;
   uint32_t token_lookup_slot = 0; // only with tokens in PostgreSQL
   uint32_t acceptor_slot = 0;
+  token_registry_ptr tokens; // the tokens file as last reloaded; null: as at start
 
   parser_pool_actor parser_pool() const {
     return children.get<parser_pool_actor>(parser_pool_slot);

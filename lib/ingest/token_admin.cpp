@@ -6,9 +6,9 @@
 #include "lib/text/ascii.hpp"
 
 #include <cerrno>
-#include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,8 +66,8 @@ std::string replace_file(const std::string& path, const std::string& text, mode_
   if (fd < 0)
     return io_error("cannot write", temporary);
   ::fchmod(fd, mode); // the umask must not widen or narrow it
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size())
-            && ::fsync(fd) == 0;
+  bool ok =
+    ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
   auto error = ok ? std::string{} : io_error("cannot write", temporary);
   ::close(fd);
   if (ok && ::rename(temporary.c_str(), path.c_str()) != 0)

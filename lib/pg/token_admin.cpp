@@ -52,15 +52,14 @@ std::string revoke_tokens(const std::string& dsn, const std::string& server_id,
       return std::to_string(n) + " working tokens' hashes start with " + hash_prefix
              + "; give more of it";
   }
-  auto r = server_id.empty()
-             ? run(dsn,
-                   "UPDATE admiral.agent_tokens SET revoked_at = now() "
-                   "WHERE revoked_at IS NULL AND starts_with(token_hash, $1)",
-                   {hash_prefix.c_str()}, error)
-             : run(dsn,
-                   "UPDATE admiral.agent_tokens SET revoked_at = now() "
-                   "WHERE revoked_at IS NULL AND server_id = $1",
-                   {server_id.c_str()}, error);
+  auto r = server_id.empty() ? run(dsn,
+                                   "UPDATE admiral.agent_tokens SET revoked_at = now() "
+                                   "WHERE revoked_at IS NULL AND starts_with(token_hash, $1)",
+                                   {hash_prefix.c_str()}, error)
+                             : run(dsn,
+                                   "UPDATE admiral.agent_tokens SET revoked_at = now() "
+                                   "WHERE revoked_at IS NULL AND server_id = $1",
+                                   {server_id.c_str()}, error);
   if (!r)
     return error;
   revoked = std::strtoull(PQcmdTuples(r.get()), nullptr, 10);
@@ -83,8 +82,8 @@ std::string list_tokens(const std::string& dsn, std::vector<ingest::token_entry>
     return error;
   out.clear();
   for (int i = 0; i < PQntuples(r.get()); ++i)
-    out.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1),
-                   PQgetvalue(r.get(), i, 2), PQgetvalue(r.get(), i, 3)});
+    out.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1), PQgetvalue(r.get(), i, 2),
+                   PQgetvalue(r.get(), i, 3)});
   return "";
 }
 

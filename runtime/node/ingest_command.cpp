@@ -45,16 +45,19 @@ int ingest_command(int argc, char** argv) {
   if (!cfg.caf.listen.empty())
     enable_remoting(sys_cfg, gateway_tls(cfg));
   std::unique_ptr<guard::basp_guard> guard; // in front of CAF's port, while the node runs
-  return run_node(sys_cfg, "ingest", [&](caf::actor_system& sys, int&) {
-    auto supervisor = sys.spawn(ingest_supervisor, children);
-    if (!start_ingest_gateway(sys, supervisor, cfg, caf_guard_stats, guard, error)) {
-      refuse("ingest", error);
-      caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
-      return caf::actor{};
-    }
-    spdlog::info("ingest: starting {}", summary);
-    return caf::actor_cast<caf::actor>(supervisor);
-  });
+  return run_node(
+    sys_cfg, "ingest",
+    [&](caf::actor_system& sys, int&) {
+      auto supervisor = sys.spawn(ingest_supervisor, children);
+      if (!start_ingest_gateway(sys, supervisor, cfg, caf_guard_stats, guard, error)) {
+        refuse("ingest", error);
+        caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+        return caf::actor{};
+      }
+      spdlog::info("ingest: starting {}", summary);
+      return caf::actor_cast<caf::actor>(supervisor);
+    },
+    true); // SIGHUP: the tokens file again
 }
 
 } // namespace nodepulse::node

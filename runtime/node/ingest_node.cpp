@@ -127,6 +127,10 @@ bool make_ingest_node(const config::ingest_config& cfg, ingest_children& childre
   children.acceptor = [settings = prep.acceptor](caf::local_actor* self) {
     return self->spawn(http_acceptor, settings);
   };
+  if (!cfg.auth.tokens_file.empty())
+    children.reread_tokens = [path = cfg.auth.tokens_file](std::string& error) {
+      return token_registry_ptr{ingest::read_tokens_file(path, error)};
+    };
   if (!prep.postgres_dsn.empty())
     children.token_lookup = [dsn = prep.postgres_dsn](caf::local_actor* self) {
       // libpq blocks: its own thread.

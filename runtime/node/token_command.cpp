@@ -65,7 +65,8 @@ int token_command(int argc, char** argv) {
     place.dsn = cfg.auth.postgres_dsn;
     place.file = cfg.auth.tokens_file;
     if (place.dsn.empty() && place.file.empty())
-      return usage_error((config_path + " has neither auth.postgres_dsn nor auth.tokens_file").c_str());
+      return usage_error(
+        (config_path + " has neither auth.postgres_dsn nor auth.tokens_file").c_str());
   }
   if (place.dsn.empty() == place.file.empty())
     return usage_error("say where the tokens are: -c ingest.yml, --dsn or --tokens-file (one)");
@@ -73,7 +74,8 @@ int token_command(int argc, char** argv) {
     return usage_error(("--server-id '" + server_id + "' is not a UUID").c_str());
   // How long a revocation takes to bite, said after each change.
   const char* takes_effect =
-    place.dsn.empty() ? "The ingest reads the tokens file at start: restart it to apply this"
+    place.dsn.empty() ? "The ingest reads the tokens file at start and on SIGHUP: `systemctl "
+                        "reload nodepulse-ingest` applies this"
                       : "The ingest applies this within its auth.cache_ttl (60 s by default)";
 
   if (verb == "add") {

@@ -16,6 +16,7 @@ ingest_supervisor_actor::behavior_type losing_ingest(ingest_supervisor_actor::po
                                                      std::shared_ptr<int> lost) {
   return {
     [](respawn_atom, uint32_t) {},
+    [](reload_atom) {},
     [lost](http_atom, http_exchange&) { ++*lost; },
   };
 }
