@@ -113,6 +113,7 @@ void read_discover(yaml_reader& r, agent_config& cfg, std::vector<config_error>&
     r.fail_key("interval", "must be at least 1s");
   r.boolean("well_known", d.well_known);
   std::set<int64_t> ports;
+  std::set<std::string> names; // a job name is one exporter's
   r.mappings("ports", [&](yaml_reader& e, size_t) {
     scrape_endpoint ep;
     int64_t port = 0;
@@ -129,14 +130,16 @@ void read_discover(yaml_reader& r, agent_config& cfg, std::vector<config_error>&
     e.string("name", ep.name);
     if (ep.name.empty())
       e.fail_missing("name", "missing: the job name its samples are scraped under");
+    else if (!names.insert(ep.name).second)
+      e.fail_key("name", "'" + ep.name + "' names another port already");
     read_endpoint_rules(e, ep);
     d.ports.push_back(std::move(ep));
   });
   d.candidates.clear();
   if (d.well_known)
     for (const auto& known : agent::well_known_exporters) {
-      if (ports.count(known.port) > 0)
-        continue; // the operator's entry for that port wins
+      if (ports.count(known.port) > 0 || names.count(known.job) > 0)
+        continue; // the operator's entry for that port or job wins
       scrape_endpoint ep;
       ep.url = agent::loopback_url(known.port, "/metrics");
       ep.name = known.job;

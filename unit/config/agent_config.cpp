@@ -291,7 +291,8 @@ CAF_TEST(bad discovery keys are named with key and line) {
   CAF_CHECK_EQUAL(problems("scrapers:\n  discover:\n    interval: 10ms\n    ports:\n"
                            "      - { port: 70000, name: a }\n"
                            "      - { name: b, path: metrics }\n"
-                           "      - { port: 9500 }\n"),
+                           "      - { port: 9500 }\n"
+                           "      - { port: 9501, name: a }\n"),
                   (std::vector<std::string>{
                     "line 3, column 15: scrapers.discover.interval: must be at least 1s",
                     "line 5, column 17: scrapers.discover.ports[0].port: must be between 1 and "
@@ -301,5 +302,7 @@ CAF_TEST(bad discovery keys are named with key and line) {
                     "line 6, column 26: scrapers.discover.ports[1].path: expected a path "
                     "starting with /, got 'metrics'",
                     "line 7, column 9: scrapers.discover.ports[2].name: missing: the job name "
-                    "its samples are scraped under"}));
+                    "its samples are scraped under",
+                    "line 8, column 29: scrapers.discover.ports[3].name: 'a' names another "
+                    "port already"}));
 }
