@@ -99,7 +99,6 @@ void reload(self_ptr self) {
 // calls `f` with the figures; `complete` false when a child did not answer.
 struct gathered {
   agent::agent_figures figures;
-  bool discovery_answered = false;
   bool buffer_answered = false;
   bool pusher_answered = false;
 };

@@ -59,8 +59,10 @@ std::string regex_problem(const std::string& regex) {
 }
 
 metric_filter::metric_filter(std::vector<metric_rule> rules) : rules_(std::move(rules)) {
-  for (const auto& r : rules_)
+  for (const auto& r : rules_) {
     compiled_.push_back(compile(r.regex));
+    name_only_.push_back(r.source_labels.size() == 1 && r.source_labels.front() == "__name__");
+  }
 }
 
 metric_filter::~metric_filter() = default;
@@ -86,8 +88,7 @@ uint32_t metric_filter::apply(prom::sample_batch& batch) const {
         case metric_rule::action_t::keep:
         case metric_rule::action_t::drop: {
           bool matched;
-          const bool name_only =
-            rule.source_labels.size() == 1 && rule.source_labels.front() == "__name__";
+          const bool name_only = name_only_[r];
           if (name_only && last[r].known && last[r].name == s.name) {
             matched = last[r].matched;
           } else {

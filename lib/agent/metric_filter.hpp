@@ -45,6 +45,7 @@ public:
 private:
   std::vector<metric_rule> rules_;
   std::vector<std::unique_ptr<re2::RE2>> compiled_; // one per rule
+  std::vector<bool> name_only_;                     // per rule: keep/drop on __name__ alone
 };
 
 } // namespace nodepulse::agent

@@ -59,8 +59,11 @@ std::vector<token_entry> entries(std::string_view text) {
   return out;
 }
 
-// Writes `text` to `path` whole: beside it, synced, renamed over it.
-std::string replace_file(const std::string& path, const std::string& text, mode_t mode) {
+// Writes `text` to `path` whole: beside it, synced, renamed over it; with
+// the file's mode, 0600 for a new one.
+std::string replace_file(const std::string& path, const std::string& text) {
+  struct stat st {};
+  const mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0600;
   const auto temporary = path + ".new";
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
@@ -84,12 +87,10 @@ std::string tokens_file_add(const std::string& path, const std::string& server_i
   std::string text;
   if (auto error = read_checked(path, text, true); !error.empty())
     return error;
-  struct stat st {};
-  const mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0600;
   if (!text.empty() && text.back() != '\n')
     text += '\n';
   text += server_id + " " + token_hash + "\n";
-  return replace_file(path, text, mode);
+  return replace_file(path, text);
 }
 
 std::string tokens_file_revoke(const std::string& path, const std::string& server_id,
@@ -127,9 +128,7 @@ std::string tokens_file_revoke(const std::string& path, const std::string& serve
     }
     out.append(line) += '\n';
   }
-  struct stat st {};
-  const mode_t mode = ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0600;
-  return replace_file(path, out, mode);
+  return replace_file(path, out);
 }
 
 std::string tokens_file_list(const std::string& path, std::vector<token_entry>& out) {
