@@ -1,37 +1,44 @@
 #!/usr/bin/env bash
-# The Ansible roles for real: ansible-lint with the production
-# profile and --syntax-check on every playbook; then playbooks/deploy-agent.yml
-# converged on this machine (connection local) into a throwaway root-owned
-# prefix, node_exporter from an archive of Debian's binary and nodepulse from
-# this build's cpack archive, both served by a loopback HTTP server with
-# their checksums, service management off (no systemd here). Files, users,
-# modes and the rendered configs are checked; the installed node_exporter
-# and agent are started as their units say, against a real ingest and
-# redis-server, and the roles' own verify tasks pass against them; a second
-# converge changes nothing, and neither does --check --diff.
+# The Ansible roles for real: ansible-lint with the production profile and
+# --syntax-check on every playbook; then a whole deployment converged on this
+# machine (connection local), each "host" in a throwaway root-owned prefix of
+# its own, service management off (no systemd here):
+# - deploy-ingest.yml on host `server`: nodepulse from this build's cpack
+#   archive, a redis-server config and unit (AOF, fsync always), a role and a
+#   database made in a PostgreSQL this test runs, the schema migrated, the
+#   ingest and digest configs (check-config) and hardened units;
+# - deploy-agent.yml on hosts `agent-a` and `agent-b`: node_exporter from an
+#   archive of Debian's binary and the agent, each with its own token issued
+#   by `nodepulse token add` on `server`.
+# Files, users, modes and rendered configs are checked; everything is started
+# as its unit says; the roles' verify tasks pass; rows of both agents land in
+# PostgreSQL; revoking agent-a's token refuses it while agent-b carries on;
+# a second converge of both playbooks changes nothing, and neither does
+# --check --diff.
 # Usage: ansible_roles.sh BUILD_DIR SOURCE_DIR NODEPULSE_BINARY
 set -euo pipefail
 build=$1 src=$2 nodepulse=$3
 . "$src/integration/support/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || fail "the converge makes users and chowns files: run as root"
-for tool in ansible-playbook ansible-lint cpack openssl python3 redis-server runuser; do
+for tool in ansible-playbook ansible-lint cpack openssl python3 redis-server runuser psql; do
   command -v "$tool" >/dev/null || fail "$tool is missing (scripts/bootstrap installs it)"
 done
+getent passwd redis >/dev/null || fail "no redis user: scripts/bootstrap installs redis-server"
 
-exporter_user=np-test-exporter-$$
-agent_user=np-test-agent-$$
+users=(np-test-srv-$$ np-test-exp-a-$$ np-test-agent-a-$$ np-test-exp-b-$$ np-test-agent-b-$$)
+server_user=${users[0]}
 work=$(mktemp -d /tmp/nodepulse-ansible-XXXXXX)
-chmod 0755 "$work" # the agent's and node_exporter's users read below it
-prefix=$work/root
-mkdir -m 0755 "$prefix"
+chmod 0755 "$work" # the nodes' users read below it
+for host in server agent-a agent-b; do mkdir -m 0755 "$work/$host"; done
 cleanup() {
   stop_all
-  userdel "$exporter_user" 2>/dev/null || true
-  userdel "$agent_user" 2>/dev/null || true
-  groupdel "$exporter_user" 2>/dev/null || true
-  groupdel "$agent_user" 2>/dev/null || true
-  rm -rf "$work"
+  stop_postgres
+  for user in "${users[@]}"; do
+    userdel "$user" 2>/dev/null || true
+    groupdel "$user" 2>/dev/null || true
+  done
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -66,116 +73,203 @@ http_port=$(free_port)
 start_bg python3 -m http.server --bind 127.0.0.1 --directory "$mirror" "$http_port" >"$work/http.log" 2>&1
 wait_http "http://127.0.0.1:$http_port/nodepulse.tar.gz"
 
-echo "== an ingest for the agent's first push"
-redis_port=$(free_port)
-start_redis "$redis_port" "$work/redis"
-ingest_port=$(free_port)
-printf 'listen: "127.0.0.1:%s"\nvalkey:\n  url: "redis://127.0.0.1:%s"\n' "$ingest_port" "$redis_port" >"$work/ingest.yml"
-start_bg "$nodepulse" ingest -c "$work/ingest.yml" >"$work/ingest.log" 2>&1
-wait_http "http://127.0.0.1:$ingest_port/healthz" 15 "$work/ingest.log"
-
-exporter_port=$(free_port)
-agent_port=$(free_port)
-spare_port=$(free_port) # discovery probes it; nothing listens there
-cat >"$work/vars.yml" <<YML
-nodepulse_agent_hosts: localhost
-node_exporter_version: "$version"
-node_exporter_arch: amd64
-node_exporter_port: $exporter_port
-node_exporter_mirror_url: "http://127.0.0.1:$http_port/"
-node_exporter_checksum: "sha256:$exporter_sum"
-node_exporter_user: "$exporter_user"
-node_exporter_prefix: "$prefix"
-node_exporter_manage_service: false
-nodepulse_agent_archive_url: "http://127.0.0.1:$http_port/nodepulse.tar.gz"
-nodepulse_agent_checksum: "sha256:$nodepulse_sum"
-nodepulse_agent_install_dir: /opt/nodepulse
-nodepulse_agent_user: "$agent_user"
-nodepulse_agent_endpoints:
-  - url: "http://127.0.0.1:$exporter_port/metrics"
-    name: node_exporter
-    rule_set: node_exporter
-    metric_relabel_configs:
-      - {action: drop, source_labels: [__name__], regex: "node_pressure_.*"}
-nodepulse_agent_discover: true
-nodepulse_agent_discover_ports:
-  - {port: $spare_port, name: spare_exporter}
-nodepulse_agent_endpoint: "http://127.0.0.1:$ingest_port/metrics/prometheus"
-nodepulse_agent_interval: 1s
-nodepulse_agent_token: "test-token-0123456789"
-nodepulse_agent_tls_ca_src: "$work/agent.pem"
-nodepulse_agent_tls_cert_src: "$work/agent.pem"
-nodepulse_agent_tls_key_src: "$work/agent.key"
-nodepulse_agent_status_listen: "127.0.0.1:$agent_port"
-nodepulse_agent_prefix: "$prefix"
-nodepulse_agent_manage_service: false
+echo "== an existing PostgreSQL (the role makes the role and the database in it)"
+start_postgres "$work/pg" -c fsync=off
+ports() { for _ in $(seq 1 "$1"); do free_port; done | sort -u | tr '\n' ' '; }
+read -r redis_port ingest_port ingest_status digest_status exporter_a agent_a exporter_b agent_b spare_port \
+  <<<"$(ports 9)"
+[ -n "$spare_port" ] || fail "could not find nine distinct free ports"
+srv=$work/server
+cat >"$work/inventory.yml" <<YML
+all:
+  vars:
+    nodepulse_agent_archive_url: "http://127.0.0.1:$http_port/nodepulse.tar.gz"
+    nodepulse_agent_checksum: "sha256:$nodepulse_sum"
+  children:
+    ingest:
+      hosts:
+        server:
+          ansible_connection: local
+          nodepulse_prefix: "$srv"
+          nodepulse_user: "$server_user"
+          nodepulse_install_dir: /opt/nodepulse
+          nodepulse_manage_service: false
+          nodepulse_valkey_port: $redis_port
+          nodepulse_valkey_url: "redis://127.0.0.1:$redis_port"
+          nodepulse_postgres_host: 127.0.0.1
+          nodepulse_postgres_port: $pg_port
+          nodepulse_postgres_admin_role: nodepulse
+          nodepulse_postgres_dsn: "postgresql://$server_user@127.0.0.1:$pg_port/nodepulse"
+          nodepulse_ingest_listen: "127.0.0.1:$ingest_port"
+          nodepulse_ingest_status_listen: "127.0.0.1:$ingest_status"
+          nodepulse_ingest_token_cache_ttl: 1s
+          nodepulse_digest_status_listen: "127.0.0.1:$digest_status"
+    agents:
+      vars:
+        ansible_connection: local
+        node_exporter_version: "$version"
+        node_exporter_arch: amd64
+        node_exporter_mirror_url: "http://127.0.0.1:$http_port/"
+        node_exporter_checksum: "sha256:$exporter_sum"
+        node_exporter_manage_service: false
+        nodepulse_agent_install_dir: /opt/nodepulse
+        nodepulse_agent_endpoint: "http://127.0.0.1:$ingest_port/metrics/prometheus"
+        nodepulse_agent_interval: 1s
+        nodepulse_agent_token_issuer: server
+        nodepulse_agent_token_issue_command: >-
+          runuser -u $server_user -- $srv/opt/nodepulse/bin/nodepulse token add -c $srv/etc/nodepulse/ingest.yml
+        nodepulse_agent_manage_service: false
+      hosts:
+        agent-a:
+          node_exporter_port: $exporter_a
+          node_exporter_user: "${users[1]}"
+          node_exporter_prefix: "$work/agent-a"
+          nodepulse_agent_user: "${users[2]}"
+          nodepulse_agent_prefix: "$work/agent-a"
+          nodepulse_agent_status_listen: "127.0.0.1:$agent_a"
+          nodepulse_agent_endpoints:
+            - url: "http://127.0.0.1:$exporter_a/metrics"
+              name: node_exporter
+              rule_set: node_exporter
+              metric_relabel_configs:
+                - {action: drop, source_labels: [__name__], regex: "node_pressure_.*"}
+          nodepulse_agent_discover: true
+          nodepulse_agent_discover_ports:
+            - {port: $spare_port, name: spare_exporter}
+          nodepulse_agent_tls_ca_src: "$work/agent.pem"
+          nodepulse_agent_tls_cert_src: "$work/agent.pem"
+          nodepulse_agent_tls_key_src: "$work/agent.key"
+        agent-b:
+          node_exporter_port: $exporter_b
+          node_exporter_user: "${users[3]}"
+          node_exporter_prefix: "$work/agent-b"
+          nodepulse_agent_user: "${users[4]}"
+          nodepulse_agent_prefix: "$work/agent-b"
+          nodepulse_agent_status_listen: "127.0.0.1:$agent_b"
+          nodepulse_agent_endpoints:
+            - url: "http://127.0.0.1:$exporter_b/metrics"
+              name: node_exporter
+              rule_set: node_exporter
 YML
-converge() { # $1: log name, then ansible-playbook options
-  local log=$work/$1.log
-  shift
-  ansible-playbook -i localhost, -c local -e "@$work/vars.yml" "$@" playbooks/deploy-agent.yml >"$log" 2>&1 ||
-    { cat "$log" >&2; fail "converge ($*) failed"; }
-  grep -E '^localhost +:' "$log"
+converge() { # $1: playbook, $2: log name, then ansible-playbook options
+  local playbook=$1 log=$work/$2.log
+  shift 2
+  ansible-playbook -i "$work/inventory.yml" "$@" "playbooks/$playbook" >"$log" 2>&1 ||
+    { cat "$log" >&2; fail "converge of $playbook ($*) failed"; }
+  grep -E '^(server|agent-[ab]) +:' "$log"
 }
-
-echo "== converge"
-recap=$(converge first)
-echo "$recap"
-[[ $recap =~ failed=0 ]] || fail "first converge: $recap"
-[[ ! $recap =~ changed=0 ]] || fail "first converge changed nothing: $recap"
-
-echo "== what it installed"
+first_converge() { # $1: playbook, $2: log name
+  local recap
+  recap=$(converge "$1" "$2")
+  echo "$recap"
+  [[ $recap != *failed=[1-9]* && $recap != *unreachable=[1-9]* ]] || fail "$1: $recap"
+  [[ $recap != *changed=0\ * ]] || fail "$1 changed nothing on a host: $recap"
+}
 mode_owner() { stat -c '%a %U:%G' "$1"; }
 expect() { # $1: what, $2: got, $3: wanted
   [ "$2" = "$3" ] || fail "$1: got '$2', wanted '$3'"
 }
-getent passwd "$exporter_user" | grep -q ':/usr/sbin/nologin$' || fail "$exporter_user: no nologin user"
-getent passwd "$agent_user" | grep -q ':/usr/sbin/nologin$' || fail "$agent_user: no nologin user"
-expect "node_exporter binary" "$(mode_owner "$prefix/opt/node_exporter/node_exporter")" "755 root:root"
-"$prefix/opt/node_exporter/node_exporter" --version 2>&1 | grep -q "version $version " || fail "installed node_exporter is not $version"
-unit=$prefix/etc/systemd/system/node_exporter.service
-expect "node_exporter unit" "$(mode_owner "$unit")" "644 root:root"
-for line in "User=$exporter_user" NoNewPrivileges=true ProtectSystem=strict ProtectHome=true ReadOnlyPaths=/ \
-            "--web.listen-address=127.0.0.1:$exporter_port" --collector.disable-defaults --collector.cpu \
-            --collector.meminfo --collector.filesystem --collector.netdev; do
-  grep -qF -- "$line" "$unit" || fail "node_exporter unit lacks $line"
-done
-expect "nodepulse binary" "$(mode_owner "$prefix/opt/nodepulse/bin/nodepulse")" "755 root:root"
-expect "config dir" "$(mode_owner "$prefix/etc/nodepulse")" "750 root:$agent_user"
-config=$prefix/etc/nodepulse/nodepulse.yml
-expect "nodepulse.yml" "$(mode_owner "$config")" "640 root:$agent_user"
-expect "token" "$(mode_owner "$prefix/etc/nodepulse/token")" "600 $agent_user:$agent_user"
-expect "token text" "$(cat "$prefix/etc/nodepulse/token")" "test-token-0123456789"
-expect "TLS key" "$(mode_owner "$prefix/etc/nodepulse/tls/agent.key")" "600 $agent_user:$agent_user"
-expect "TLS certificate" "$(mode_owner "$prefix/etc/nodepulse/tls/agent.pem")" "640 root:$agent_user"
-expect "WAL dir" "$(mode_owner "$prefix/var/lib/nodepulse/wal")" "750 $agent_user:$agent_user"
-"$nodepulse" check-config --role agent -c "$config" >/dev/null || fail "the rendered nodepulse.yml does not pass check-config"
-for line in "endpoint: \"http://127.0.0.1:$ingest_port/metrics/prometheus\"" \
-            "token_file: \"$prefix/etc/nodepulse/token\"" "key_file: \"$prefix/etc/nodepulse/tls/agent.key\"" \
-            "path: \"$prefix/var/lib/nodepulse/wal\"" "- url: \"http://127.0.0.1:$exporter_port/metrics\"" \
-            "listen: \"127.0.0.1:$agent_port\"" 'rule_set: "node_exporter"' \
-            'metric_relabel_configs: [{"action": "drop", "source_labels": ["__name__"], "regex": "node_pressure_.*"}]' \
-            'enabled: true' "ports: [{\"port\": $spare_port, \"name\": \"spare_exporter\"}]"; do
-  grep -qF -- "$line" "$config" || fail "nodepulse.yml lacks $line"
-done
-agent_unit=$prefix/etc/systemd/system/nodepulse-agent.service
-for line in "User=$agent_user" NoNewPrivileges=true ProtectSystem=strict "ReadWritePaths=$prefix/var/lib/nodepulse/wal" \
-            'ExecReload=/bin/kill -HUP $MAINPID'; do
-  grep -qF -- "$line" "$agent_unit" || fail "agent unit lacks $line"
-done
-
-echo "== started as the units say, verified by the roles' own tasks"
-exec_start() { # the unit's ExecStart, continuation lines joined
+has_lines() { # $1: file, then lines it must hold
+  local file=$1
+  shift
+  for line in "$@"; do
+    grep -qF -- "$line" "$file" || fail "$file lacks $line"
+  done
+}
+exec_start() { # a unit's ExecStart, continuation lines joined
   awk '/^ExecStart=/ { on = 1; sub(/^ExecStart=/, "") }
        on { more = sub(/\\$/, ""); printf "%s ", $0; if (!more) exit }' "$1"
 }
-# shellcheck disable=SC2046 # the unit's words, as systemd splits them
-start_bg runuser -u "$exporter_user" -- $(exec_start "$unit") >"$work/node_exporter.log" 2>&1
-# shellcheck disable=SC2046
-start_bg runuser -u "$agent_user" -- $(exec_start "$agent_unit") >"$work/agent.log" 2>&1
+start_unit() { # $1: unit file, $2: log: started as the unit's User= runs it
+  local user
+  user=$(sed -n 's/^User=//p' "$1")
+  # shellcheck disable=SC2046 # the unit's words, as systemd splits them
+  start_bg runuser -u "$user" -- $(exec_start "$1") >"$2" 2>&1
+}
+
+echo "== converge deploy-ingest.yml (server)"
+first_converge deploy-ingest.yml ingest-first
+getent passwd "$server_user" | grep -q ':/usr/sbin/nologin$' || fail "$server_user: no nologin user"
+expect "nodepulse binary" "$(mode_owner "$srv/opt/nodepulse/bin/nodepulse")" "755 root:root"
+expect "config dir" "$(mode_owner "$srv/etc/nodepulse")" "750 root:$server_user"
+for node in ingest digest; do
+  expect "$node.yml" "$(mode_owner "$srv/etc/nodepulse/$node.yml")" "640 root:$server_user"
+  "$nodepulse" check-config --role "$node" -c "$srv/etc/nodepulse/$node.yml" >/dev/null ||
+    fail "the rendered $node.yml does not pass check-config"
+  has_lines "$srv/etc/systemd/system/nodepulse-$node.service" "User=$server_user" NoNewPrivileges=true \
+    ProtectSystem=strict ProtectHome=true CapabilityBoundingSet= \
+    "ExecStart=$srv/opt/nodepulse/bin/nodepulse $node -c $srv/etc/nodepulse/$node.yml"
+done
+has_lines "$srv/etc/nodepulse/ingest.yml" "listen: \"127.0.0.1:$ingest_port\"" "mode: token" \
+  "postgres_dsn: \"postgresql://$server_user@127.0.0.1:$pg_port/nodepulse\"" "cache_ttl: 1s"
+has_lines "$srv/etc/systemd/system/nodepulse-ingest.service" LimitNOFILE=65536 'ExecReload=/bin/kill -HUP $MAINPID'
+expect "valkey config" "$(mode_owner "$srv/etc/redis/nodepulse.conf")" "640 root:redis"
+has_lines "$srv/etc/redis/nodepulse.conf" "port $redis_port" "appendonly yes" "appendfsync always" "bind 127.0.0.1"
+expect "valkey data dir" "$(mode_owner "$srv/var/lib/nodepulse-valkey")" "750 redis:redis"
+has_lines "$srv/etc/systemd/system/nodepulse-valkey.service" User=redis ProtectSystem=strict \
+  "ReadWritePaths=$srv/var/lib/nodepulse-valkey"
+# The role made the login role and the database; migrate ran as the nodes' user.
+owner=$(psql -XtA "${pg_dsn%/postgres}/nodepulse" -c \
+  "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'nodepulse'")
+expect "database owner" "$owner" "$server_user"
+tables=$(psql -XtA "${pg_dsn%/postgres}/nodepulse" -c "SELECT count(*) FROM admiral.schema_migrations")
+[ "$tables" -gt 0 ] || fail "no migrations recorded in the new database"
+
+echo "== the server side started as its units say"
+start_unit "$srv/etc/systemd/system/nodepulse-valkey.service" "$work/valkey.log"
+until_true 10 bash -c "[ \"\$(redis-cli -p $redis_port ping 2>/dev/null)\" = PONG ]" ||
+  fail "the role's redis-server does not answer: $(tail -5 "$work/valkey.log")"
+expect "valkey appendfsync" "$(redis-cli -p "$redis_port" CONFIG GET appendfsync | tail -1)" "always"
+start_unit "$srv/etc/systemd/system/nodepulse-digest.service" "$work/digest.log"
+start_unit "$srv/etc/systemd/system/nodepulse-ingest.service" "$work/ingest.log"
+wait_http "http://127.0.0.1:$ingest_status/readyz" 30 "$work/ingest.log"
+wait_http "http://127.0.0.1:$digest_status/readyz" 30 "$work/digest.log"
+
+echo "== converge deploy-agent.yml (agent-a, agent-b; tokens issued by server)"
+first_converge deploy-agent.yml agents-first
+declare -A id
+for host in agent-a agent-b; do
+  prefix=$work/$host
+  config=$prefix/etc/nodepulse/nodepulse.yml
+  "$nodepulse" check-config --role agent -c "$config" >/dev/null || fail "$host: nodepulse.yml does not pass check-config"
+  id[$host]=$(sed -n 's/^  server_id: "\(.*\)"$/\1/p' "$config")
+  [[ ${id[$host]} =~ ^[0-9a-f-]{36}$ ]] || fail "$host: no fixed server id for its token: '${id[$host]}'"
+  agent_user=$(stat -c %U "$prefix/etc/nodepulse/token")
+  expect "$host token" "$(mode_owner "$prefix/etc/nodepulse/token")" "600 $agent_user:$agent_user"
+  token=$(cat "$prefix/etc/nodepulse/token")
+  [[ $token =~ ^[0-9a-f]{64}$ ]] || fail "$host: the issued token is not 64 hex digits"
+  hash=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
+  registered=$(psql -XtA "${pg_dsn%/postgres}/nodepulse" -c \
+    "SELECT server_id FROM admiral.agent_tokens WHERE token_hash = '$hash' AND revoked_at IS NULL")
+  expect "$host token's server in admiral.agent_tokens" "$registered" "${id[$host]}"
+  expect "$host WAL dir" "$(mode_owner "$prefix/var/lib/nodepulse/wal")" "750 $agent_user:$agent_user"
+  has_lines "$prefix/etc/systemd/system/nodepulse-agent.service" "User=$agent_user" NoNewPrivileges=true \
+    ProtectSystem=strict "ReadWritePaths=$prefix/var/lib/nodepulse/wal" 'ExecReload=/bin/kill -HUP $MAINPID'
+  has_lines "$prefix/etc/systemd/system/node_exporter.service" NoNewPrivileges=true ProtectSystem=strict \
+    ProtectHome=true ReadOnlyPaths=/ --collector.disable-defaults --collector.cpu --collector.meminfo
+done
+[ "${id[agent-a]}" != "${id[agent-b]}" ] || fail "both agents got one server id"
+a=$work/agent-a
+expect "node_exporter binary" "$(mode_owner "$a/opt/node_exporter/node_exporter")" "755 root:root"
+"$a/opt/node_exporter/node_exporter" --version 2>&1 | grep -q "version $version " || fail "installed node_exporter is not $version"
+expect "TLS key" "$(mode_owner "$a/etc/nodepulse/tls/agent.key")" "600 ${users[2]}:${users[2]}"
+expect "TLS certificate" "$(mode_owner "$a/etc/nodepulse/tls/agent.pem")" "640 root:${users[2]}"
+has_lines "$a/etc/nodepulse/nodepulse.yml" "endpoint: \"http://127.0.0.1:$ingest_port/metrics/prometheus\"" \
+  "token_file: \"$a/etc/nodepulse/token\"" "key_file: \"$a/etc/nodepulse/tls/agent.key\"" \
+  "path: \"$a/var/lib/nodepulse/wal\"" "- url: \"http://127.0.0.1:$exporter_a/metrics\"" \
+  "listen: \"127.0.0.1:$agent_a\"" 'rule_set: "node_exporter"' \
+  'metric_relabel_configs: [{"action": "drop", "source_labels": ["__name__"], "regex": "node_pressure_.*"}]' \
+  'enabled: true' "ports: [{\"port\": $spare_port, \"name\": \"spare_exporter\"}]"
+has_lines "$a/etc/systemd/system/node_exporter.service" "--web.listen-address=127.0.0.1:$exporter_a"
+
+echo "== agents started as their units say, verified by the roles' own tasks"
+for host in agent-a agent-b; do
+  start_unit "$work/$host/etc/systemd/system/node_exporter.service" "$work/$host-exporter.log"
+  start_unit "$work/$host/etc/systemd/system/nodepulse-agent.service" "$work/$host-agent.log"
+done
 cat >"$work/verify.yml" <<'YML'
 - name: Verify what deploy-agent.yml installed
-  hosts: localhost
+  hosts: agents
   gather_facts: false
   tasks:
     - name: Verify node_exporter
@@ -187,21 +281,42 @@ cat >"$work/verify.yml" <<'YML'
         name: nodepulse-agent
         tasks_from: verify
 YML
-ANSIBLE_ROLES_PATH=$src/ansible/roles ansible-playbook -i localhost, -c local -e "@$work/vars.yml" \
-  "$work/verify.yml" >"$work/verify.log" 2>&1 ||
-  { cat "$work/verify.log" "$work/agent.log"; fail "the roles' verify tasks failed"; }
-pushed=$(redis-cli -p "$redis_port" XLEN nodepulse:metrics:stream)
-[ "$pushed" -ge 1 ] || fail "nothing reached the stream"
-# The endpoint's rules ran in the agent: samples dropped before the WAL.
-dropped=$(curl -sf "http://127.0.0.1:$agent_port/metrics" |
+ansible-playbook -i "$work/inventory.yml" "$work/verify.yml" >"$work/verify.log" 2>&1 ||
+  { cat "$work/verify.log" "$work"/agent-*-agent.log "$work/ingest.log"; fail "the roles' verify tasks failed"; }
+# Both agents' samples went through the stream into PostgreSQL.
+rows_of() {
+  psql -XtA "${pg_dsn%/postgres}/nodepulse" -c \
+    "SELECT count(*) FROM admiral.metric_samples WHERE server_id = '$1' AND metric_name = 'node_cpu_seconds_total'"
+}
+for host in agent-a agent-b; do
+  until_true 30 bash -c "[ \"\$(psql -XtA '${pg_dsn%/postgres}/nodepulse' -c \"SELECT count(*) FROM admiral.metric_samples WHERE server_id = '${id[$host]}'\")\" -gt 0 ]" ||
+    { tail -20 "$work/digest.log"; fail "no rows of $host in admiral.metric_samples"; }
+done
+rows_a=$(rows_of "${id[agent-a]}") rows_b=$(rows_of "${id[agent-b]}")
+[ "$rows_a" -gt 0 ] && [ "$rows_b" -gt 0 ] || fail "node_cpu_seconds_total rows: agent-a $rows_a, agent-b $rows_b"
+# agent-a's own rule ran before its WAL.
+dropped=$(curl -sf "http://127.0.0.1:$agent_a/metrics" |
   awk '/^nodepulse_agent_scrape_samples_dropped_total\{job="node_exporter"\}/ { print $2 }')
-[ "${dropped:-0}" -gt 0 ] || fail "the agent dropped nothing by its rules (got '${dropped:-}')"
+[ "${dropped:-0}" -gt 0 ] || fail "agent-a dropped nothing by its rules (got '${dropped:-}')"
+
+echo "== revoking agent-a's token stops agent-a only"
+runuser -u "$server_user" -- "$srv/opt/nodepulse/bin/nodepulse" token revoke --server-id "${id[agent-a]}" \
+  -c "$srv/etc/nodepulse/ingest.yml" >/dev/null || fail "token revoke failed"
+until_true 20 bash -c "curl -s http://127.0.0.1:$agent_a/readyz | grep -q 'HTTP 401'" ||
+  fail "agent-a still pushes with a revoked token: $(curl -s "http://127.0.0.1:$agent_a/readyz")"
+export -f agent_pushes
+b0=$(agent_pushes "$agent_b")
+until_true 20 bash -c "[ \"\$(agent_pushes $agent_b)\" -ge $((b0 + 3)) ]" || fail "agent-b stopped pushing too"
+curl -sf "http://127.0.0.1:$agent_b/readyz" >/dev/null || fail "agent-b is not ready after agent-a's revoke"
 
 echo "== idempotence"
-recap=$(converge second)
-echo "$recap"
-[[ $recap =~ changed=0 ]] && [[ $recap =~ failed=0 ]] || fail "second converge: $recap"
-recap=$(converge check --check --diff)
-echo "$recap"
-[[ $recap =~ changed=0 ]] && [[ $recap =~ failed=0 ]] || fail "--check --diff: $recap"
-echo "ok: lint clean, converged, verified ($pushed pushes stored, $dropped samples filtered), idempotent"
+for playbook in deploy-ingest.yml deploy-agent.yml; do
+  for pass in second check; do
+    options=()
+    [ "$pass" = check ] && options=(--check --diff)
+    recap=$(converge "$playbook" "$playbook-$pass" "${options[@]}")
+    echo "$recap"
+    [[ $recap != *failed=[1-9]* && $recap != *changed=[1-9]* ]] || fail "$playbook ${options[*]}: $recap"
+  done
+done
+echo "ok: lint clean, server and two agents converged and verified ($rows_a and $rows_b cpu rows, $dropped samples filtered), a revoked agent refused, idempotent"

@@ -5,7 +5,7 @@ Every relative link in README.md and the Markdown under docs/, config/,
 sql/, actors/ and ansible/ must name a file that exists (and, with
 #anchor, a heading in it, by GitHub's rules). Every variable of an Ansible
 role's defaults must be documented in the role's README and in
-docs/node-exporter-deployment.md. Every ```yaml example must be
+docs/deployment.md or docs/node-exporter-deployment.md. Every ```yaml example must be
 marked with the config it is, on the line before its fence:
 <!-- check-config: agent|ingest|digest|dev --> (then `nodepulse
 check-config --role ROLE` must accept it) or <!-- check-config: none -->
@@ -84,17 +84,20 @@ def main(src, nodepulse):
 
 
 def check_role_variables(src):
-    """Every variable of every role's defaults is in its README and the guide."""
-    guide = src / "docs" / "node-exporter-deployment.md"
+    """Every variable of every role's defaults is in its README and in a
+    deployment guide (the whole system's, or the agent side's)."""
+    guides = [src / "docs" / "deployment.md", src / "docs" / "node-exporter-deployment.md"]
+    guide_text = "".join(g.read_text() for g in guides)
     problems = []
     for defaults in sorted((src / "ansible" / "roles").glob("*/defaults/main.yml")):
         role = defaults.parent.parent
         names = re.findall(r"(?m)^([a-z][a-z0-9_]*):", defaults.read_text())
-        for doc in (role / "README.md", guide):
-            text = doc.read_text()
-            for name in names:
-                if f"`{name}`" not in text:
-                    problems.append(f"{doc.relative_to(src)}: {role.name}'s variable {name} is not documented")
+        readme = (role / "README.md").read_text()
+        for name in names:
+            if f"`{name}`" not in readme:
+                problems.append(f"{(role / 'README.md').relative_to(src)}: {role.name}'s variable {name} is not documented")
+            if f"`{name}`" not in guide_text:
+                problems.append(f"docs/deployment.md: {role.name}'s variable {name} is in no deployment guide")
     return problems
 
 

@@ -42,18 +42,7 @@ YML
   printf -v "${1}_port" %s "$port"
   wait_http "http://127.0.0.1:$port/healthz" 15 "$work/$1.log"
 }
-pushed() { # $1: status port: pushes the ingest accepted
-  curl -sf "http://127.0.0.1:$1/metrics" | awk '/^nodepulse_agent_pushes_total\{lane="fresh"\}/ { print $2 }'
-}
 ready_body() { curl -s "http://127.0.0.1:$1/readyz"; }
-until_true() { # $1: seconds, then a command
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 0.2
-  done
-}
 
 echo "== tokens in PostgreSQL: two agents, one revoked"
 a_id=0b6d2c1e-8f3a-4e5b-9c7d-1a2b3c4d5e6f
@@ -92,9 +81,9 @@ grep -q "^revoked 1 token in admiral.agent_tokens" "$work/revoke.out" || fail "r
 # Within the cache's second the ingest refuses a: 401, kept in its WAL.
 until_true 20 bash -c "curl -s http://127.0.0.1:$a_port/readyz | grep -q 'HTTP 401'" ||
   fail "agent a still pushes after its token was revoked: $(ready_body "$a_port")"
-b0=$(pushed "$b_port")
+b0=$(agent_pushes "$b_port")
 sleep 3
-b1=$(pushed "$b_port")
+b1=$(agent_pushes "$b_port")
 [ "$b1" -gt "$b0" ] || fail "agent b stopped too ($b0 -> $b1 pushes)"
 [ "$(ready_body "$b_port")" = '{"status":"ready"}' ] || fail "agent b: $(ready_body "$b_port")"
 echo "agent a refused after the revoke; agent b pushed $((b1 - b0)) more in 3 s"

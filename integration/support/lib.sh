@@ -61,6 +61,21 @@ launch_redis() {
     --appendonly yes --appendfsync always --dir "$dir" --logfile "$dir/redis.log" "${@:3}"
 }
 
+# Runs a command until it succeeds, up to SECONDS; 1 if it never did.
+until_true() { # $1: seconds, then a command
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+# Pushes the ingest accepted from the agent whose status port is $1.
+agent_pushes() {
+  curl -sf "http://127.0.0.1:$1/metrics" | awk '/^nodepulse_agent_pushes_total\{lane="fresh"\}/ { print $2 }'
+}
+
 started_pids=()
 
 # Starts a command in the background and remembers its PID for stop_all.
