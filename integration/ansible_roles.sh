@@ -9,7 +9,9 @@
 #   ingest and digest configs (check-config) and hardened units;
 # - deploy-agent.yml on hosts `agent-a` and `agent-b`: node_exporter from an
 #   archive of Debian's binary and the agent, each with its own token issued
-#   by `nodepulse token add` on `server`.
+#   by `nodepulse token add` on `server`; agent-a's client certificate signed
+#   by the private CA the ingest role made (mutual TLS), agent-b's made from
+#   that CA by hand and given as files.
 # Files, users, modes and rendered configs are checked; everything is started
 # as its unit says; the roles' verify tasks pass; rows of both agents land in
 # PostgreSQL; revoking agent-a's token refuses it while agent-b carries on;
@@ -67,8 +69,6 @@ depends=$(dpkg-deb -f "$deb" Depends)
 [[ $depends == *libcaf-core* && $depends == *libpq5* ]] || fail "$deb: Depends lacks CAF or libpq: $depends"
 cp "$work"/cpack/nodepulse-*-Linux.tar.gz "$mirror/nodepulse.tar.gz"
 nodepulse_sum=$(sha256sum "$mirror/nodepulse.tar.gz" | cut -d' ' -f1)
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-  -subj '/CN=agent' -keyout "$work/agent.key" -out "$work/agent.pem" >/dev/null 2>&1
 http_port=$(free_port)
 start_bg python3 -m http.server --bind 127.0.0.1 --directory "$mirror" "$http_port" >"$work/http.log" 2>&1
 wait_http "http://127.0.0.1:$http_port/nodepulse.tar.gz"
@@ -103,6 +103,8 @@ all:
           nodepulse_ingest_listen: "127.0.0.1:$ingest_port"
           nodepulse_ingest_status_listen: "127.0.0.1:$ingest_status"
           nodepulse_ingest_token_cache_ttl: 1s
+          nodepulse_ingest_ca: true
+          nodepulse_ingest_tls_names: ["127.0.0.1"]
           nodepulse_digest_status_listen: "127.0.0.1:$digest_status"
     agents:
       vars:
@@ -113,7 +115,7 @@ all:
         node_exporter_checksum: "sha256:$exporter_sum"
         node_exporter_manage_service: false
         nodepulse_agent_install_dir: /opt/nodepulse
-        nodepulse_agent_endpoint: "http://127.0.0.1:$ingest_port/metrics/prometheus"
+        nodepulse_agent_endpoint: "https://127.0.0.1:$ingest_port/metrics/prometheus"
         nodepulse_agent_interval: 1s
         nodepulse_agent_token_issuer: server
         nodepulse_agent_token_issue_command: >-
@@ -136,9 +138,8 @@ all:
           nodepulse_agent_discover: true
           nodepulse_agent_discover_ports:
             - {port: $spare_port, name: spare_exporter}
-          nodepulse_agent_tls_ca_src: "$work/agent.pem"
-          nodepulse_agent_tls_cert_src: "$work/agent.pem"
-          nodepulse_agent_tls_key_src: "$work/agent.key"
+          nodepulse_agent_ca_issuer: server
+          nodepulse_agent_ca_dir: "$srv/etc/nodepulse/ca"
         agent-b:
           node_exporter_port: $exporter_b
           node_exporter_user: "${users[3]}"
@@ -150,6 +151,10 @@ all:
             - url: "http://127.0.0.1:$exporter_b/metrics"
               name: node_exporter
               rule_set: node_exporter
+          # Files made by hand from the role's CA, installed as given.
+          nodepulse_agent_tls_ca_src: "$work/b-ca.pem"
+          nodepulse_agent_tls_cert_src: "$work/b.pem"
+          nodepulse_agent_tls_key_src: "$work/b.key"
 YML
 converge() { # $1: playbook, $2: log name, then ansible-playbook options
   local playbook=$1 log=$work/$2.log
@@ -201,7 +206,23 @@ for node in ingest digest; do
     "ExecStart=$srv/opt/nodepulse/bin/nodepulse $node -c $srv/etc/nodepulse/$node.yml"
 done
 has_lines "$srv/etc/nodepulse/ingest.yml" "listen: \"127.0.0.1:$ingest_port\"" "mode: token" \
-  "postgres_dsn: \"postgresql://$server_user@127.0.0.1:$pg_port/nodepulse\"" "cache_ttl: 1s"
+  "postgres_dsn: \"postgresql://$server_user@127.0.0.1:$pg_port/nodepulse\"" "cache_ttl: 1s" \
+  "cert_file: \"$srv/etc/nodepulse/tls/ingest.pem\"" "client_ca_file: \"$srv/etc/nodepulse/tls/client-ca.pem\""
+# The role's private CA: its key root's alone, the server certificate it
+# signed names the address agents use, the ingest's key its user's.
+ca=$srv/etc/nodepulse/ca
+expect "CA directory" "$(mode_owner "$ca")" "700 root:root"
+expect "ingest key" "$(mode_owner "$srv/etc/nodepulse/tls/ingest.key")" "600 $server_user:$server_user"
+expect "client CA" "$(mode_owner "$srv/etc/nodepulse/tls/client-ca.pem")" "640 root:$server_user"
+openssl verify -CAfile "$ca/ca.pem" "$srv/etc/nodepulse/tls/ingest.pem" >/dev/null || fail "the ingest's certificate is not the CA's"
+openssl x509 -in "$srv/etc/nodepulse/tls/ingest.pem" -noout -ext subjectAltName | grep -q 'IP Address:127.0.0.1' ||
+  fail "the ingest's certificate does not name 127.0.0.1"
+# agent-b's files, made by hand from that CA (the other way the role takes TLS).
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=agent-b \
+  -addext extendedKeyUsage=clientAuth -keyout "$work/b.key" -out "$work/b.csr" >/dev/null 2>&1
+openssl x509 -req -in "$work/b.csr" -CA "$ca/ca.pem" -CAkey "$ca/ca.key" -CAcreateserial -CAserial "$work/b.srl" \
+  -copy_extensions copy -days 2 -out "$work/b.pem" >/dev/null 2>&1 || fail "could not sign agent-b's certificate"
+cp "$ca/ca.pem" "$work/b-ca.pem"
 has_lines "$srv/etc/systemd/system/nodepulse-ingest.service" LimitNOFILE=65536 'ExecReload=/bin/kill -HUP $MAINPID'
 expect "valkey config" "$(mode_owner "$srv/etc/redis/nodepulse.conf")" "640 root:redis"
 has_lines "$srv/etc/redis/nodepulse.conf" "port $redis_port" "appendonly yes" "appendfsync always" "bind 127.0.0.1"
@@ -222,8 +243,13 @@ until_true 10 bash -c "[ \"\$(redis-cli -p $redis_port ping 2>/dev/null)\" = PON
 expect "valkey appendfsync" "$(redis-cli -p "$redis_port" CONFIG GET appendfsync | tail -1)" "always"
 start_unit "$srv/etc/systemd/system/nodepulse-digest.service" "$work/digest.log"
 start_unit "$srv/etc/systemd/system/nodepulse-ingest.service" "$work/ingest.log"
-wait_http "http://127.0.0.1:$ingest_status/readyz" 30 "$work/ingest.log"
+# The status listener speaks TLS with the ingest's certificate (no client's).
+until_true 30 curl -sf --cacert "$ca/ca.pem" -o /dev/null "https://127.0.0.1:$ingest_status/readyz" ||
+  fail "the ingest's status listener did not answer: $(tail -5 "$work/ingest.log")"
 wait_http "http://127.0.0.1:$digest_status/readyz" 30 "$work/digest.log"
+# Mutual TLS: the CA's server certificate verifies; no client certificate, no push.
+curl -s --cacert "$ca/ca.pem" -o /dev/null "https://127.0.0.1:$ingest_port/healthz" &&
+  fail "the ingest took a connection without a client certificate"
 
 echo "== converge deploy-agent.yml (agent-a, agent-b; tokens issued by server)"
 first_converge deploy-agent.yml agents-first
@@ -254,10 +280,13 @@ expect "node_exporter binary" "$(mode_owner "$a/opt/node_exporter/node_exporter"
 "$a/opt/node_exporter/node_exporter" --version 2>&1 | grep -q "version $version " || fail "installed node_exporter is not $version"
 expect "TLS key" "$(mode_owner "$a/etc/nodepulse/tls/agent.key")" "600 ${users[2]}:${users[2]}"
 expect "TLS certificate" "$(mode_owner "$a/etc/nodepulse/tls/agent.pem")" "640 root:${users[2]}"
-has_lines "$a/etc/nodepulse/nodepulse.yml" "endpoint: \"http://127.0.0.1:$ingest_port/metrics/prometheus\"" \
+openssl verify -CAfile "$ca/ca.pem" "$a/etc/nodepulse/tls/agent.pem" >/dev/null || fail "agent-a's certificate is not the CA's"
+cmp -s "$ca/ca.pem" "$a/etc/nodepulse/tls/ca.pem" || fail "agent-a did not get the CA's certificate"
+expect "agent-b TLS key" "$(mode_owner "$work/agent-b/etc/nodepulse/tls/agent.key")" "600 ${users[4]}:${users[4]}"
+has_lines "$a/etc/nodepulse/nodepulse.yml" "endpoint: \"https://127.0.0.1:$ingest_port/metrics/prometheus\"" \
   "token_file: \"$a/etc/nodepulse/token\"" "key_file: \"$a/etc/nodepulse/tls/agent.key\"" \
   "path: \"$a/var/lib/nodepulse/wal\"" "- url: \"http://127.0.0.1:$exporter_a/metrics\"" \
-  "listen: \"127.0.0.1:$agent_a\"" 'rule_set: "node_exporter"' \
+  "listen: \"127.0.0.1:$agent_a\"" 'rule_set: "node_exporter"' "ca_file: \"$a/etc/nodepulse/tls/ca.pem\"" \
   'metric_relabel_configs: [{"action": "drop", "source_labels": ["__name__"], "regex": "node_pressure_.*"}]' \
   'enabled: true' "ports: [{\"port\": $spare_port, \"name\": \"spare_exporter\"}]"
 has_lines "$a/etc/systemd/system/node_exporter.service" "--web.listen-address=127.0.0.1:$exporter_a"
