@@ -11,11 +11,15 @@
 #   archive of Debian's binary and the agent, each with its own token issued
 #   by `nodepulse token add` on `server`; agent-a's client certificate signed
 #   by the private CA the ingest role made (mutual TLS), agent-b's made from
-#   that CA by hand and given as files.
+#   that CA by hand and given as files; on agent-a also the postgres, redis,
+#   blackbox and process exporter roles, against this test's PostgreSQL,
+#   the server's redis-server, a probe of the ingest's /healthz and the
+#   Node Pulse processes.
 # Files, users, modes and rendered configs are checked; everything is started
-# as its unit says; the roles' verify tasks pass; rows of both agents land in
-# PostgreSQL; revoking agent-a's token refuses it while agent-b carries on;
-# a second converge of both playbooks changes nothing, and neither does
+# as its unit says; the roles' verify tasks pass; rows of both agents and of
+# the four exporters land in PostgreSQL; revoking agent-a's token refuses it
+# while agent-b carries on; a second converge of both playbooks changes
+# nothing (and runs the exporter roles' verify tasks), and neither does
 # --check --diff.
 # Usage: ansible_roles.sh BUILD_DIR SOURCE_DIR NODEPULSE_BINARY
 set -euo pipefail
@@ -28,7 +32,8 @@ for tool in ansible-playbook ansible-lint cpack openssl python3 redis-server run
 done
 getent passwd redis >/dev/null || fail "no redis user: scripts/bootstrap installs redis-server"
 
-users=(np-test-srv-$$ np-test-exp-a-$$ np-test-agent-a-$$ np-test-exp-b-$$ np-test-agent-b-$$)
+users=(np-test-srv-$$ np-test-exp-a-$$ np-test-agent-a-$$ np-test-exp-b-$$ np-test-agent-b-$$
+       np-test-pgx-$$ np-test-rdx-$$ np-test-bbx-$$ np-test-prx-$$)
 server_user=${users[0]}
 work=$(mktemp -d /tmp/nodepulse-ansible-XXXXXX)
 chmod 0755 "$work" # the nodes' users read below it
@@ -77,8 +82,8 @@ echo "== an existing PostgreSQL (the role makes the role and the database in it)
 start_postgres "$work/pg" -c fsync=off
 ports() { for _ in $(seq 1 "$1"); do free_port; done | sort -u | tr '\n' ' '; }
 read -r redis_port ingest_port ingest_status digest_status exporter_a agent_a exporter_b agent_b spare_port \
-  <<<"$(ports 9)"
-[ -n "$spare_port" ] || fail "could not find nine distinct free ports"
+  pgx_port rdx_port bbx_port prx_port <<<"$(ports 13)"
+[ -n "$prx_port" ] || fail "could not find 13 distinct free ports"
 srv=$work/server
 cat >"$work/inventory.yml" <<YML
 all:
@@ -140,6 +145,37 @@ all:
             - {port: $spare_port, name: spare_exporter}
           nodepulse_agent_ca_issuer: server
           nodepulse_agent_ca_dir: "$srv/etc/nodepulse/ca"
+          # The plan's four further exporters, against real targets: this
+          # test's PostgreSQL, the server's redis-server, a probe of the
+          # ingest's /healthz, the Node Pulse processes.
+          nodepulse_exporters: [postgres, redis, blackbox, process]
+          exporters_prefix: "$work/agent-a"
+          exporters_manage_service: false
+          exporters_verify: false # started by the test; the second converge verifies
+          postgres_exporter_listen: "127.0.0.1:$pgx_port"
+          postgres_exporter_user: "${users[5]}"
+          postgres_exporter_dsn: "postgresql://postgres_exporter@127.0.0.1:$pg_port/postgres?sslmode=disable"
+          postgres_exporter_admin_host: 127.0.0.1
+          postgres_exporter_admin_port: $pg_port
+          postgres_exporter_admin_role: nodepulse
+          redis_exporter_listen: "127.0.0.1:$rdx_port"
+          redis_exporter_user: "${users[6]}"
+          redis_exporter_redis_url: "redis://127.0.0.1:$redis_port"
+          blackbox_exporter_listen: "127.0.0.1:$bbx_port"
+          blackbox_exporter_user: "${users[7]}"
+          blackbox_exporter_modules:
+            http_ingest:
+              prober: http
+              timeout: 5s
+              http:
+                tls_config:
+                  ca_file: "$work/probe-ca.pem"
+          blackbox_exporter_targets:
+            - {name: ingest, url: "https://127.0.0.1:$ingest_status/healthz", module: http_ingest}
+          process_exporter_listen: "127.0.0.1:$prx_port"
+          process_exporter_user: "${users[8]}"
+          process_exporter_names:
+            - {name: nodepulse, comm: [nodepulse]}
         agent-b:
           node_exporter_port: $exporter_b
           node_exporter_user: "${users[3]}"
@@ -186,10 +222,12 @@ exec_start() { # a unit's ExecStart, continuation lines joined
        on { more = sub(/\\$/, ""); printf "%s ", $0; if (!more) exit }' "$1"
 }
 start_unit() { # $1: unit file, $2: log: started as the unit's User= runs it
-  local user
+  local user env_file environment=()
   user=$(sed -n 's/^User=//p' "$1")
+  env_file=$(sed -n 's/^EnvironmentFile=//p' "$1")
+  [ -z "$env_file" ] || mapfile -t environment <"$env_file"
   # shellcheck disable=SC2046 # the unit's words, as systemd splits them
-  start_bg runuser -u "$user" -- $(exec_start "$1") >"$2" 2>&1
+  start_bg runuser -u "$user" -- env "${environment[@]}" $(exec_start "$1") >"$2" 2>&1
 }
 
 echo "== converge deploy-ingest.yml (server)"
@@ -223,6 +261,7 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /
 openssl x509 -req -in "$work/b.csr" -CA "$ca/ca.pem" -CAkey "$ca/ca.key" -CAcreateserial -CAserial "$work/b.srl" \
   -copy_extensions copy -days 2 -out "$work/b.pem" >/dev/null 2>&1 || fail "could not sign agent-b's certificate"
 cp "$ca/ca.pem" "$work/b-ca.pem"
+install -m 0644 "$ca/ca.pem" "$work/probe-ca.pem" # the blackbox probe's trust
 has_lines "$srv/etc/systemd/system/nodepulse-ingest.service" LimitNOFILE=65536 'ExecReload=/bin/kill -HUP $MAINPID'
 expect "valkey config" "$(mode_owner "$srv/etc/redis/nodepulse.conf")" "640 root:redis"
 has_lines "$srv/etc/redis/nodepulse.conf" "port $redis_port" "appendonly yes" "appendfsync always" "bind 127.0.0.1"
@@ -290,11 +329,29 @@ has_lines "$a/etc/nodepulse/nodepulse.yml" "endpoint: \"https://127.0.0.1:$inges
   'metric_relabel_configs: [{"action": "drop", "source_labels": ["__name__"], "regex": "node_pressure_.*"}]' \
   'enabled: true' "ports: [{\"port\": $spare_port, \"name\": \"spare_exporter\"}]"
 has_lines "$a/etc/systemd/system/node_exporter.service" "--web.listen-address=127.0.0.1:$exporter_a"
+# The four exporters: hardened units of their own on loopback, the DSN in a
+# root-only environment file, each in the agent's endpoints.
+i=5
+for exporter in postgres_exporter:$pgx_port redis_exporter:$rdx_port blackbox_exporter:$bbx_port \
+                process_exporter:$prx_port; do
+  name=${exporter%%:*} port=${exporter#*:}
+  has_lines "$a/etc/systemd/system/$name.service" "User=${users[$i]}" NoNewPrivileges=true ProtectSystem=strict \
+    ReadOnlyPaths=/ CapabilityBoundingSet= "--web.listen-address=127.0.0.1:$port"
+  i=$((i + 1))
+done
+expect "postgres_exporter environment" "$(mode_owner "$a/etc/default/postgres_exporter")" "600 root:root"
+has_lines "$a/etc/nodepulse/nodepulse.yml" "- url: \"http://127.0.0.1:$pgx_port/metrics\"" 'name: "postgres_exporter"' \
+  "- url: \"http://127.0.0.1:$rdx_port/metrics\"" "- url: \"http://127.0.0.1:$prx_port/metrics\"" \
+  "- url: \"http://127.0.0.1:$bbx_port/probe?module=http_ingest&target=https%3A//127.0.0.1%3A$ingest_status/healthz\"" \
+  'name: "blackbox_ingest"'
 
 echo "== agents started as their units say, verified by the roles' own tasks"
 for host in agent-a agent-b; do
   start_unit "$work/$host/etc/systemd/system/node_exporter.service" "$work/$host-exporter.log"
   start_unit "$work/$host/etc/systemd/system/nodepulse-agent.service" "$work/$host-agent.log"
+done
+for name in postgres_exporter redis_exporter blackbox_exporter process_exporter; do
+  start_unit "$a/etc/systemd/system/$name.service" "$work/$name.log"
 done
 cat >"$work/verify.yml" <<'YML'
 - name: Verify what deploy-agent.yml installed
@@ -323,6 +380,21 @@ for host in agent-a agent-b; do
 done
 rows_a=$(rows_of "${id[agent-a]}") rows_b=$(rows_of "${id[agent-b]}")
 [ "$rows_a" -gt 0 ] && [ "$rows_b" -gt 0 ] || fail "node_cpu_seconds_total rows: agent-a $rows_a, agent-b $rows_b"
+# Each exporter's figures from its real target, in PostgreSQL under agent-a.
+exporter_rows() {
+  psql -XtA "${pg_dsn%/postgres}/nodepulse" -c "SELECT string_agg(metric_name || '=' || last, ' ' ORDER BY metric_name)
+    FROM (SELECT DISTINCT ON (metric_name) metric_name, value AS last FROM admiral.metric_samples
+          WHERE server_id = '$agent_a_id' AND metric_name IN
+                ('pg_up', 'redis_up', 'probe_success', 'namedprocess_namegroup_num_procs')
+            AND (metric_name <> 'namedprocess_namegroup_num_procs' OR labels->>'groupname' = 'nodepulse')
+          ORDER BY metric_name, timestamp DESC) last_values"
+}
+export -f exporter_rows
+export pg_dsn
+export agent_a_id=${id[agent-a]}
+until_true 30 bash -c '[[ $(exporter_rows) =~ ^namedprocess_namegroup_num_procs=[1-9][0-9]*\ pg_up=1\ probe_success=1\ redis_up=1$ ]]' ||
+  fail "the exporters' rows in PostgreSQL: '$(exporter_rows)'; logs: $(tail -n 3 "$work"/*_exporter.log)"
+echo "exporters' last values in PostgreSQL: $(exporter_rows)"
 # agent-a's own rule ran before its WAL.
 dropped=$(curl -sf "http://127.0.0.1:$agent_a/metrics" |
   awk '/^nodepulse_agent_scrape_samples_dropped_total\{job="node_exporter"\}/ { print $2 }')
@@ -341,8 +413,9 @@ curl -sf "http://127.0.0.1:$agent_b/readyz" >/dev/null || fail "agent-b is not r
 echo "== idempotence"
 for playbook in deploy-ingest.yml deploy-agent.yml; do
   for pass in second check; do
-    options=()
-    [ "$pass" = check ] && options=(--check --diff)
+    # The exporter roles' own verify tasks run now, against what runs.
+    options=(-e exporters_verify=true)
+    [ "$pass" = check ] && options+=(--check --diff)
     recap=$(converge "$playbook" "$playbook-$pass" "${options[@]}")
     echo "$recap"
     [[ $recap != *failed=[1-9]* && $recap != *changed=[1-9]* ]] || fail "$playbook ${options[*]}: $recap"
