@@ -46,6 +46,7 @@ using ack_atom = caf::atom_constant<caf::atom("ack")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using reload_atom = caf::atom_constant<caf::atom("reload")>;
 using read_atom = caf::atom_constant<caf::atom("read")>;
+using page_atom = caf::atom_constant<caf::atom("page")>;
 using discovered_atom = caf::atom_constant<caf::atom("discovered")>;
 
 // -- messages -----------------------------------------------------------------
@@ -329,8 +330,11 @@ using compactor_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_
 // A QUERY WORKER: answers one remote read request (its snappy protobuf
 // body) from PostgreSQL with the whole HTTP reply. Blocking (libpq):
 // spawned detached.
+// read: a remote read request's body; page: a GET of the web page's JSON
+// endpoints (path, query string).
 using query_worker_actor =
-  caf::typed_actor<caf::replies_to<read_atom, std::string>::with<http::reply>>;
+  caf::typed_actor<caf::replies_to<read_atom, std::string>::with<http::reply>,
+                   caf::replies_to<page_atom, std::string, std::string>::with<http::reply>>;
 
 // The QUERY SERVER: the remote read endpoint on query.listen; checks the
 // token, hands each request to a free worker of its pool, restarts a dead

@@ -78,6 +78,13 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
     if (q.timeout_ms < 100)
       r.fail_key("timeout", "must be at least 100ms");
     r.integer("max_connections", q.max_connections, 1, 100'000);
+    r.section("page", [&](yaml_reader& p) {
+      p.boolean("enabled", q.page.enabled);
+      p.duration_ms("down_after", q.page.down_after_ms);
+      if (q.page.down_after_ms < 1'000)
+        p.fail_key("down_after", "must be at least 1s");
+      p.integer("max_points", q.page.max_points, 10, 100'000);
+    });
   });
   top.section("writer", [&](yaml_reader& r) {
     r.integer("connections", cfg.writer.connections, 1, 64);

@@ -54,8 +54,8 @@ struct digest_config {
     int64_t after_ms = 3'600'000;
     int64_t every_ms = 60'000; // one pass every
   } loss_detector;
-  // The remote read endpoint (docs/prometheus-remote.md): off while listen
-  // is empty.
+  // The remote read endpoint (docs/prometheus-remote.md) and the web page:
+  // off while listen is empty.
   struct {
     std::string listen;
     struct {
@@ -72,6 +72,13 @@ struct digest_config {
     int64_t max_range_ms = 32LL * 24 * 3'600'000; // per query
     int64_t timeout_ms = 30'000;                  // per request, cancelled in PostgreSQL
     int64_t max_connections = 64;
+    // The web page and its JSON endpoints on the same address
+    // (docs/web-page.md).
+    struct {
+      bool enabled = true;
+      int64_t down_after_ms = 45'000; // no push for this long: down (3 scrapes of 15 s)
+      int64_t max_points = 2'000;     // per series of one plot
+    } page;
   } query;
 };
 

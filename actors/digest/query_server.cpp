@@ -1,6 +1,7 @@
 #include "actors/digest/query_server.hpp"
 
 #include "actors/http_forwarding.hpp"
+#include "lib/page/page_assets.hpp"
 
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
@@ -48,7 +49,10 @@ void count(query_status& s, const http::reply& r) {
     ++s.invalid;
 }
 
-void handle_read(self_ptr self, http_exchange ex) {
+// Hands a request to a free worker and sends its reply: a remote read
+// (POST /api/v1/read) or a GET of the page's JSON endpoints; both need the
+// bearer token when query.auth has one.
+void handle_query(self_ptr self, http_exchange ex, bool page) {
   auto& st = self->state;
   if (st.settings.tokens) {
     auto decision = ingest::authorize(true, ex.req.authorization, "", [&](std::string_view t) {
@@ -59,7 +63,7 @@ void handle_read(self_ptr self, http_exchange ex) {
       return respond_text(ex, decision.status == 403 ? 401 : decision.status, decision.error);
     }
   }
-  if (ex.req.head_only)
+  if (ex.req.head_only && !page)
     return ex.done({http::admit_status, ""});
   auto slot = free_worker(st);
   if (!slot || st.status.in_flight >= st.settings.max_in_flight) {
@@ -81,16 +85,33 @@ void handle_read(self_ptr self, http_exchange ex) {
     count(st.status, r);
     ex.done(std::move(r));
   };
-  self->request(worker, st.settings.worker_timeout, read_atom::value, std::move(ex.req.body))
-    .then([ex, finish](http::reply& r) mutable { finish(ex, std::move(r)); },
-          [self, ex, finish](caf::error& err) mutable {
-            http::reply r;
-            r.status = 503;
-            r.content_type = "text/plain; charset=utf-8";
-            r.body = "the query worker did not answer: " + self->system().render(err) + "\n";
-            r.retry_after_s = 1;
-            finish(ex, std::move(r));
-          });
+  auto failed = [self, ex, finish](caf::error& err) mutable {
+    http::reply r;
+    r.status = 503;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "the query worker did not answer: " + self->system().render(err) + "\n";
+    r.retry_after_s = 1;
+    finish(ex, std::move(r));
+  };
+  auto answered = [ex, finish](http::reply& r) mutable { finish(ex, std::move(r)); };
+  if (page)
+    self->request(worker, st.settings.worker_timeout, page_atom::value, ex.req.path, ex.req.query)
+      .then(std::move(answered), std::move(failed));
+  else
+    self->request(worker, st.settings.worker_timeout, read_atom::value, std::move(ex.req.body))
+      .then(std::move(answered), std::move(failed));
+}
+
+// The page's own files: no data in them, so no token.
+void serve_asset(http_exchange& ex) {
+  const auto* file = page::find_asset(ex.req.path == "/index.html" ? "/" : ex.req.path);
+  if (file == nullptr)
+    return respond_text(ex, 404, "no such file: " + ex.req.path.substr(0, 128));
+  http::reply r;
+  r.status = 200;
+  r.content_type = file->content_type;
+  r.body = ex.req.head_only ? std::string{} : file->body;
+  ex.done(std::move(r));
 }
 
 void route(self_ptr self, http_exchange ex) {
@@ -100,11 +121,26 @@ void route(self_ptr self, http_exchange ex) {
     if (method != "POST")
       return respond_text(
         ex, 405, "method " + method.substr(0, 16) + " is not allowed on /api/v1/read (POST only)");
-    return handle_read(self, std::move(ex));
+    return handle_query(self, std::move(ex), false);
   }
   if (path == "/healthz" && (method == "GET" || method == "HEAD"))
     return respond_text(ex, 200, "ok");
-  respond_text(ex, 404, "no such endpoint: " + path.substr(0, 128) + " (this is /api/v1/read)");
+  bool get = method == "GET" || method == "HEAD";
+  if (self->state.settings.page && path.rfind("/api/", 0) == 0) {
+    if (!get)
+      return respond_text(ex, 405,
+                          "method " + method.substr(0, 16) + " is not allowed on "
+                            + path.substr(0, 128) + " (GET only)");
+    return handle_query(self, std::move(ex), true);
+  }
+  if (self->state.settings.page && get
+      && (path == "/" || path.rfind("/assets/", 0) == 0 || path == "/index.html"))
+    return serve_asset(ex);
+  respond_text(ex, 404,
+               "no such endpoint: " + path.substr(0, 128)
+                 + (self->state.settings.page ? " (this is /api/v1/read, the web page at / and its "
+                                                "/api/ endpoints)"
+                                              : " (this is /api/v1/read)"));
 }
 
 } // namespace

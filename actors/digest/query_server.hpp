@@ -1,9 +1,10 @@
 // The QUERY SERVER: the digest's remote read endpoint (docs/
-// prometheus-remote.md) on query.listen, its own address beside the status
-// endpoint. POST /api/v1/read: checks the bearer token (query.auth), then
-// hands the body to a free worker of its pool (actors/digest/
-// query_worker.hpp, one PostgreSQL connection each) and sends the worker's
-// reply. At most `max_in_flight` requests at once: past that a request is
+// prometheus-remote.md) and web page (docs/web-page.md) on query.listen,
+// its own address beside the status endpoint. POST /api/v1/read and GET
+// /api/*: checks the bearer token (query.auth), then hands the request to
+// a free worker of its pool (actors/digest/query_worker.hpp, its own
+// PostgreSQL connections) and sends the worker's reply. GET / and
+// /assets/*: the page's files, compiled in, without a token. At most `max_in_flight` requests at once: past that a request is
 // answered 503 with Retry-After before any work. GET /healthz answers 200.
 // A worker that dies is restarted after the supervisors' backoff; its
 // request is answered 503.
@@ -28,6 +29,7 @@ namespace nodepulse {
 struct query_server_settings {
   http::server_settings server;
   bool serve = true; // false: no socket; tests send http_exchange themselves
+  bool page = true;  // the web page at / and its JSON endpoints under /api/
   // Set: requests need a bearer token this registry knows (query.auth).
   std::shared_ptr<const ingest::token_registry> tokens;
   uint32_t workers = 2;

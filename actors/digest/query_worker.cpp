@@ -45,12 +45,16 @@ http::reply answer_read_request(const std::string& body, const read_port& read,
 
 query_worker_actor::behavior_type
 query_worker(query_worker_actor::stateful_pointer<query_worker_state> self, read_port read,
-             query_settings settings) {
+             page::query_port page, query_settings settings) {
   self->state.read = std::move(read);
+  self->state.page = std::move(page);
   self->state.settings = std::move(settings);
   return {
     [self](read_atom, const std::string& body) {
       return answer_read_request(body, self->state.read, self->state.settings);
+    },
+    [self](page_atom, const std::string& path, const std::string& query) {
+      return page::answer_api(path, query, self->state.page, self->state.settings.page);
     },
   };
 }

@@ -6,6 +6,7 @@
 #include "actors/digest/query_server.hpp"
 #include "lib/pg/compaction_store.hpp"
 #include "lib/pg/loss_store.hpp"
+#include "lib/pg/page_reader.hpp"
 #include "lib/pg/sample_reader.hpp"
 #include "lib/pg/sample_store.hpp"
 #include "lib/text/redact.hpp"
@@ -109,13 +110,25 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
     reads.limits.max_samples = static_cast<size_t>(q.max_samples);
     reads.limits.max_range_ms = q.max_range_ms;
     reads.limits.timeout = std::chrono::milliseconds{q.timeout_ms};
+    reads.page.down_after_ms = q.page.down_after_ms;
+    reads.page.max_points = q.page.max_points;
+    reads.page.default_points = std::min<int64_t>(600, q.page.max_points);
+    reads.page.max_range_ms = q.max_range_ms;
+    query.page = q.page.enabled;
     query.spawn_worker = [reads, dsn = cfg.postgres.dsn](caf::local_actor* self, uint32_t) {
       auto reader = std::make_shared<pg::sample_reader>(dsn);
       read_port read = [reader](const auto& queries, const auto& limits, auto& out) {
         return reader->read(queries, limits, out);
       };
+      // The page's queries on a connection of their own, opened on first use.
+      auto pages = std::make_shared<pg::page_reader>(dsn);
+      page::query_port page = [pages, timeout = reads.limits.timeout](
+                                const std::string& sql, const std::vector<std::string>& params,
+                                size_t max_rows, pg::text_table& out) {
+        return pages->run(sql, params, timeout, max_rows, out);
+      };
       // libpq blocks: its own thread.
-      return self->spawn<caf::detached>(query_worker, std::move(read), reads);
+      return self->spawn<caf::detached>(query_worker, std::move(read), std::move(page), reads);
     };
     settings.spawn_query_server = [query](caf::local_actor* self) {
       return self->spawn(query_server, query);
@@ -128,6 +141,9 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
   if (!cfg.query.listen.empty())
     summary += "; remote read on " + std::string{cfg.query.tls.cert_file.empty() ? "http" : "https"}
                + "://" + cfg.query.listen + "/api/v1/read";
+  if (!cfg.query.listen.empty() && cfg.query.page.enabled)
+    summary += "; web page on " + std::string{cfg.query.tls.cert_file.empty() ? "http" : "https"}
+               + "://" + cfg.query.listen + "/";
   return true;
 }
 

@@ -133,7 +133,7 @@ CAF_TEST(the remote read endpoint is supervised and reported) {
     q.serve = false;
     q.workers = 1;
     q.spawn_worker = [](caf::local_actor* self, uint32_t) {
-      return self->spawn(query_worker, read_port{}, query_settings{});
+      return self->spawn(query_worker, read_port{}, page::query_port{}, query_settings{});
     };
     servers.push_back(self->spawn(query_server, q));
     return servers.back();
