@@ -59,7 +59,8 @@ done
 # Each scrape's time as stored (the samples carry none: ingest stamped them).
 psql -At "$dsn" -c "SELECT DISTINCT (extract(epoch FROM timestamp) * 1000)::bigint
                       FROM admiral.metric_samples ORDER BY 1" >"$work/timestamps.txt"
-for q in cpu_usage_percent memory root_filesystem network uptime; do
+for q in cpu_usage_percent memory root_filesystem network uptime load cpu_mode_percent \
+  network_interfaces; do
   psql -At -F '|' -v ON_ERROR_STOP=1 -v server_id="$server" -v window='1 hour' "$dsn" \
     -f "$source_dir/sql/queries/$q.sql" >"$work/$q.out" || fail "$q.sql failed"
 done
@@ -76,14 +77,16 @@ $python "$(dirname "$0")/sql_queries_check.py" "$work" || fail "a query disagree
 # reading admiral.metric_samples), and from the cold tier once compaction
 # has made blocks of every sample.
 run_queries() { # $1: suffix of the output files; $2: sed script applied to each query
-  for q in cpu_usage_percent memory root_filesystem network uptime latest_cpu; do
+  for q in cpu_usage_percent memory root_filesystem network uptime latest_cpu load \
+    cpu_mode_percent network_interfaces; do
     sed -e "$2" "$source_dir/sql/queries/$q.sql" >"$work/$q.$1.sql"
     psql -At -F '|' -v ON_ERROR_STOP=1 -v server_id="$server" -v window='1 hour' "$dsn" \
       -f "$work/$q.$1.sql" >"$work/$q.$1" || fail "$q.sql ($1) failed"
   done
 }
 same_answers() { # $1: suffix
-  for q in cpu_usage_percent memory root_filesystem network uptime latest_cpu; do
+  for q in cpu_usage_percent memory root_filesystem network uptime latest_cpu load \
+    cpu_mode_percent network_interfaces; do
     cmp -s "$work/$q.out" "$work/$q.$1" \
       || fail "$q.sql answers differently ($1): $(diff "$work/$q.out" "$work/$q.$1" | head -5)"
   done

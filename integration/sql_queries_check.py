@@ -105,6 +105,54 @@ check("network", net)
 check("uptime", [[(t / 1000 - one(s, "node_boot_time_seconds")) / 86400]
                  for s, t in zip(scrapes, times_ms)])
 
+check("load", [[one(s, "node_load1"), one(s, "node_load5"), one(s, "node_load15")]
+               for s in scrapes])
+
+
+def check_keyed(query, expected):
+    """expected: {(row index of the interval, key): [numbers]}; rows are
+    timestamp|key|figures..., one per interval and key."""
+    got = {}
+    stamps = sorted({r[0] for r in rows(query)})
+    for r in rows(query):
+        got[(stamps.index(r[0]), r[1])] = [float(x) for x in r[2:]]
+    if sorted(got) != sorted(expected):
+        failures.append(f"{query}: rows for {sorted(got)}, expected {sorted(expected)}")
+        return
+    for k, want in expected.items():
+        for c, (g, w) in enumerate(zip(got[k], want)):
+            if abs(g - w) > 1e-9 * max(1.0, abs(w)):
+                failures.append(f"{query} {k} column {c + 3}: {g!r}, expected {w!r}")
+    print(f"{query}: {len(got)} rows agree")
+
+
+# CPU by mode: each mode's share of all modes' time, per interval.
+modes = {}
+for i, (before, now) in enumerate(zip(scrapes, scrapes[1:])):
+    prev = {(l["cpu"], l["mode"]): v for n, l, v in before if n == "node_cpu_seconds_total"}
+    per_mode = {}
+    for n, l, v in now:
+        if n == "node_cpu_seconds_total":
+            per_mode[l["mode"]] = per_mode.get(l["mode"], 0.0) + delta(v, prev[(l["cpu"], l["mode"])])
+    d_all = sum(per_mode.values())
+    for mode, d in per_mode.items():
+        modes[(i, mode)] = [100 * d / d_all]
+check_keyed("cpu_mode_percent", modes)
+
+# Network per device: bytes per second between two scrapes' stored times.
+per_device = {}
+for i, (before, now) in enumerate(zip(scrapes, scrapes[1:])):
+    seconds = (times_ms[i + 1] - times_ms[i]) / 1000
+    rates = {}
+    for name in ("node_network_receive_bytes_total", "node_network_transmit_bytes_total"):
+        prev = {l["device"]: v for n, l, v in before if n == name and not_lo(l)}
+        for n, l, v in now:
+            if n == name and not_lo(l):
+                rates.setdefault(l["device"], []).append(delta(v, prev[l["device"]]) / seconds)
+    for device, figures in rates.items():
+        per_device[(i, device)] = figures
+check_keyed("network_interfaces", per_device)
+
 # The plan's dashboard query: every CPU sample of the last five minutes.
 want = sorted((l["cpu"], l["mode"], v) for s in scrapes
               for n, l, v in s if n == "node_cpu_seconds_total")[:100]
