@@ -84,6 +84,9 @@ void read_digest_config(yaml_reader& top, digest_config& cfg) {
       if (q.page.down_after_ms < 1'000)
         p.fail_key("down_after", "must be at least 1s");
       p.integer("max_points", q.page.max_points, 10, 100'000);
+      p.duration_ms("fleet_refresh", q.page.fleet_refresh_ms);
+      if (q.page.fleet_refresh_ms < 1'000)
+        p.fail_key("fleet_refresh", "must be at least 1s");
     });
   });
   top.section("writer", [&](yaml_reader& r) {

@@ -76,8 +76,9 @@ struct digest_config {
     // (docs/web-page.md).
     struct {
       bool enabled = true;
-      int64_t down_after_ms = 45'000; // no push for this long: down (3 scrapes of 15 s)
-      int64_t max_points = 2'000;     // per series of one plot
+      int64_t down_after_ms = 45'000;    // no push for this long: down (3 scrapes of 15 s)
+      int64_t max_points = 2'000;        // per series of one plot
+      int64_t fleet_refresh_ms = 10'000; // the fleet table's query at most this often
     } page;
   } query;
 };

@@ -122,6 +122,15 @@ try:
     if cards != "1":
         fail(f"the fleet's pipeline cards say {cards!r} agents pushing, not 1")
     print(f"ok: fleet row {row}")
+    # Sorted by a click on a heading (the table is drawn again).
+    run("document.querySelector(\"th[data-key='cpu_usage_percent']\").click();")
+    deadline = time.time() + 15
+    while run("const th = document.querySelector('#fleet th.sorted');"
+              " return th ? th.dataset.key : null;") != "cpu_usage_percent":
+        if time.time() > deadline:
+            fail("a click on the CPU % heading did not sort the fleet by it")
+        time.sleep(0.2)
+    print("ok: the fleet sorted by CPU % on a click")
     screenshot("page-fleet.png")
 
     print("== one server")

@@ -49,6 +49,100 @@ void count(query_status& s, const http::reply& r) {
     ++s.invalid;
 }
 
+// Sends one request to the least busy worker (`send(worker)` makes the
+// request) and passes its reply, or a 503 when it did not answer, to
+// `done`; false (nothing sent) when no worker may take one more.
+template <class Send>
+bool to_worker(self_ptr self, Send send, std::function<void(http::reply)> done) {
+  auto& st = self->state;
+  auto slot = free_worker(st);
+  if (!slot || st.status.in_flight >= st.settings.max_in_flight)
+    return false;
+  auto worker = caf::actor_cast<query_worker_actor>(st.workers.slots()[*slot].actor);
+  ++st.busy[*slot];
+  ++st.status.in_flight;
+  auto started = steady::now();
+  auto finish = [self, slot = *slot, started, done](http::reply r) {
+    auto& st = self->state;
+    --st.busy[slot];
+    --st.status.in_flight;
+    st.status.seconds.observe(std::chrono::duration<double>(steady::now() - started).count());
+    done(std::move(r));
+  };
+  send(worker).then([finish](http::reply& r) { finish(std::move(r)); },
+                    [self, finish](caf::error& err) {
+                      http::reply r;
+                      r.status = 503;
+                      r.content_type = "text/plain; charset=utf-8";
+                      r.body =
+                        "the query worker did not answer: " + self->system().render(err) + "\n";
+                      r.retry_after_s = 1;
+                      finish(std::move(r));
+                    });
+  return true;
+}
+
+void busy_reply(self_ptr self, http_exchange& ex) {
+  ++self->state.status.unavailable;
+  respond_text(ex, 503,
+               free_worker(self->state)
+                 ? "every query worker is busy (query.max_in_flight); retry later"
+                 : "no query worker is running; retry later",
+               1);
+}
+
+// The fleet table is one query over every server (sql/queries/fleet.sql):
+// it runs at most once per query.page.fleet_refresh whatever the number of
+// readers, who get the newest answer; one older than that is still served
+// while a worker makes the next, one older than down_after is waited for.
+void refresh_fleet(self_ptr self) {
+  auto& fleet = self->state.fleet;
+  if (fleet.refreshing)
+    return;
+  fleet.refreshing = true;
+  auto sent = to_worker(
+    self,
+    [self](const query_worker_actor& worker) {
+      return self->request(worker, self->state.settings.worker_timeout, page_atom::value,
+                           std::string{"/api/fleet"}, std::string{});
+    },
+    [self](http::reply r) {
+      auto& st = self->state;
+      st.fleet.refreshing = false;
+      if (r.status == 200) {
+        st.fleet.reply = r;
+        st.fleet.made = steady::now();
+      }
+      for (auto& ex : st.fleet.waiting) {
+        count(st.status, r);
+        ex.done(r);
+      }
+      st.fleet.waiting.clear();
+    });
+  if (!sent) {
+    fleet.refreshing = false;
+    for (auto& ex : fleet.waiting)
+      busy_reply(self, ex);
+    fleet.waiting.clear();
+  }
+}
+
+void serve_fleet(self_ptr self, http_exchange ex) {
+  auto& st = self->state;
+  auto& fleet = st.fleet;
+  auto age = steady::now() - fleet.made;
+  if (fleet.reply && age < st.settings.fleet_max_age) {
+    if (age >= st.settings.fleet_refresh)
+      refresh_fleet(self);
+    ++st.status.served;
+    return ex.done(*fleet.reply);
+  }
+  if (fleet.waiting.size() >= st.settings.max_in_flight)
+    return busy_reply(self, ex);
+  fleet.waiting.push_back(std::move(ex));
+  refresh_fleet(self);
+}
+
 // Hands a request to a free worker and sends its reply: a remote read
 // (POST /api/v1/read) or a GET of the page's JSON endpoints; both need the
 // bearer token when query.auth has one.
@@ -65,41 +159,28 @@ void handle_query(self_ptr self, http_exchange ex, bool page) {
   }
   if (ex.req.head_only && !page)
     return ex.done({http::admit_status, ""});
-  auto slot = free_worker(st);
-  if (!slot || st.status.in_flight >= st.settings.max_in_flight) {
-    ++st.status.unavailable;
-    return respond_text(ex, 503,
-                        slot ? "every query worker is busy (query.max_in_flight); retry later"
-                             : "no query worker is running; retry later",
-                        1);
-  }
-  auto worker = caf::actor_cast<query_worker_actor>(st.workers.slots()[*slot].actor);
-  ++st.busy[*slot];
-  ++st.status.in_flight;
-  auto started = steady::now();
-  auto finish = [self, slot = *slot, started](http_exchange& ex, http::reply r) {
-    auto& st = self->state;
-    --st.busy[slot];
-    --st.status.in_flight;
-    st.status.seconds.observe(std::chrono::duration<double>(steady::now() - started).count());
-    count(st.status, r);
+  if (page && ex.req.path == "/api/fleet")
+    return serve_fleet(self, std::move(ex));
+  auto answer = [self, ex](http::reply r) mutable {
+    count(self->state.status, r);
     ex.done(std::move(r));
   };
-  auto failed = [self, ex, finish](caf::error& err) mutable {
-    http::reply r;
-    r.status = 503;
-    r.content_type = "text/plain; charset=utf-8";
-    r.body = "the query worker did not answer: " + self->system().render(err) + "\n";
-    r.retry_after_s = 1;
-    finish(ex, std::move(r));
-  };
-  auto answered = [ex, finish](http::reply& r) mutable { finish(ex, std::move(r)); };
-  if (page)
-    self->request(worker, st.settings.worker_timeout, page_atom::value, ex.req.path, ex.req.query)
-      .then(std::move(answered), std::move(failed));
-  else
-    self->request(worker, st.settings.worker_timeout, read_atom::value, std::move(ex.req.body))
-      .then(std::move(answered), std::move(failed));
+  bool sent = page ? to_worker(
+                self,
+                [self, path = ex.req.path, query = ex.req.query](const query_worker_actor& worker) {
+                  return self->request(worker, self->state.settings.worker_timeout,
+                                       page_atom::value, path, query);
+                },
+                answer)
+                   : to_worker(
+                     self,
+                     [self, body = std::move(ex.req.body)](const query_worker_actor& worker) {
+                       return self->request(worker, self->state.settings.worker_timeout,
+                                            read_atom::value, body);
+                     },
+                     answer);
+  if (!sent)
+    busy_reply(self, ex);
 }
 
 // The page's own files: no data in them, so no token.

@@ -35,6 +35,10 @@ struct query_server_settings {
   uint32_t workers = 2;
   uint32_t max_in_flight = 8;
   std::chrono::milliseconds worker_timeout{60'000}; // backstop beyond query.timeout
+  // The fleet table's answer is made again at most this often, and served
+  // while younger than fleet_max_age (query.page.fleet_refresh, down_after).
+  std::chrono::milliseconds fleet_refresh{10'000};
+  std::chrono::milliseconds fleet_max_age{45'000};
   std::function<query_worker_actor(caf::local_actor*, uint32_t slot)> spawn_worker;
 };
 
@@ -45,6 +49,12 @@ struct query_server_state {
   child_slots workers;
   std::vector<uint32_t> busy; // requests each worker holds now, by slot
   query_status status;
+  struct {
+    std::optional<http::reply> reply; // the newest 200 of /api/fleet
+    std::chrono::steady_clock::time_point made;
+    bool refreshing = false;
+    std::vector<http_exchange> waiting; // for the answer being made
+  } fleet;
 };
 
 // Quits with sec::cannot_open_port (and the reason) when it cannot listen.

@@ -117,7 +117,7 @@ async function showFleet() {
     if (c.key === fleetSort.key) th.className = "sorted" + (fleetSort.ascending ? " asc" : "");
     th.addEventListener("click", () => {
       fleetSort = { key: c.key, ascending: c.key === fleetSort.key ? !fleetSort.ascending : true };
-      showFleet().catch(showError);
+      route();
     });
     return th;
   }));

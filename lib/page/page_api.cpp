@@ -28,7 +28,10 @@ const std::vector<panel>& panels() {
     {"cpu", "cpu_usage_percent", nullptr, {"cpu_usage_percent"}},
     {"cpu_modes", "cpu_mode_percent", "mode", {"cpu_percent"}},
     {"memory", "memory", nullptr, {"memory_total_mb", "memory_used_mb"}},
-    {"filesystem", "root_filesystem", nullptr, {"disk_total_gb", "disk_used_gb", "disk_df_used_gb"}},
+    {"filesystem",
+     "root_filesystem",
+     nullptr,
+     {"disk_total_gb", "disk_used_gb", "disk_df_used_gb"}},
     {"network",
      "network_interfaces",
      "device",
@@ -97,7 +100,9 @@ int64_t duration_ms(const std::string& text) {
   return n > (int64_t{1} << 40) / 1000 ? 0 : n * scale;
 }
 
-std::string interval(int64_t ms) { return std::to_string(ms) + " milliseconds"; }
+std::string interval(int64_t ms) {
+  return std::to_string(ms) + " milliseconds";
+}
 
 http::reply fleet(const query_port& run, const api_limits& limits) {
   auto sql = "SELECT q.server_id, q.hostname, "
@@ -117,8 +122,8 @@ http::reply fleet(const query_port& run, const api_limits& limits) {
            {"hostname", row[1] ? json(*row[1]) : json(nullptr)},
            {"last_push_ms", number(row[2])},
            {"up", row[3] && *row[3] == "t"}};
-    for (const char* figure : {"cpu_usage_percent", "memory_used_percent",
-                               "root_disk_used_percent", "load1", "uptime_days"})
+    for (const char* figure : {"cpu_usage_percent", "memory_used_percent", "root_disk_used_percent",
+                               "load1", "uptime_days"})
       s[figure] = number(cell(t, r, column(t, figure)));
     servers.push_back(std::move(s));
   }
@@ -137,9 +142,8 @@ http::reply pipeline(const query_port& run, const api_limits& limits) {
   json metrics = json::object();
   for (const auto& row : t.rows)
     metrics[row[0].value_or("")] = {{"value", number(row[1])}, {"per_second", number(row[2])}};
-  return ok_reply({{"status", "success"},
-                   {"window_seconds", window_ms / 1000},
-                   {"metrics", std::move(metrics)}});
+  return ok_reply(
+    {{"status", "success"}, {"window_seconds", window_ms / 1000}, {"metrics", std::move(metrics)}});
 }
 
 // The server's row of admiral.servers; a reply when it is not there.
@@ -182,8 +186,7 @@ http::reply plot(const query_port& run, const std::string& id, const panel& p,
     points = std::strtoll(points_text.c_str(), &end, 10);
     if (end == points_text.c_str() || *end != '\0' || points < 1 || points > limits.max_points)
       return error_reply(400, "points '" + points_text.substr(0, 32) + "' is outside 1 .. "
-                                + std::to_string(limits.max_points)
-                                + " (query.page.max_points)");
+                                + std::to_string(limits.max_points) + " (query.page.max_points)");
   }
   json server;
   if (auto missing = find_server(run, id, limits, server))
@@ -204,10 +207,10 @@ http::reply plot(const query_port& run, const std::string& id, const panel& p,
     sql += " ORDER BY 1";
   pg::text_table t;
   size_t max_rows = static_cast<size_t>(points + 2) * limits.max_series;
-  auto outcome =
-    run(sql, {id, interval(range_ms), std::to_string(step_ms)}, max_rows, t);
+  auto outcome = run(sql, {id, interval(range_ms), std::to_string(step_ms)}, max_rows, t);
   if (outcome.kind != pg::read_outcome::ok)
-    return failure(outcome, std::string{"the "} + p.name + " plot (sql/queries/" + p.query + ".sql)");
+    return failure(outcome,
+                   std::string{"the "} + p.name + " plot (sql/queries/" + p.query + ".sql)");
   // Rows ordered by series, then time: one JSON series per run of rows.
   json series = json::array();
   std::set<std::string> names;

@@ -26,9 +26,9 @@ struct api_limits {
 };
 
 // Runs SQL with $1.. parameters (a pg::page_reader in a node).
-using query_port = std::function<pg::read_outcome(
-  const std::string& sql, const std::vector<std::string>& params, size_t max_rows,
-  pg::text_table& out)>;
+using query_port =
+  std::function<pg::read_outcome(const std::string& sql, const std::vector<std::string>& params,
+                                 size_t max_rows, pg::text_table& out)>;
 
 // The reply to GET `path`?`query` under /api/; 404 for a path it does not serve.
 http::reply answer_api(const std::string& path, const std::string& query, const query_port& run,

@@ -11,8 +11,7 @@ page_reader::page_reader(std::string dsn) : dsn_(std::move(dsn)), impl_(std::mak
 page_reader::~page_reader() = default;
 
 read_outcome page_reader::run(const std::string& sql, const std::vector<std::string>& params,
-                              std::chrono::milliseconds timeout, size_t max_rows,
-                              text_table& out) {
+                              std::chrono::milliseconds timeout, size_t max_rows, text_table& out) {
   out = {};
   auto& conn = impl_->conn;
   auto fail = [&](read_outcome::kind_t kind, std::string error) {
@@ -27,9 +26,12 @@ read_outcome page_reader::run(const std::string& sql, const std::vector<std::str
     return PQresultStatus(r.get()) == PGRES_COMMAND_OK;
   };
   // One transaction per query: its statement_timeout goes with it, and an
-  // idle connection holds no snapshot.
+  // idle connection holds no snapshot. No JIT: the page's queries take
+  // milliseconds, and compiling one took longer than running it
+  // (docs/benchmarks.md, "The web page").
   if (!exec("BEGIN READ ONLY")
-      || !exec("SET LOCAL statement_timeout = " + std::to_string(timeout.count()))) {
+      || !exec("SET LOCAL statement_timeout = " + std::to_string(timeout.count()))
+      || !exec("SET LOCAL jit = off")) {
     auto message = trimmed(PQerrorMessage(conn));
     PQfinish(conn);
     conn = nullptr;

@@ -115,6 +115,9 @@ bool make_digest_node(const config::digest_config& cfg, digest_supervisor_settin
     reads.page.default_points = std::min<int64_t>(600, q.page.max_points);
     reads.page.max_range_ms = q.max_range_ms;
     query.page = q.page.enabled;
+    query.fleet_refresh = std::chrono::milliseconds{q.page.fleet_refresh_ms};
+    query.fleet_max_age =
+      std::chrono::milliseconds{std::max(q.page.down_after_ms, q.page.fleet_refresh_ms)};
     query.spawn_worker = [reads, dsn = cfg.postgres.dsn](caf::local_actor* self, uint32_t) {
       auto reader = std::make_shared<pg::sample_reader>(dsn);
       read_port read = [reader](const auto& queries, const auto& limits, auto& out) {

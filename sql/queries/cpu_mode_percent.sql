@@ -4,9 +4,11 @@
 --   100 * Δmode / Δ(all modes)
 -- A counter that went down (the host rebooted) counts from zero.
 -- psql variables: server_id (uuid), window (interval, e.g. '1 hour').
+-- Series are told apart by their labels' text, byte for byte: the same
+-- partitions as by the jsonb, sorted 2.3 times faster (docs/benchmarks.md).
 WITH cpu AS (
   SELECT timestamp, labels->>'mode' AS mode, value,
-         lag(value) OVER (PARTITION BY labels ORDER BY timestamp) AS previous
+         lag(value) OVER (PARTITION BY labels::text COLLATE "C" ORDER BY timestamp) AS previous
     FROM admiral.metric_samples_between(now() - :'window'::interval, 'infinity')
    WHERE server_id = :'server_id'
      AND metric_name = 'node_cpu_seconds_total'

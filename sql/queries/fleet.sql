@@ -17,26 +17,29 @@ WITH wanted AS (
      AND x.last_seen >= ((now() - :'fresh'::interval) AT TIME ZONE 'UTC')::date
      AND (m.metric_name NOT LIKE 'node\_filesystem\_%' OR x.labels->>'mountpoint' = '/')
 ), newest AS (
-  -- Each series' two newest samples (age 1 = the newest), from the hot
-  -- tier: compaction takes only block periods that are over, so a server's
-  -- latest scrapes are always there.
-  SELECT w.server_id, w.metric_name, w.mode, h.timestamp, h.value, h.age
+  -- Each series' newest sample and the one before it, from the hot tier:
+  -- compaction takes only block periods that are over, so a server's latest
+  -- scrapes are always there.
+  SELECT w.server_id, w.metric_name, w.mode, h.timestamp, h.value, h.previous
     FROM wanted w
     CROSS JOIN LATERAL (
-      SELECT timestamp, value, row_number() OVER (ORDER BY timestamp DESC) AS age
-        FROM admiral.samples_hot
-       WHERE series_id = w.series_id AND timestamp > now() - :'fresh'::interval
-       ORDER BY timestamp DESC LIMIT 2) h
+      SELECT max(timestamp) AS timestamp,
+             (array_agg(value ORDER BY timestamp DESC))[1] AS value,
+             (array_agg(value ORDER BY timestamp DESC))[2] AS previous
+        FROM (SELECT timestamp, value FROM admiral.samples_hot
+               WHERE series_id = w.series_id AND timestamp > now() - :'fresh'::interval
+               ORDER BY timestamp DESC LIMIT 2) two) h
+   WHERE h.timestamp IS NOT NULL
 ), cpu AS (
-  SELECT server_id, mode,
-         sum(value) FILTER (WHERE age = 1) AS now_value,
-         sum(value) FILTER (WHERE age = 2) AS previous
-    FROM newest WHERE metric_name = 'node_cpu_seconds_total'
-   GROUP BY server_id, mode
-), cpu_deltas AS (
-  SELECT server_id, mode,
-         CASE WHEN now_value >= previous THEN now_value - previous ELSE now_value END AS delta
-    FROM cpu WHERE previous IS NOT NULL
+  -- Each series' delta between those two, summed per server.
+  SELECT server_id,
+         100 * (1 - sum(delta) FILTER (WHERE mode = 'idle') / nullif(sum(delta), 0))
+           AS cpu_usage_percent
+    FROM (SELECT server_id, mode,
+                 CASE WHEN value >= previous THEN value - previous ELSE value END AS delta
+            FROM newest
+           WHERE metric_name = 'node_cpu_seconds_total' AND previous IS NOT NULL) d
+   GROUP BY server_id
 ), latest AS (
   SELECT server_id,
          max(value) FILTER (WHERE metric_name = 'node_memory_MemTotal_bytes') AS mem_total,
@@ -46,15 +49,14 @@ WITH wanted AS (
          max(value) FILTER (WHERE metric_name = 'node_load1') AS load1,
          max(extract(epoch FROM timestamp) - value)
            FILTER (WHERE metric_name = 'node_boot_time_seconds') / 86400 AS uptime_days
-    FROM newest WHERE age = 1 AND metric_name <> 'node_cpu_seconds_total'
+    FROM newest WHERE metric_name <> 'node_cpu_seconds_total'
    GROUP BY server_id
 )
-SELECT s.id AS server_id, s.hostname, s.last_seen AS last_push,
-       (SELECT 100 * (1 - sum(delta) FILTER (WHERE mode = 'idle') / nullif(sum(delta), 0))
-          FROM cpu_deltas d WHERE d.server_id = s.id) AS cpu_usage_percent,
+SELECT s.id AS server_id, s.hostname, s.last_seen AS last_push, c.cpu_usage_percent,
        100 * (l.mem_total - l.mem_available) / nullif(l.mem_total, 0) AS memory_used_percent,
        100 * (l.disk_size - l.disk_avail) / nullif(l.disk_size, 0) AS root_disk_used_percent,
        l.load1, l.uptime_days
   FROM admiral.servers s
   LEFT JOIN latest l ON l.server_id = s.id
+  LEFT JOIN cpu c ON c.server_id = s.id
  ORDER BY s.hostname, s.id;

@@ -4,6 +4,8 @@
 -- two scrapes (network.sql gives the same deltas summed over devices).
 -- A counter that went down (reboot, device reset) counts from zero.
 -- psql variables: server_id (uuid), window (interval, e.g. '1 hour').
+-- Series are told apart by their labels' text, byte for byte: the same
+-- partitions as by the jsonb, sorted 2.3 times faster (docs/benchmarks.md).
 WITH net AS (
   SELECT timestamp, labels->>'device' AS device, metric_name, value,
          lag(value) OVER w AS previous,
@@ -14,7 +16,7 @@ WITH net AS (
                          'node_network_transmit_bytes_total')
      AND labels->>'device' <> 'lo'
      AND timestamp > now() - :'window'::interval
-  WINDOW w AS (PARTITION BY metric_name, labels ORDER BY timestamp)
+  WINDOW w AS (PARTITION BY metric_name, labels::text COLLATE "C" ORDER BY timestamp)
 ), rates AS (
   SELECT timestamp, device, metric_name,
          (CASE WHEN value >= previous THEN value - previous ELSE value END) / seconds AS rate

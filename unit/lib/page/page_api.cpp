@@ -41,9 +41,10 @@ pg::text_table server_row() {
 } // namespace
 
 CAF_TEST(psql variables become parameters) {
-  auto sql = page::as_statement("SELECT 1 WHERE a = :'server_id' AND t > now() - :'window'::interval"
-                                " AND b = :'server_id';\n",
-                                {"server_id", "window"});
+  auto sql =
+    page::as_statement("SELECT 1 WHERE a = :'server_id' AND t > now() - :'window'::interval"
+                       " AND b = :'server_id';\n",
+                       {"server_id", "window"});
   CAF_CHECK_EQUAL(sql, "SELECT 1 WHERE a = $1::uuid AND t > now() - $2::interval AND b = $1::uuid");
 }
 
@@ -59,10 +60,10 @@ CAF_TEST(every query of sql / queries the page uses is compiled in) {
 
 CAF_TEST(a plot is its query averaged into buckets) {
   recorder db;
-  db.answers = {server_row(),
-                {{"t_ms", "cpu_usage_percent"},
-                 {{std::string{"1000"}, std::string{"12.5"}},
-                  {std::string{"2000"}, std::string{"NaN"}}}}};
+  db.answers = {
+    server_row(),
+    {{"t_ms", "cpu_usage_percent"},
+     {{std::string{"1000"}, std::string{"12.5"}}, {std::string{"2000"}, std::string{"NaN"}}}}};
   auto r = page::answer_api(std::string{"/api/servers/"} + server + "/cpu", "range=24h&points=100",
                             db.port(), {});
   CAF_REQUIRE_EQUAL(r.status, 200);
