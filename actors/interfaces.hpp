@@ -327,11 +327,10 @@ using loss_detector_actor =
 using compactor_actor = caf::typed_actor<caf::reacts_to<poll_atom>, caf::reacts_to<tick_atom>,
                                          caf::replies_to<status_atom>::with<compaction_status>>;
 
-// A QUERY WORKER: answers one remote read request (its snappy protobuf
-// body) from PostgreSQL with the whole HTTP reply. Blocking (libpq):
+// A QUERY WORKER: answers one request from PostgreSQL with the whole HTTP
+// reply: read, a remote read request's body (snappy protobuf); page, a GET
+// of the web page's JSON endpoints (path, query string). Blocking (libpq):
 // spawned detached.
-// read: a remote read request's body; page: a GET of the web page's JSON
-// endpoints (path, query string).
 using query_worker_actor =
   caf::typed_actor<caf::replies_to<read_atom, std::string>::with<http::reply>,
                    caf::replies_to<page_atom, std::string, std::string>::with<http::reply>>;

@@ -3,9 +3,11 @@
 // its own address beside the status endpoint. POST /api/v1/read and GET
 // /api/*: checks the bearer token (query.auth), then hands the request to
 // a free worker of its pool (actors/digest/query_worker.hpp, its own
-// PostgreSQL connections) and sends the worker's reply. GET / and
-// /assets/*: the page's files, compiled in, without a token. At most `max_in_flight` requests at once: past that a request is
-// answered 503 with Retry-After before any work. GET /healthz answers 200.
+// PostgreSQL connections) and sends the worker's reply; /api/fleet from
+// the newest answer it keeps (query.page.fleet_refresh). GET / and
+// /assets/*: the page's files, compiled in, without a token. At most
+// `max_in_flight` requests at once: past that a request is answered 503
+// with Retry-After before any work. GET /healthz answers 200.
 // A worker that dies is restarted after the supervisors' backoff; its
 // request is answered 503.
 #pragma once
