@@ -48,13 +48,16 @@ for i in 1 2 3; do
   [ "$i" = 3 ] || sleep 1.2
 done
 
-batches=""
-for _ in $(seq 1 300); do
-  batches=$(psql -At "$dsn" -c 'SELECT count(*) FROM admiral.accepted_batches')
-  [ "$batches" = 3 ] && break
-  sleep 0.1
-done
-[ "$batches" = 3 ] || fail "the digest committed $batches of 3 batches: $(cat "$work/digest.log")"
+wait_batches() { # $1: how many batches the digest has committed in all
+  local batches=""
+  for _ in $(seq 1 300); do
+    batches=$(psql -At "$dsn" -c 'SELECT count(*) FROM admiral.accepted_batches')
+    [ "$batches" = "$1" ] && return 0
+    sleep 0.1
+  done
+  fail "the digest committed $batches of $1 batches: $(cat "$work/digest.log")"
+}
+wait_batches 3
 
 # Each scrape's time as stored (the samples carry none: ingest stamped them).
 psql -At "$dsn" -c "SELECT DISTINCT (extract(epoch FROM timestamp) * 1000)::bigint
@@ -72,6 +75,46 @@ other=$(psql -At -F '|' -v server_id=00000000-0000-0000-0000-000000000000 -v win
 [ -z "$other" ] || fail "memory.sql answered for a server that never pushed: $other"
 
 $python "$(dirname "$0")/sql_queries_check.py" "$work" || fail "a query disagrees with the scrapes"
+
+# The CPU queries sum each scrape's counters before taking deltas: a host
+# that rebooted (its sums went down) counts from zero, and the interval in
+# which a core came online (the number of series changed) is left out.
+# Five scrapes 15 s apart of a host with cores 0 and 1, then 0, 1 and 2.
+reboot=0b7e3c1d-4f5a-4b6c-8d7e-9f0a1b2c3d4e
+t0=$(($(date +%s%3N) - 120000))
+cpu_scrape() { # $1: step; then idle,user per core
+  local step=$1 core=0 pair
+  shift
+  echo '# TYPE node_cpu_seconds_total counter'
+  for pair in "$@"; do
+    echo "node_cpu_seconds_total{cpu=\"$core\",mode=\"idle\"} ${pair%,*} $((t0 + step * 15000))"
+    echo "node_cpu_seconds_total{cpu=\"$core\",mode=\"user\"} ${pair#*,} $((t0 + step * 15000))"
+    core=$((core + 1))
+  done
+}
+push_cpu() {
+  code=$(cpu_scrape "$@" | curl -s -o "$work/push_cpu.json" -w '%{http_code}' \
+    -H 'Content-Type: text/plain; version=0.0.4' --data-binary @- \
+    "http://127.0.0.1:$ingest_port/metrics/prometheus?server_id=$reboot")
+  [ "$code" = 200 ] || fail "CPU push $1 answered $code: $(cat "$work/push_cpu.json")"
+}
+push_cpu 0 100,10 100,10
+push_cpu 1 105,15 108,12 # idle +13 of +20: 35 %
+push_cpu 2 2,1 3,2       # rebooted: idle 5 of 8 from zero: 37.5 %
+push_cpu 3 4,2 5,3 1,1   # core 2 online: left out
+push_cpu 4 6,3 7,4 3,1   # idle +6 of +8: 25 %
+wait_batches 8
+for q in cpu_usage_percent cpu_mode_percent; do
+  got=$(psql -At -F '|' -v ON_ERROR_STOP=1 -v server_id="$reboot" -v window='1 hour' "$dsn" \
+    -f "$source_dir/sql/queries/$q.sql" \
+    | awk -F'|' '{ printf "%s%.9g ", (NF == 3 ? $2 "|" : ""), $NF }')
+  case $q in
+    cpu_usage_percent) want='35 37.5 25 ' ;;
+    cpu_mode_percent) want='idle|65 user|35 idle|62.5 user|37.5 idle|75 user|25 ' ;;
+  esac
+  [ "$got" = "$want" ] || fail "$q.sql over a reboot and a new core: '$got', expected '$want'"
+done
+echo "ok: the CPU queries count a reboot from zero and leave out the interval of a new core"
 
 # The same answers through the view (the queries as the plan wrote them,
 # reading admiral.metric_samples), and from the cold tier once compaction

@@ -45,8 +45,9 @@ def rows(query):
     return [line.split("|") for line in lines if line]
 
 
-def check(query, expected):
-    """expected: one list of numbers per row; the query's columns after the timestamp."""
+def check(query, expected, tolerance=1e-9):
+    """expected: one list of numbers per row; the query's columns after the timestamp;
+    tolerance: relative, of values over 1."""
     got = rows(query)
     if len(got) != len(expected):
         failures.append(f"{query}: {len(got)} rows, expected {len(expected)}: {got}")
@@ -54,7 +55,7 @@ def check(query, expected):
     for r, (row, want) in enumerate(zip(got, expected)):
         values = [float(x) for x in row[1:]]
         for c, (g, w) in enumerate(zip(values, want)):
-            if abs(g - w) > 1e-9 * max(1.0, abs(w)):
+            if abs(g - w) > tolerance * max(1.0, abs(w)):
                 failures.append(f"{query} row {r + 1} column {c + 2}: {g!r}, expected {w!r}")
     print(f"{query}: {len(got)} rows agree, last {got[-1][1:]}")
 
@@ -74,7 +75,11 @@ for before, now in zip(scrapes, scrapes[1:]):
             if labels["mode"] == "idle":
                 d_idle += d
     cpu.append([100 * (1 - d_idle / d_all)])
-check("cpu_usage_percent", cpu)
+# The queries sum each scrape's CPU counters before taking deltas, here each
+# series' delta is summed: both exact but for rounding at the counters'
+# magnitude (~1e-16 of 1e6 s on a long-running host), so to 1e-6 of the figure.
+CPU_TOLERANCE = 1e-6
+check("cpu_usage_percent", cpu, CPU_TOLERANCE)
 
 mb, gb = 1 << 20, 1 << 30
 check("memory", [[one(s, "node_memory_MemTotal_bytes") / mb,
@@ -109,7 +114,7 @@ check("load", [[one(s, "node_load1"), one(s, "node_load5"), one(s, "node_load15"
                for s in scrapes])
 
 
-def check_keyed(query, expected):
+def check_keyed(query, expected, tolerance=1e-9):
     """expected: {(row index of the interval, key): [numbers]}; rows are
     timestamp|key|figures..., one per interval and key."""
     got = {}
@@ -121,7 +126,7 @@ def check_keyed(query, expected):
         return
     for k, want in expected.items():
         for c, (g, w) in enumerate(zip(got[k], want)):
-            if abs(g - w) > 1e-9 * max(1.0, abs(w)):
+            if abs(g - w) > tolerance * max(1.0, abs(w)):
                 failures.append(f"{query} {k} column {c + 3}: {g!r}, expected {w!r}")
     print(f"{query}: {len(got)} rows agree")
 
@@ -137,7 +142,7 @@ for i, (before, now) in enumerate(zip(scrapes, scrapes[1:])):
     d_all = sum(per_mode.values())
     for mode, d in per_mode.items():
         modes[(i, mode)] = [100 * d / d_all]
-check_keyed("cpu_mode_percent", modes)
+check_keyed("cpu_mode_percent", modes, CPU_TOLERANCE)
 
 # Network per device: bytes per second between two scrapes' stored times.
 per_device = {}

@@ -200,7 +200,7 @@ http::reply plot(const query_port& run, const std::string& id, const panel& p,
   for (const char* figure : p.figures)
     sql += std::string{", avg(q."} + figure + ")::float8 AS " + figure;
   sql += " FROM (" + as_statement(page_queries().at(p.query), {"server_id", "window"})
-         + ") q GROUP BY floor(extract(epoch FROM q.timestamp) * 1000 / $3::bigint)";
+         + ") q GROUP BY date_bin($3::bigint * interval '1 millisecond', q.timestamp, 'epoch')";
   if (!key.empty())
     sql += ", " + key + " ORDER BY 2, 1";
   else
