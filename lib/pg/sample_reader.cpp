@@ -1,6 +1,6 @@
 #include "lib/pg/sample_reader.hpp"
 
-#include "lib/pg/libpq_support.hpp"
+#include "lib/pg/read_transaction.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -97,44 +97,18 @@ read_outcome sample_reader::read(const std::vector<remote::read_query>& queries,
   std::string error;
   if (!connect_if_needed(conn, dsn_, error))
     return fail(read_outcome::unreachable, error);
-  // One transaction per request: its statement_timeout goes with it.
-  auto exec = [&](const char* sql) {
-    result_ptr r{PQexec(conn, sql)};
-    return PQresultStatus(r.get()) == PGRES_COMMAND_OK;
-  };
-  auto timeout = "SET LOCAL statement_timeout = " + std::to_string(limits.timeout.count());
-  if (!exec("BEGIN READ ONLY") || !exec(timeout.c_str())) {
-    auto message = trimmed(PQerrorMessage(conn));
-    PQfinish(conn);
-    conn = nullptr;
-    return fail(read_outcome::unreachable, message);
-  }
+  if (!begin_read_only(conn, limits.timeout, {}, error))
+    return fail(read_outcome::unreachable, error);
   // A limit passed inside the transaction: it ends here, so an idle
   // connection never holds a snapshot (or locks that would hold up the
   // compactor's and retention's DDL) until the next request.
   auto refuse = [&](std::string error) {
-    exec("ROLLBACK");
+    roll_back(conn);
     return fail(read_outcome::over_limit, std::move(error));
   };
-  // A failed statement: PostgreSQL's own words, classified.
-  auto failed = [&](PGresult* r, const std::string& what) {
-    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    std::string code = state != nullptr ? state : "";
-    auto message = trimmed(PQresultErrorMessage(r));
-    bool connection_lost = PQstatus(conn) != CONNECTION_OK;
-    if (connection_lost) {
-      PQfinish(conn);
-      conn = nullptr;
-    } else {
-      exec("ROLLBACK");
-    }
-    if (code == "57014")
-      return fail(read_outcome::timed_out, what + " took longer than query.timeout ("
-                                             + std::to_string(limits.timeout.count())
-                                             + " ms) and was cancelled");
-    if (code == "2201B") // invalid_regular_expression
-      return fail(read_outcome::invalid, what + ": " + message);
-    return fail(read_outcome::unreachable, what + ": " + message);
+  auto failed = [&](const PGresult* r, const std::string& what) {
+    auto failure = failed_statement(conn, r, what, limits.timeout);
+    return fail(failure.kind, failure.error);
   };
   size_t samples_total = 0;
   for (size_t qi = 0; qi < queries.size(); ++qi) {
@@ -215,7 +189,7 @@ read_outcome sample_reader::read(const std::vector<remote::read_query>& queries,
         result[it->second].samples.push_back({ts, value});
     }
   }
-  exec("COMMIT");
+  commit(conn);
   // Time order, one sample per timestamp; series without samples in the
   // range are left out, as Prometheus's own storage would.
   for (auto& result : out) {
