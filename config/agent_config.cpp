@@ -209,6 +209,9 @@ void read_agent_config(yaml_reader& top, agent_config& cfg, const std::string& p
               {"gzip", http::content_encoding::gzip},
               {"none", http::content_encoding::identity}});
     r.integer("replay_rate", cfg.server.replay_rate, 1, 10'000);
+    r.duration_ms("max_backoff", cfg.server.max_backoff_ms);
+    if (cfg.server.max_backoff_ms < 1'000 || cfg.server.max_backoff_ms > 3'600'000)
+      r.fail_key("max_backoff", "must be between 1s and 1h");
     r.section("tls", [&](yaml_reader& t) {
       t.string("ca_file", cfg.server.tls.ca_file);
       t.string("cert_file", cfg.server.tls.cert_file);

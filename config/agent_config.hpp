@@ -4,7 +4,7 @@
 // retention_hours,max_size_mb}) plus what operators need (docs/configuration.md,
 // "Agent"): server.token_file, server.tls.{ca_file,cert_file,key_file},
 // buffer.path, per-endpoint timeout, status.listen, logging.level,
-// server.compression, server.replay_rate, buffer.fsync, and per endpoint
+// server.compression, server.replay_rate, server.max_backoff, buffer.fsync, and per endpoint
 // rule_set and metric_relabel_configs (filtering at the source). Loaded and checked;
 // every problem named with its key and line, all at once.
 #pragma once
@@ -72,6 +72,8 @@ struct agent_config {
     // The pushes' Content-Encoding: zstd | gzip | none.
     http::content_encoding compression = http::content_encoding::zstd;
     int64_t replay_rate = 10; // batches per second replayed from the buffer after an outage
+    // The longest wait between failed pushes (the backoff doubles from 1 s up to it).
+    int64_t max_backoff_ms = 60'000;
     struct {
       std::string ca_file;   // empty: the system's CAs
       std::string cert_file; // both set: a client certificate (mTLS)

@@ -57,6 +57,7 @@ bool make_plan(const config::agent_config& cfg, const std::string& server_id,
   p.legacy_json = cfg.server.format == config::push_format::json;
   p.encoding = cfg.server.compression;
   p.replay_per_second = static_cast<double>(cfg.server.replay_rate);
+  p.backoff.cap = std::chrono::milliseconds{cfg.server.max_backoff_ms};
   if (!cfg.server.token_file.empty()) {
     std::string token;
     if (!read_input(cfg.server.token_file, token, error)) {

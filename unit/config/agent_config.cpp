@@ -100,7 +100,7 @@ CAF_TEST(the additions for operators are read) {
   agent_config cfg;
   CAF_REQUIRE(load_agent_config("server:\n  token_file: /etc/nodepulse/token\n"
                                 "  tls: {ca_file: ca.pem, cert_file: c.pem, key_file: k.pem}\n"
-                                "  compression: gzip\n  replay_rate: 50\n"
+                                "  compression: gzip\n  replay_rate: 50\n  max_backoff: 5s\n"
                                 "agent:\n  server_id: 0B6C1A0E-3F43-4D8E-9A51-6F0C2D6B7E11\n"
                                 "buffer:\n  enabled: no\n  path: /tmp/wal\n  fsync: interval\n"
                                 "logging: {level: debug}\n",
@@ -109,6 +109,7 @@ CAF_TEST(the additions for operators are read) {
   CAF_CHECK(cfg.server.transport == push_transport::http);
   CAF_CHECK(cfg.server.compression == nodepulse::http::content_encoding::gzip);
   CAF_CHECK_EQUAL(cfg.server.replay_rate, 50);
+  CAF_CHECK_EQUAL(cfg.server.max_backoff_ms, 5'000);
   CAF_CHECK(cfg.buffer.fsync == nodepulse::wal::fsync_policy::interval);
   CAF_CHECK_EQUAL(cfg.server.token_file, "/etc/nodepulse/token");
   CAF_CHECK_EQUAL(cfg.server.tls.cert_file, "c.pem");
@@ -158,6 +159,9 @@ CAF_TEST(bad values and unknown keys are named with key and line) {
                     "line 3, column 16: server.replay_rate: must be between 1 and 10000, got 0",
                     "line 5, column 10: buffer.fsync: expected one of always, interval, never, "
                     "got 'sometimes'"}));
+  CAF_CHECK_EQUAL(
+    problems("server:\n  max_backoff: 500ms\n"),
+    std::vector<std::string>{"line 2, column 16: server.max_backoff: must be between 1s and 1h"});
   CAF_CHECK_EQUAL(problems("server:\n  tls:\n    cert_file: c.pem\n"),
                   std::vector<std::string>{"line 3, column 16: server.tls.cert_file: "
                                            "cert_file and key_file go together (a client "
