@@ -398,21 +398,22 @@ CAF_TEST(a Prometheus reading only through remote read answers as the one that s
   auto reader =
     test::start_prometheus("remote_read:\n  - url: http://127.0.0.1:" + std::to_string(query_port)
                            + "/api/v1/read\n    read_recent: true\n");
-  // Seventy seconds of scrapes stored: rate()[1m] has a minute behind it.
+  // Thirty-five seconds of scrapes stored (one a second): rate()[20s] at the
+  // oldest time compared has twenty seconds behind it.
   CAF_REQUIRE(eventually(
     [&] {
       auto span = pg.query("SELECT extract(epoch FROM max(timestamp) - min(timestamp)) FROM "
                            "admiral.metric_samples WHERE metric_name = 'up' AND server_id = '"
                            + std::string{server_a} + "'");
-      return !span.empty() && std::stod(span) >= 70;
+      return !span.empty() && std::stod(span) >= 35;
     },
     std::chrono::seconds{120}));
   auto newest = std::stod(pg.query("SELECT extract(epoch FROM max(timestamp)) FROM "
                                    "admiral.metric_samples WHERE metric_name = 'up'"));
   std::this_thread::sleep_for(std::chrono::seconds{3}); // what was in flight at `newest` lands
-  for (double t : {newest - 20, newest - 10, newest - 2}) {
+  for (double t : {newest - 10, newest - 5, newest - 2}) {
     for (const char* promql : {"up{job=\"node\"}", "node_memory_MemAvailable_bytes{job=\"node\"}",
-                               "rate(node_cpu_seconds_total{job=\"node\"}[1m])"}) {
+                               "rate(node_cpu_seconds_total{job=\"node\"}[20s])"}) {
       auto want = instant(scraper, promql, t);
       auto got = instant(reader, promql, t);
       CAF_CHECK(!want.empty());
