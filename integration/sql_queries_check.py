@@ -53,9 +53,15 @@ def check(query, expected, tolerance=1e-9):
         failures.append(f"{query}: {len(got)} rows, expected {len(expected)}: {got}")
         return
     for r, (row, want) in enumerate(zip(got, expected)):
-        values = [float(x) for x in row[1:]]
+        values = [float(x) if x != "" else None for x in row[1:]]  # "": NULL
+        if len(values) != len(want):
+            failures.append(f"{query} row {r + 1}: {len(values)} columns, expected {len(want)}")
+            continue
         for c, (g, w) in enumerate(zip(values, want)):
-            if abs(g - w) > tolerance * max(1.0, abs(w)):
+            if g is None or w is None:
+                if g is not w:
+                    failures.append(f"{query} row {r + 1} column {c + 2}: {g!r}, expected {w!r}")
+            elif abs(g - w) > tolerance * max(1.0, abs(w)):
                 failures.append(f"{query} row {r + 1} column {c + 2}: {g!r}, expected {w!r}")
     print(f"{query}: {len(got)} rows agree, last {got[-1][1:]}")
 
@@ -114,7 +120,7 @@ check("load", [[one(s, "node_load1"), one(s, "node_load5"), one(s, "node_load15"
                for s in scrapes])
 
 
-def check_keyed(query, expected, tolerance=1e-9):
+def check_keyed(query, expected):
     """expected: {(row index of the interval, key): [numbers]}; rows are
     timestamp|key|figures..., one per interval and key."""
     got = {}
@@ -126,23 +132,26 @@ def check_keyed(query, expected, tolerance=1e-9):
         return
     for k, want in expected.items():
         for c, (g, w) in enumerate(zip(got[k], want)):
-            if abs(g - w) > tolerance * max(1.0, abs(w)):
+            if abs(g - w) > 1e-9 * max(1.0, abs(w)):
                 failures.append(f"{query} {k} column {c + 3}: {g!r}, expected {w!r}")
     print(f"{query}: {len(got)} rows agree")
 
 
-# CPU by mode: each mode's share of all modes' time, per interval.
-modes = {}
-for i, (before, now) in enumerate(zip(scrapes, scrapes[1:])):
+# CPU by mode: each mode's share of all modes' time, per interval, a column
+# per Linux mode in node_exporter's order and `other` (NULL: no such mode).
+LINUX_MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]
+modes = []
+for before, now in zip(scrapes, scrapes[1:]):
     prev = {(l["cpu"], l["mode"]): v for n, l, v in before if n == "node_cpu_seconds_total"}
     per_mode = {}
     for n, l, v in now:
         if n == "node_cpu_seconds_total":
             per_mode[l["mode"]] = per_mode.get(l["mode"], 0.0) + delta(v, prev[(l["cpu"], l["mode"])])
     d_all = sum(per_mode.values())
-    for mode, d in per_mode.items():
-        modes[(i, mode)] = [100 * d / d_all]
-check_keyed("cpu_mode_percent", modes, CPU_TOLERANCE)
+    others = [d for m, d in per_mode.items() if m not in LINUX_MODES]
+    row = [100 * per_mode[m] / d_all if m in per_mode else None for m in LINUX_MODES]
+    modes.append(row + [100 * sum(others) / d_all if others else None])
+check("cpu_mode_percent", modes, CPU_TOLERANCE)
 
 # Network per device: bytes per second between two scrapes' stored times.
 per_device = {}

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <set>
@@ -15,18 +16,25 @@ namespace {
 using json = nlohmann::json;
 
 // A plot: which query of sql/queries/ draws it, the column that splits its
-// rows into series (CPU mode, network device), and the figures it plots.
+// rows into series (network device), and the figures it plots; or, with
+// `column_figure`, a series per figure column (a CPU mode), each plotting
+// its values as that figure (a column that is NULL throughout is left out).
 struct panel {
   const char* name;
   const char* query;
   const char* key; // nullptr: one series
   std::vector<const char*> figures;
+  const char* column_figure = nullptr;
 };
 
 const std::vector<panel>& panels() {
   static const std::vector<panel> all{
     {"cpu", "cpu_usage_percent", nullptr, {"cpu_usage_percent"}},
-    {"cpu_modes", "cpu_mode_percent", "mode", {"cpu_percent"}},
+    {"cpu_modes",
+     "cpu_mode_percent",
+     nullptr,
+     {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "other"},
+     "cpu_percent"},
     {"memory", "memory", nullptr, {"memory_total_mb", "memory_used_mb"}},
     {"filesystem",
      "root_filesystem",
@@ -70,6 +78,20 @@ json number(const std::optional<std::string>& text) {
     return nullptr;
   double v = std::strtod(text->c_str(), nullptr);
   return std::isfinite(v) ? json(v) : json(nullptr);
+}
+
+// One series per figure of `one` (a panel's single series) that has a value.
+json columns_as_series(const json& one, const panel& p) {
+  json series = json::array();
+  for (const char* figure : p.figures) {
+    if (!one.contains(figure))
+      continue;
+    const auto& values = one[figure];
+    if (std::all_of(values.begin(), values.end(), [](const json& v) { return v.is_null(); }))
+      continue;
+    series.push_back({{"name", figure}, {"t_ms", one["t_ms"]}, {p.column_figure, values}});
+  }
+  return series;
 }
 
 size_t column(const pg::text_table& t, const std::string& name) {
@@ -231,9 +253,14 @@ http::reply plot(const query_port& run, const std::string& id, const panel& p,
     for (size_t f = 0; f < p.figures.size(); ++f)
       s[p.figures[f]].push_back(number(t.rows[r][first_figure + f]));
   }
+  if (p.column_figure != nullptr)
+    series = columns_as_series(series.empty() ? json::object() : series[0], p);
   json figures = json::array();
-  for (const char* figure : p.figures)
-    figures.push_back(figure);
+  if (p.column_figure != nullptr)
+    figures.push_back(p.column_figure);
+  else
+    for (const char* figure : p.figures)
+      figures.push_back(figure);
   return ok_reply({{"status", "success"},
                    {"server", std::move(server)},
                    {"panel", p.name},

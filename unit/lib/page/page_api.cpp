@@ -79,6 +79,30 @@ CAF_TEST(a plot is its query averaged into buckets) {
   CAF_CHECK_EQUAL(body["server"]["hostname"], "web-1");
 }
 
+CAF_TEST(CPU by mode is a series per mode column that has values) {
+  recorder db;
+  std::optional<std::string> null;
+  auto v = [](const char* text) { return std::optional<std::string>{text}; };
+  db.answers = {
+    server_row(),
+    {{"t_ms", "user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "other"},
+     {{v("1000"), v("10"), v("0"), v("5"), v("80"), v("1"), v("1"), v("2"), v("1"), null},
+      {v("2000"), v("20"), v("0"), v("5"), v("70"), v("1"), v("1"), v("2"), v("1"), null}}}};
+  auto r = page::answer_api(std::string{"/api/servers/"} + server + "/cpu_modes", "range=1h",
+                            db.port(), {});
+  CAF_REQUIRE_EQUAL(r.status, 200);
+  CAF_CHECK_NOT_EQUAL(db.calls[1].first.find("avg(q.steal)"), std::string::npos);
+  auto body = nlohmann::json::parse(r.body);
+  CAF_CHECK_EQUAL(body["figures"], nlohmann::json::array({"cpu_percent"}));
+  auto& series = body["series"];
+  CAF_REQUIRE_EQUAL(series.size(), 8u); // `other`, NULL throughout, is left out
+  CAF_CHECK_EQUAL(series[0]["name"], "user");
+  CAF_CHECK_EQUAL(series[0]["cpu_percent"], nlohmann::json::array({10.0, 20.0}));
+  CAF_CHECK_EQUAL(series[3]["name"], "idle");
+  CAF_CHECK_EQUAL(series[3]["t_ms"], nlohmann::json::array({1000.0, 2000.0}));
+  CAF_CHECK_EQUAL(series[7]["name"], "steal");
+}
+
 CAF_TEST(bad requests are refused before any query) {
   recorder db;
   auto ask = [&](const std::string& path, const std::string& query) {
