@@ -62,16 +62,18 @@ CAF_TEST(a fresh database gets every migration in order and a second run nothing
                                 "applied 006_agent_drops.sql\n"
                                 "applied 007_series_and_tiers.sql\n"
                                 "applied 008_series_samples.sql\n"
-                                "schema up to date: 8 migrations (8 applied now)\n");
+                                "applied 009_series_last_seen.sql\n"
+                                "schema up to date: 9 migrations (9 applied now)\n");
   CAF_CHECK_EQUAL(pg.query("SELECT version || ' ' || file FROM admiral.schema_migrations "
                            "ORDER BY version"),
                   "1 001_agent_tokens.sql\n2 002_metric_samples.sql\n3 003_servers.sql\n"
                   "4 004_accepted_batches.sql\n5 005_batch_sequences.sql\n"
-                  "6 006_agent_drops.sql\n7 007_series_and_tiers.sql\n8 008_series_samples.sql");
+                  "6 006_agent_drops.sql\n7 007_series_and_tiers.sql\n8 008_series_samples.sql\n9 "
+                  "009_series_last_seen.sql");
   auto again = run_migrate(pg.dsn());
   CAF_CHECK_EQUAL(again.exit_code, 0);
-  CAF_CHECK_EQUAL(again.output, "schema up to date: 8 migrations (0 applied now)\n");
-  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.schema_migrations"), "8");
+  CAF_CHECK_EQUAL(again.output, "schema up to date: 9 migrations (0 applied now)\n");
+  CAF_CHECK_EQUAL(pg.query("SELECT count(*) FROM admiral.schema_migrations"), "9");
   // The plan's table, empty on a fresh database, is gone at once.
   CAF_CHECK_EQUAL(pg.query("SELECT to_regclass('admiral.metric_samples_legacy') IS NULL"), "t");
 }
@@ -190,7 +192,7 @@ CAF_TEST(an upgrade moves every row of the plan table and resumes where it was c
                   "0");
   // And again: nothing left to move.
   auto again = run_migrate(pg.dsn());
-  CAF_CHECK_EQUAL(again.output, "schema up to date: 8 migrations (0 applied now)\n");
+  CAF_CHECK_EQUAL(again.output, "schema up to date: 9 migrations (0 applied now)\n");
   // The same rows from the cold tier once compaction has made blocks of them.
   auto config = std::string{"/tmp/nodepulse-upgrade-"} + std::to_string(::getpid()) + ".yml";
   std::ofstream{config} << "postgres:\n  dsn: \"" << pg.dsn() << "\"\n";

@@ -35,6 +35,7 @@ status: { listen: "127.0.0.1:$digest_port" }
 YML
 start_bg "$nodepulse" ingest -c "$work/ingest.yml" 2>"$work/ingest.log"
 start_bg "$nodepulse" digest -c "$work/digest.yml" 2>"$work/digest.log"
+digest_pid=${started_pids[-1]}
 wait_http "http://127.0.0.1:$exporter_port/metrics"
 wait_http "http://127.0.0.1:$ingest_port/healthz"
 wait_http "http://127.0.0.1:$digest_port/readyz" 30
@@ -117,6 +118,23 @@ got=$(cpu_rows cpu_mode_percent '{ printf "idle %.9g user %.9g [%s] ", $5, $2, $
 want='idle 65 user 35 [] idle 62.5 user 37.5 [] idle 75 user 25 [] '
 [ "$got" = "$want" ] || fail "cpu_mode_percent.sql over a reboot and a new core: '$got', expected '$want'"
 echo "ok: the CPU queries count a reboot from zero and leave out the interval of a new core"
+
+# A digest that finds series outside its cache (here: restarted) moves
+# their last_seen to the day of the samples it writes, as it does for the
+# series it keeps: remote read and the fleet table choose series by it.
+day="(to_timestamp($((t0 + 5 * 15000)) / 1000.0) AT TIME ZONE 'UTC')::date"
+psql -q "$dsn" -c "UPDATE admiral.series SET last_seen = $day - 1 WHERE server_id = '$reboot'"
+kill "$digest_pid"
+wait "$digest_pid" 2>/dev/null || true
+start_bg "$nodepulse" digest -c "$work/digest.yml" 2>>"$work/digest.log"
+digest_pid=${started_pids[-1]}
+wait_http "http://127.0.0.1:$digest_port/readyz" 30
+push_cpu 5 8,4 9,5 4,2
+wait_batches 9
+stale=$(psql -At "$dsn" -c "SELECT count(*) FROM admiral.series
+                             WHERE server_id = '$reboot' AND last_seen < $day")
+[ "$stale" = 0 ] || fail "$stale series kept an earlier last_seen after a restarted digest wrote them"
+echo "ok: a restarted digest moves last_seen of the series it finds"
 
 # The same answers through the view (the queries as the plan wrote them,
 # reading admiral.metric_samples), and from the cold tier once compaction
